@@ -1,0 +1,151 @@
+"""How a post moves after its media arrives: pull, check the bytes, wait, finish, notify."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from tikpost.sandbox import webhooks
+from tikpost.sandbox.media_check import check_photo, check_video
+from tikpost.sandbox.state import Post, SandboxState
+
+PUBLISH_TYPE = {"DIRECT_POST": "DIRECT_PUBLISH", "MEDIA_UPLOAD": "INBOX_SHARE"}
+
+
+def set_status(
+    state: SandboxState, post: Post, status: str, fail_reason: str | None = None
+) -> None:
+    post.status = status
+    post.fail_reason = fail_reason
+    post.updated_at = state.clock.now()
+
+
+def fail(state: SandboxState, post: Post, reason: str) -> None:
+    if post.is_final:
+        return
+    set_status(state, post, "FAILED", reason)
+    webhooks.emit(
+        state,
+        "post.publish.failed",
+        post.open_id,
+        {
+            "publish_id": post.publish_id,
+            "reason": reason,
+            "publish_type": PUBLISH_TYPE[post.post_mode],
+        },
+    )
+
+
+def succeed(state: SandboxState, post: Post) -> None:
+    """Direct posts go live; inbox uploads wait in the creator's inbox for them to finish."""
+    content = {"publish_id": post.publish_id, "publish_type": PUBLISH_TYPE[post.post_mode]}
+    if post.post_mode == "MEDIA_UPLOAD":
+        set_status(state, post, "SEND_TO_USER_INBOX")
+        webhooks.emit(state, "post.publish.inbox_delivered", post.open_id, content)
+        return
+    complete(state, post)
+
+
+def complete(state: SandboxState, post: Post) -> None:
+    """PUBLISH_COMPLETE; only public posts get a post id (SELF_ONLY ones stay invisible)."""
+    set_status(state, post, "PUBLISH_COMPLETE")
+    publish_type = PUBLISH_TYPE[post.post_mode]
+    webhooks.emit(
+        state,
+        "post.publish.complete",
+        post.open_id,
+        {"publish_id": post.publish_id, "publish_type": publish_type},
+    )
+    privacy = post.post_info.get("privacy_level")
+    if post.post_mode == "DIRECT_POST" and privacy == "PUBLIC_TO_EVERYONE":
+        post_id = state.next_number()
+        post.public_post_ids = [post_id]
+        webhooks.emit(
+            state,
+            "post.publish.publicly_available",
+            post.open_id,
+            {"publish_id": post.publish_id, "post_id": str(post_id), "publish_type": publish_type},
+        )
+
+
+def start_video_processing(state: SandboxState, post: Post, path: Path) -> None:
+    post.task = state.spawn(_process_video(state, post, path))
+
+
+async def _process_video(state: SandboxState, post: Post, path: Path) -> None:
+    creator = state.creators[post.open_id]
+    media_rules = state.config.media_rules
+    max_duration = creator.max_video_post_duration_sec
+    summary, reason = await asyncio.to_thread(check_video, path, media_rules, max_duration)
+    post.media = summary
+    await state.clock.sleep_until(state.clock.now() + state.config.processing_delay_sec)
+    if post.is_final:
+        return
+    if reason:
+        fail(state, post, reason)
+    else:
+        succeed(state, post)
+
+
+def start_video_pull(state: SandboxState, post: Post) -> None:
+    post.task = state.spawn(_pull_video(state, post))
+
+
+async def _pull_video(state: SandboxState, post: Post) -> None:
+    assert post.video_url is not None
+    path = state.media_dir() / f"{post.publish_id.replace('~', '_')}.video"
+    try:
+        await asyncio.wait_for(
+            _download(state, post, post.video_url, path), state.config.pull_timeout_sec
+        )
+    except (httpx.HTTPError, TimeoutError, _PullRefusedError):
+        fail(state, post, "video_pull_failed")
+        return
+    await _process_video(state, post, path)
+
+
+def start_photo_pull(state: SandboxState, post: Post) -> None:
+    post.task = state.spawn(_pull_photos(state, post))
+
+
+async def _pull_photos(state: SandboxState, post: Post) -> None:
+    rules = state.config.media_rules
+    verdicts: list[str] = []
+    for index, url in enumerate(post.photo_urls):
+        path = state.media_dir() / f"{post.publish_id.replace('~', '_')}.{index}.photo"
+        try:
+            await asyncio.wait_for(_download(state, post, url, path), state.config.pull_timeout_sec)
+        except (httpx.HTTPError, TimeoutError, _PullRefusedError):
+            fail(state, post, "photo_pull_failed")
+            return
+        summary, reason = await asyncio.to_thread(check_photo, path, rules)
+        post.photos.append({"url": url, **summary})
+        if reason:
+            verdicts.append(reason)
+    await state.clock.sleep_until(state.clock.now() + state.config.processing_delay_sec)
+    if post.is_final:
+        return
+    if verdicts:
+        fail(state, post, verdicts[0])
+    else:
+        succeed(state, post)
+
+
+class _PullRefusedError(Exception):
+    """TikTok treats a non-200 answer, including any redirect, as a failed pull."""
+
+
+async def _download(state: SandboxState, post: Post, url: str, path: Path) -> None:
+    """Stream the URL to disk, counting downloaded_bytes as TikTok's status reports them."""
+    async with (
+        httpx.AsyncClient(follow_redirects=False, timeout=30) as client,
+        client.stream("GET", url) as response,
+    ):
+        if response.status_code != 200:
+            raise _PullRefusedError(response.status_code)
+        with path.open("wb") as handle:
+            async for block in response.aiter_bytes():
+                handle.write(block)
+                post.downloaded_bytes = (post.downloaded_bytes or 0) + len(block)
