@@ -69,7 +69,7 @@ def wait_status(api: httpx.Client, publish_id: str, timeout: float = 20) -> dict
         data: dict[str, Any] = response.json()["data"]
         if data["status"] in FINAL or time.monotonic() > deadline:
             return data
-        time.sleep(0.05)
+        time.sleep(0.1)
 
 
 def error_code(response: httpx.Response) -> str:

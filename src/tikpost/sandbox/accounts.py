@@ -75,9 +75,9 @@ def token_response(state: SandboxState, access: Token, refresh: Token) -> dict[s
         "open_id": access.open_id,
         "scope": ",".join(sorted(access.scopes)),
         "access_token": access.value,
-        "expires_in": max(0, int(access.expires_at - now)),
+        "expires_in": max(0, round(access.expires_at - now)),
         "refresh_token": refresh.value,
-        "refresh_expires_in": max(0, int(refresh.expires_at - now)),
+        "refresh_expires_in": max(0, round(refresh.expires_at - now)),
         "token_type": "Bearer",
     }
 

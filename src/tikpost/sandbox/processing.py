@@ -75,12 +75,13 @@ def start_video_processing(state: SandboxState, post: Post, path: Path) -> None:
 
 
 async def _process_video(state: SandboxState, post: Post, path: Path) -> None:
+    ready_at = state.clock.now() + state.config.processing_delay_sec
     creator = state.creators[post.open_id]
     media_rules = state.config.media_rules
     max_duration = creator.max_video_post_duration_sec
     summary, reason = await asyncio.to_thread(check_video, path, media_rules, max_duration)
     post.media = summary
-    await state.clock.sleep_until(state.clock.now() + state.config.processing_delay_sec)
+    await state.clock.sleep_until(ready_at)
     if post.is_final:
         return
     if reason:
@@ -112,6 +113,7 @@ def start_photo_pull(state: SandboxState, post: Post) -> None:
 
 async def _pull_photos(state: SandboxState, post: Post) -> None:
     rules = state.config.media_rules
+    ready_at = state.clock.now() + state.config.processing_delay_sec
     verdicts: list[str] = []
     for index, url in enumerate(post.photo_urls):
         path = state.media_dir() / f"{post.publish_id.replace('~', '_')}.{index}.photo"
@@ -124,7 +126,7 @@ async def _pull_photos(state: SandboxState, post: Post) -> None:
         post.photos.append({"url": url, **summary})
         if reason:
             verdicts.append(reason)
-    await state.clock.sleep_until(state.clock.now() + state.config.processing_delay_sec)
+    await state.clock.sleep_until(ready_at)
     if post.is_final:
         return
     if verdicts:
