@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.media import make_video
+from tikpost.sandbox.samples import make_video
 from tests.support.server import serve_in_thread
 from tikpost.sandbox.app import create_app
 from tikpost.sandbox.config import SandboxConfig

@@ -95,3 +95,34 @@ def test_processing_waits_for_the_clock(
             assert status.json()["data"]["status"] == "PROCESSING_UPLOAD"
             sandbox.advance_clock(3601)
             assert wait_status(api, publish_id)["status"] == "PUBLISH_COMPLETE"
+
+
+def test_moderation_and_processing_failures(
+    sandbox_factory: SandboxFactory, videos: VideoFiles
+) -> None:
+    with sandbox_factory(spam_words=["free followers"]) as sandbox:
+        creator = sandbox.create_creator("moderated")
+        data = videos.good.read_bytes()
+        with bearer(sandbox.url, creator["access_token"]) as api:
+            init = init_file(api, len(data), title="FREE FOLLOWERS here").json()["data"]
+            put_chunk(init["upload_url"], data, 0, len(data))
+            assert wait_status(api, init["publish_id"])["fail_reason"] == "spam_risk_text"
+            fault = {"endpoint": "processing", "error_rate": 1.0}
+            sandbox.operator.post("/_sandbox/faults", json=fault).raise_for_status()
+            assert wait_status(api, upload_whole(api, videos.good))["fail_reason"] == "internal"
+            fault["code"] = "spam_risk"
+            sandbox.operator.post("/_sandbox/faults", json=fault).raise_for_status()
+            assert wait_status(api, upload_whole(api, videos.good))["fail_reason"] == "spam_risk"
+
+
+def test_removing_authorization_fails_posts_in_flight(
+    sandbox_factory: SandboxFactory, videos: VideoFiles
+) -> None:
+    with sandbox_factory(processing_delay_sec=3600) as sandbox:
+        creator = sandbox.create_creator("quitter")
+        with bearer(sandbox.url, creator["access_token"]) as api:
+            publish_id = upload_whole(api, videos.good)
+        sandbox.operator.post(f"/_sandbox/creators/{creator['open_id']}/deauthorize")
+        [post] = sandbox.posts(creator["open_id"])
+        assert (post["publish_id"], post["status"]) == (publish_id, "FAILED")
+        assert post["fail_reason"] == "auth_removed"

@@ -269,3 +269,35 @@ def test_operator_expires_a_token(sandbox: RunningSandbox) -> None:
     with bearer(sandbox.url, creator["access_token"]) as api:
         response = api.post("/v2/post/publish/creator_info/query/")
     assert (response.status_code, error_code(response)) == (401, "access_token_invalid")
+
+
+def test_scope_the_app_is_not_approved_for(sandbox_factory: SandboxFactory) -> None:
+    approved = frozenset({"user.info.basic", "video.upload"})
+    with sandbox_factory(app_scopes=approved) as sandbox:
+        creator = sandbox.create_creator("unapproved")
+        with bearer(sandbox.url, creator["access_token"]) as api:
+            response = api.post("/v2/post/publish/creator_info/query/")
+    assert (response.status_code, error_code(response)) == (400, "scope_permission_missed")
+
+
+def test_photo_drafts_need_a_recent_tiktok_app(sandbox_factory: SandboxFactory) -> None:
+    with sandbox_factory(verified_url_prefixes=["https://cdn.example/"]) as sandbox:
+        creator = sandbox.create_creator("old_phone")
+        sandbox.operator.patch(
+            f"/_sandbox/creators/{creator['open_id']}", json={"app_version": "30.2.1"}
+        ).raise_for_status()
+        with bearer(sandbox.url, creator["access_token"]) as api:
+            response = api.post(
+                "/v2/post/publish/content/init/",
+                json={
+                    "media_type": "PHOTO",
+                    "post_mode": "MEDIA_UPLOAD",
+                    "post_info": {"title": "drafts"},
+                    "source_info": {
+                        "source": "PULL_FROM_URL",
+                        "photo_images": ["https://cdn.example/a.jpg"],
+                        "photo_cover_index": 0,
+                    },
+                },
+            )
+    assert (response.status_code, error_code(response)) == (400, "app_version_check_failed")

@@ -16,7 +16,7 @@ def create_creator(
     privacy_level_options: list[str] | None = None,
     max_video_post_duration_sec: int | None = None,
     public: bool | None = None,
-    **flags: bool,
+    **flags: Any,
 ) -> Creator:
     """A new TikTok user; on an unaudited app new users are private, as its test users must be."""
     if privacy_level_options is None:

@@ -68,6 +68,8 @@ class SandboxConfig(BaseModel):
     client_secret: str = DEFAULT_CLIENT_SECRET
     redirect_uris: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URI])
     audited: bool = False
+    # The scopes TikTok has approved for this app; calls needing others get scope_permission_missed.
+    app_scopes: frozenset[str] = KNOWN_SCOPES
     verified_url_prefixes: list[str] = Field(default_factory=list)
     processing_delay_sec: float = 2.0
     webhook_url: str | None = None
@@ -87,6 +89,10 @@ class SandboxConfig(BaseModel):
     upload_url_ttl_sec: int = 3600
     pull_timeout_sec: float = 3600.0
 
+    # Captions containing any of these end FAILED with spam_risk_text, as TikTok's moderation would.
+    spam_words: list[str] = Field(default_factory=list)
+    # Photo MEDIA_UPLOAD needs TikTok app 31.8 or later on the creator's phone.
+    min_app_version_for_photo_drafts: str = "31.8"
     daily_post_cap: int = 15
     pending_inbox_cap: int = 5
     unaudited_active_user_cap: int = 5

@@ -24,8 +24,11 @@ ENDPOINTS = (
     "status/fetch",
     "cancel",
     "upload",
+    "processing",
 )
 OAUTH_ENDPOINTS = frozenset({"oauth/token", "oauth/revoke"})
+# Faults here do not raise: the upload answers a bare status, processing ends the post FAILED.
+RAW_ENDPOINTS = frozenset({"upload", "processing"})
 
 
 def state_of(request: Request) -> SandboxState:
@@ -42,7 +45,7 @@ async def inject_fault(state: SandboxState, endpoint: str) -> int | None:
         await asyncio.sleep(fault.latency_ms / 1000 * (0.5 + state.rng.random()))
     if fault.error_rate <= 0 or state.rng.random() >= fault.error_rate:
         return None
-    if endpoint == "upload":
+    if endpoint in RAW_ENDPOINTS:
         return fault.status
     if endpoint in OAUTH_ENDPOINTS:
         raise OAuthError("server_error", "Injected fault.", fault.status)
@@ -61,6 +64,12 @@ def authenticate(
             401,
             "access_token_invalid",
             "The access token is invalid or not found in the request.",
+        )
+    if any_of_scopes and not state.config.app_scopes.intersection(any_of_scopes):
+        raise ApiError(
+            400,
+            "scope_permission_missed",
+            "The app has not been approved for the scope this endpoint needs.",
         )
     if any_of_scopes and not token.scopes.intersection(any_of_scopes):
         raise ApiError(

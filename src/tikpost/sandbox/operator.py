@@ -28,6 +28,7 @@ class CreatorIn(BaseModel):
 
 class CreatorPatch(BaseModel):
     banned: bool | None = None
+    app_version: str | None = Field(default=None, pattern=r"^\d+(\.\d+)*$")
     privacy_level_options: list[str] | None = Field(default=None, min_length=1)
     max_video_post_duration_sec: int | None = Field(default=None, gt=0)
     comment_disabled: bool | None = None
@@ -112,6 +113,7 @@ async def deauthorize(open_id: str, request: Request) -> dict[str, Any]:
     state = state_of(request)
     _creator(state, open_id)
     accounts.revoke_creator(state, open_id)
+    processing.remove_authorization(state, open_id)
     webhooks.emit(state, "authorization.removed", open_id, {"reason": 1})
     return {"open_id": open_id, "revoked": True}
 

@@ -128,6 +128,7 @@ async def content_init(request: Request) -> JSONResponse:
         rules.check_direct_post(state, creator, privacy)
         rules.mark_active(state, creator)
     else:
+        rules.check_app_version(state, creator)
         rules.check_pending_inbox(state, creator)
     kind = "p_pub_url" if mode == "DIRECT_POST" else "p_inbox_url"
     post = _new_post(state, token, creator, kind, "PHOTO", mode, "PULL_FROM_URL", info)

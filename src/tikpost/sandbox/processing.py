@@ -70,6 +70,33 @@ def complete(state: SandboxState, post: Post) -> None:
         )
 
 
+def finish(state: SandboxState, post: Post, media_failures: list[str]) -> None:
+    """The end of processing: media checks first, then moderation and injected faults."""
+    if post.is_final:
+        return
+    if media_failures:
+        fail(state, post, media_failures[0])
+        return
+    caption = " ".join(str(post.post_info.get(k, "")) for k in ("title", "description")).lower()
+    if any(word.lower() in caption for word in state.config.spam_words):
+        fail(state, post, "spam_risk_text")
+        return
+    fault = state.faults.get("processing")
+    if fault and state.rng.random() < fault.error_rate:
+        fail(state, post, "internal" if fault.code == "internal_error" else fault.code)
+        return
+    succeed(state, post)
+
+
+def remove_authorization(state: SandboxState, open_id: str) -> None:
+    """The creator took access away: posts still in flight end with `auth_removed`."""
+    for post in state.posts_of(open_id):
+        if not post.is_final and post.status != "SEND_TO_USER_INBOX":
+            if post.task is not None:
+                post.task.cancel()
+            fail(state, post, "auth_removed")
+
+
 def start_video_processing(state: SandboxState, post: Post, path: Path) -> None:
     post.task = state.spawn(_process_video(state, post, path))
 
@@ -82,12 +109,7 @@ async def _process_video(state: SandboxState, post: Post, path: Path) -> None:
     summary, reason = await asyncio.to_thread(check_video, path, media_rules, max_duration)
     post.media = summary
     await state.clock.sleep_until(ready_at)
-    if post.is_final:
-        return
-    if reason:
-        fail(state, post, reason)
-    else:
-        succeed(state, post)
+    finish(state, post, [reason] if reason else [])
 
 
 def start_video_pull(state: SandboxState, post: Post) -> None:
@@ -127,12 +149,7 @@ async def _pull_photos(state: SandboxState, post: Post) -> None:
         if reason:
             verdicts.append(reason)
     await state.clock.sleep_until(ready_at)
-    if post.is_final:
-        return
-    if verdicts:
-        fail(state, post, verdicts[0])
-    else:
-        succeed(state, post)
+    finish(state, post, verdicts)
 
 
 class _PullRefusedError(Exception):

@@ -92,6 +92,20 @@ def check_direct_post(state: SandboxState, creator: Creator, privacy: str) -> No
         )
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
+
+
+def check_app_version(state: SandboxState, creator: Creator) -> None:
+    """Photo drafts open in TikTok's editor, which only newer app versions have."""
+    if _version(creator.app_version) < _version(state.config.min_app_version_for_photo_drafts):
+        raise ApiError(
+            400,
+            "app_version_check_failed",
+            "The creator's TikTok app is too old to receive photo drafts (needs 31.8 or later).",
+        )
+
+
 def check_pending_inbox(state: SandboxState, creator: Creator) -> None:
     check_can_post(state, creator)
     since = state.clock.now() - DAY

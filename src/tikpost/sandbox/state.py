@@ -63,6 +63,7 @@ class Creator:
     duet_disabled: bool = False
     stitch_disabled: bool = False
     banned: bool = False
+    app_version: str = "35.1.0"
 
     @property
     def is_private(self) -> bool:
@@ -82,6 +83,7 @@ class Creator:
             "duet_disabled": self.duet_disabled,
             "stitch_disabled": self.stitch_disabled,
             "banned": self.banned,
+            "app_version": self.app_version,
         }
 
 

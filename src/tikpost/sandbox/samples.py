@@ -1,4 +1,4 @@
-"""Test media made with PyAV: real H.264 MP4s and JPEGs, generated per test, never committed."""
+"""Sample media made with PyAV: real H.264 MP4s and JPEGs for demos and tests (never committed)."""
 
 from __future__ import annotations
 
