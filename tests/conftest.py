@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tikpost.sandbox.samples import make_video
 from tests.support.server import serve_in_thread
 from tikpost.sandbox.app import create_app
 from tikpost.sandbox.config import SandboxConfig
+from tikpost.sandbox.samples import make_video
 
 
 @dataclass

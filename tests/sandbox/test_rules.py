@@ -149,10 +149,13 @@ MIB = 1024 * 1024
         (50_000_123, 4 * MIB, 11, False),  # chunk below 5 MiB
         (200_000_000, 64_000_001, 3, False),  # chunk above 64 MB
         (64_000_000, 64_000_000, 1, True),
-        (100_000_000, 64_000_000, 1, True),  # final chunk absorbs up to 128 MB
+        (100_000_000, 64_000_000, 1, False),  # files over 64 MB must be multi-chunk
+        (15_000_000, 10_000_000, 1, False),  # one chunk must be the whole file
+        (120_000_000, 40_000_000, 3, True),
         (130_000_000, 64_000_000, 2, True),
         (192_000_001, 64_000_000, 2, False),  # final chunk 128,000,001 > 128 MB
-        (6 * MIB, 5 * MIB, 1, True),
+        (6 * MIB, 5 * MIB, 1, False),  # floor count 1, but chunk_size is not the file
+        (6 * MIB, 6 * MIB, 1, True),
         (0, 0, 0, False),
         (5 * 1024 * MIB, 64_000_000, 83, False),  # over 4 GB
     ],

@@ -19,9 +19,9 @@ from starlette.routing import Route
 
 from tests.conftest import RunningSandbox, SandboxFactory, VideoFiles
 from tests.sandbox.helpers import bearer, error_code, put_chunk, upload_whole, wait_status
-from tikpost.sandbox.samples import make_jpeg
 from tests.support.media_server import media_origin
 from tests.support.server import serve_in_thread
+from tikpost.sandbox.samples import make_jpeg
 
 SMALL_CHUNKS = {
     "min_chunk_size": 65536,

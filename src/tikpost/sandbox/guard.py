@@ -48,7 +48,8 @@ async def inject_fault(state: SandboxState, endpoint: str) -> int | None:
     if endpoint in RAW_ENDPOINTS:
         return fault.status
     if endpoint in OAUTH_ENDPOINTS:
-        raise OAuthError("server_error", "Injected fault.", fault.status)
+        error = "server_error" if fault.code == "internal_error" else fault.code
+        raise OAuthError(error, "Injected fault.", fault.status)
     raise ApiError(fault.status, fault.code, "Injected fault: the server failed to respond.")
 
 

@@ -166,6 +166,11 @@ def check_chunks(state: SandboxState, source: dict[str, Any]) -> tuple[int, int,
         raise invalid_params(state, "The chunk size is invalid")
     if count != video_size // chunk_size:
         raise invalid_params(state, "The total chunk count is invalid")
+    if count == 1 and chunk_size != video_size:
+        # One chunk means the whole file (clients report TikTok rejecting anything else).
+        raise invalid_params(state, "The chunk size is invalid: a single chunk is the whole file.")
+    if count == 1 and video_size > rules.max_chunk_size:
+        raise invalid_params(state, "The chunk size is invalid: files over 64 MB need chunks.")
     if count > rules.max_chunk_count:
         raise invalid_params(state, "The total chunk count is invalid")
     final = video_size - chunk_size * (count - 1)

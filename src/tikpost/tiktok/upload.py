@@ -1,0 +1,282 @@
+"""FILE_UPLOAD media transfer: planning chunks TikTok accepts, and PUTting them one at a time.
+
+TikTok's chunk rules are easy to get subtly wrong (count is floor(size / chunk_size), the final
+chunk absorbs the remainder, small files must declare chunk_size == video_size, big files must be
+split). Open-source clients have shipped plans TikTok rejects, so the planner searches the whole
+space of legal plans instead of trusting a formula, and tests check every size up to 4 GiB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+
+from tikpost.tiktok.errors import (
+    TikTokError,
+    UnexpectedUploadStatus,
+    transport_errors,
+    upload_error,
+)
+
+__all__ = [
+    "MAX_VIDEO_SIZE",
+    "ByteSource",
+    "ChunkPlan",
+    "plan_chunks",
+    "upload_chunks",
+]
+
+MAX_VIDEO_SIZE = 4 * 1024**3
+"""TikTok's documented 4 GB ceiling, read as binary so no file TikTok might accept is refused."""
+
+ByteSource = AsyncIterator[bytes] | Callable[[int, int], AsyncIterator[bytes]]
+"""Either a stream positioned at `start_offset`, or `open(start, stop)` for bytes [start, stop)."""
+
+ProgressCallback = Callable[[int], Awaitable[None] | None]
+
+_CONTENT_RANGE = re.compile(r"bytes\s+\d+-(\d+)/\d+")
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """The three numbers an init declares; `ranges()` derives what each PUT must carry.
+
+    Construction only checks TikTok's count formula, not its size limits, so a caller can still
+    describe (and send) a plan TikTok will refuse; `plan_chunks` is what guarantees legality.
+    """
+
+    video_size: int
+    chunk_size: int
+    total_chunk_count: int
+
+    def __post_init__(self) -> None:
+        if self.video_size <= 0 or self.chunk_size <= 0 or self.total_chunk_count <= 0:
+            raise ValueError("video_size, chunk_size and total_chunk_count must be positive")
+        if self.video_size // self.chunk_size != self.total_chunk_count:
+            raise ValueError("total_chunk_count must equal floor(video_size / chunk_size)")
+
+    def chunk_range(self, index: int) -> tuple[int, int]:
+        """Inclusive (first, last) byte of chunk `index`; the last chunk runs to the end."""
+        if not 0 <= index < self.total_chunk_count:
+            raise IndexError(f"chunk index {index} outside 0..{self.total_chunk_count - 1}")
+        first = index * self.chunk_size
+        if index == self.total_chunk_count - 1:
+            return first, self.video_size - 1
+        return first, first + self.chunk_size - 1
+
+    def ranges(self) -> list[tuple[int, int]]:
+        """Every chunk's inclusive byte range, in upload order."""
+        return [self.chunk_range(i) for i in range(self.total_chunk_count)]
+
+    def chunk_index_at(self, offset: int) -> int:
+        """Which chunk holds byte `offset` (the final chunk holds the remainder too)."""
+        if not 0 <= offset < self.video_size:
+            raise ValueError(f"offset {offset} outside 0..{self.video_size - 1}")
+        return min(offset // self.chunk_size, self.total_chunk_count - 1)
+
+    def resume_offset(self, uploaded_bytes: int) -> int:
+        """Where to restart after TikTok says it holds `uploaded_bytes`: the last whole chunk."""
+        if uploaded_bytes >= self.video_size:
+            return self.video_size
+        if uploaded_bytes <= 0:
+            return 0
+        return self.chunk_range(self.chunk_index_at(uploaded_bytes))[0]
+
+    @property
+    def final_chunk_size(self) -> int:
+        return self.video_size - self.chunk_size * (self.total_chunk_count - 1)
+
+
+def plan_chunks(
+    video_size: int,
+    preferred_chunk_size: int = 10_000_000,
+    *,
+    min_chunk_size: int = 5 * 1024 * 1024,
+    max_chunk_size: int = 64_000_000,
+    max_final_chunk_size: int = 128_000_000,
+    max_chunk_count: int = 1000,
+) -> ChunkPlan:
+    """The legal plan whose chunk size is closest to `preferred_chunk_size`.
+
+    The defaults take TikTok's strictest reading of its ambiguous "MB" (5 MiB minimum, 64,000,000
+    maximum, 128,000,000 final). For each possible chunk count the legal chunk sizes form an
+    interval, so trying every count (at most 1000) finds the best plan exactly and cheaply.
+    """
+    if not 0 < video_size <= MAX_VIDEO_SIZE:
+        raise ValueError(f"video_size must be 1..{MAX_VIDEO_SIZE} bytes, got {video_size}")
+    if min(min_chunk_size, max_chunk_size, max_final_chunk_size, max_chunk_count) <= 0:
+        raise ValueError("chunk limits must be positive")
+    if video_size < min_chunk_size:
+        return ChunkPlan(video_size, video_size, 1)
+
+    preferred = max(min_chunk_size, min(preferred_chunk_size, max_chunk_size))
+    best: tuple[int, int] | None = None  # (chunk_size, count)
+    best_distance = -1
+    if video_size <= max_chunk_size:
+        # One chunk must declare chunk_size == video_size (anything else floors to 1 but lies).
+        best, best_distance = (video_size, 1), abs(video_size - preferred)
+    for count in range(2, max_chunk_count + 1):
+        hi = min(max_chunk_size, video_size // count)
+        # floor(size / c) == count needs c > size / (count + 1); the final chunk caps c from below.
+        lo = max(min_chunk_size, video_size // (count + 1) + 1)
+        lo = max(lo, -(-(video_size - max_final_chunk_size) // (count - 1)))
+        if hi < min_chunk_size:
+            break  # larger counts only shrink the chunk further
+        if lo > hi:
+            continue
+        chunk = max(lo, min(preferred, hi))
+        distance = abs(chunk - preferred)
+        if best is None or distance < best_distance:
+            best, best_distance = (chunk, count), distance
+    if best is None:
+        raise ValueError(
+            f"no chunk plan for {video_size} bytes within chunk {min_chunk_size}..{max_chunk_size}"
+            f", final <= {max_final_chunk_size}, count <= {max_chunk_count}"
+        )
+    return ChunkPlan(video_size, best[0], best[1])
+
+
+async def _rechunk(source: AsyncIterator[bytes], lengths: list[int]) -> AsyncGenerator[bytes, None]:
+    """Cut an arbitrary byte stream into exactly `lengths`, buffering at most one chunk.
+
+    The buffer never holds more than one chunk plus one source piece; a piece that is exactly
+    the chunk passes through uncopied, and cutting copies once (via memoryview), not twice.
+    """
+    buffer = bytearray()
+    lengths_iter = iter(lengths)
+    want = next(lengths_iter, None)
+    async for piece in source:
+        if want is None:
+            if piece:
+                raise ValueError("byte source yielded more bytes than the plan declares")
+            continue
+        if not buffer and len(piece) == want:
+            yield bytes(piece)
+            want = next(lengths_iter, None)
+            continue
+        buffer += piece
+        while want is not None and len(buffer) >= want:
+            with memoryview(buffer) as view, view[:want] as head:
+                chunk = bytes(head)
+            del buffer[:want]
+            yield chunk
+            del chunk
+            want = next(lengths_iter, None)
+        if want is None and buffer:
+            raise ValueError("byte source yielded more bytes than the plan declares")
+    if want is not None:
+        raise ValueError("byte source ended before the plan's video_size")
+
+
+def _accepted_through(response: httpx.Response) -> int | None:
+    """Last byte TikTok holds, from its `Content-Range: bytes 0-N/TOTAL` response header."""
+    match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())
+    return int(match.group(1)) if match else None
+
+
+async def _put_chunk(
+    http: httpx.AsyncClient,
+    upload_url: str,
+    plan: ChunkPlan,
+    index: int,
+    chunk: bytes,
+    content_type: str,
+    retries: int,
+    retry_backoff: float,
+) -> None:
+    """PUT one chunk, retrying outages; a retry that meets 416 checks whether the first landed."""
+    first, last = plan.chunk_range(index)
+    is_last = index == plan.total_chunk_count - 1
+    headers = {
+        "Content-Type": content_type,
+        "Content-Length": str(len(chunk)),
+        "Content-Range": f"bytes {first}-{last}/{plan.video_size}",
+    }
+    attempt = 0
+    while True:
+        try:
+            with transport_errors():
+                response = await http.put(upload_url, content=chunk, headers=headers)
+        except TikTokError:
+            if attempt >= retries:
+                raise
+        else:
+            status = response.status_code
+            if status == (201 if is_last else 206):
+                return
+            if status in (201, 206):
+                raise UnexpectedUploadStatus(
+                    "unexpected_upload_status",
+                    f"chunk {index + 1}/{plan.total_chunk_count} answered {status}",
+                    http_status=status,
+                )
+            if status == 416 and attempt > 0 and (_accepted_through(response) or -1) >= last:
+                return  # the earlier attempt landed; only its answer was lost
+            error = upload_error(
+                status, f"chunk {index + 1}/{plan.total_chunk_count}: {response.text[:200]}"
+            )
+            if not error.retryable or attempt >= retries:
+                raise error
+        attempt += 1
+        await asyncio.sleep(retry_backoff * 2 ** (attempt - 1))
+
+
+async def upload_chunks(
+    upload_url: str,
+    plan: ChunkPlan,
+    source: ByteSource,
+    *,
+    content_type: str = "video/mp4",
+    http: httpx.AsyncClient | None = None,
+    start_offset: int = 0,
+    on_progress: ProgressCallback | None = None,
+    retries: int = 3,
+    retry_backoff: float = 0.5,
+) -> None:
+    """Send the file's chunks to `upload_url` in order, resuming at `start_offset`.
+
+    Memory stays at one chunk (at most 128 MB) however large the file, because the source is
+    re-cut on the fly. A callable source is opened once, at `start_offset`, so storage can seek;
+    a plain iterator must already be positioned there. `on_progress` receives the total bytes
+    TikTok holds after each chunk, which is what a resumable caller records.
+    """
+    if start_offset == plan.video_size:
+        return
+    if not 0 <= start_offset < plan.video_size or (
+        plan.chunk_range(plan.chunk_index_at(start_offset))[0] != start_offset
+    ):
+        raise ValueError(f"start_offset {start_offset} is not a chunk boundary of {plan}")
+    first_index = plan.chunk_index_at(start_offset)
+    ranges = plan.ranges()[first_index:]
+    stream = source(start_offset, plan.video_size) if callable(source) else source
+
+    owned = http is None
+    client = http or httpx.AsyncClient(
+        timeout=httpx.Timeout(connect=30.0, read=300.0, write=300.0, pool=30.0)
+    )
+    chunks = _rechunk(stream, [last - first + 1 for first, last in ranges])
+    try:
+        index = first_index
+        async for chunk in chunks:
+            await _put_chunk(
+                client, upload_url, plan, index, chunk, content_type, retries, retry_backoff
+            )
+            if on_progress is not None:
+                result = on_progress(plan.chunk_range(index)[1] + 1)
+                if inspect.isawaitable(result):
+                    await result
+            index += 1
+    finally:
+        await chunks.aclose()
+        if callable(source):
+            # We opened this stream, so we close it (files, storage responses) even on failure.
+            closer = getattr(stream, "aclose", None)
+            if closer is not None:
+                await closer()
+        if owned:
+            await client.aclose()
