@@ -1,0 +1,1 @@
+"""Connected TikTok accounts and the OAuth flow that connects them."""

@@ -1,0 +1,58 @@
+"""Tables for connected TikTok accounts and in-flight OAuth connections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tikpost.kit.db import Base, UtcDateTime, utcnow
+from tikpost.kit.ids import new_id
+
+ACCOUNT_STATUSES = ("ready", "reauth_required", "revoked")
+
+
+class Account(Base):
+    """A TikTok creator a team connected; tokens are Fernet-encrypted (see kit/crypto.py)."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("team_id", "open_id"),
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in ACCOUNT_STATUSES)),
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=partial(new_id, "acct"))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    open_id: Mapped[str] = mapped_column(String(200))
+    username: Mapped[str | None] = mapped_column(String(200), default=None)
+    display_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    avatar_url: Mapped[str | None] = mapped_column(Text, default=None)
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    access_token_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    access_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    refresh_token_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    refresh_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    status: Mapped[str] = mapped_column(String(32), default="ready")
+    status_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class OAuthState(Base):
+    """One pending "connect an account" attempt: single use, short-lived, stored as a hash."""
+
+    __tablename__ = "oauth_states"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=partial(new_id, "oas"))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    return_url: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

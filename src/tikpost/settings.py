@@ -1,0 +1,89 @@
+"""Configuration from the environment (`TIKPOST_*`) or a `.env` file.
+
+Every default is chosen so that `tikpost serve` with no configuration at all runs a complete,
+offline setup: SQLite and media in `./tikpost-data`, a generated secret key, and the TikTok
+sandbox mounted in place of TikTok. Setting TikTok credentials is the one switch to production.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TIKTOK_API_URL = "https://open.tiktokapis.com"
+TIKTOK_AUTH_URL = "https://www.tiktok.com"
+SECRET_KEY_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """The service's whole configuration; derived defaults are filled in after validation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TIKPOST_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("./tikpost-data")
+    database_url: str = ""
+    storage_url: str = ""
+    s3_endpoint_url: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    tiktok_client_key: str | None = None
+    tiktok_client_secret: SecretStr | None = None
+    tiktok_api_url: str = ""
+    tiktok_auth_url: str = ""
+    secret_key: SecretStr = SecretStr("")
+
+    @model_validator(mode="after")
+    def _fill_derived_defaults(self) -> Settings:
+        # Absolute, so the SQLite URL and the media path don't change meaning with the cwd.
+        self.data_dir = self.data_dir.expanduser().resolve()
+        self.public_url = self.public_url.rstrip("/")
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'tikpost.db'}"
+        if not self.storage_url:
+            self.storage_url = (self.data_dir / "media").as_uri()
+        sandbox_url = f"{self.public_url}/sandbox"
+        if not self.tiktok_api_url:
+            self.tiktok_api_url = sandbox_url if self.sandbox_mode else TIKTOK_API_URL
+        if not self.tiktok_auth_url:
+            self.tiktok_auth_url = sandbox_url if self.sandbox_mode else TIKTOK_AUTH_URL
+        self.tiktok_api_url = self.tiktok_api_url.rstrip("/")
+        self.tiktok_auth_url = self.tiktok_auth_url.rstrip("/")
+        if not self.secret_key.get_secret_value():
+            self.secret_key = SecretStr(load_or_create_secret_key(self.data_dir))
+        return self
+
+    @property
+    def sandbox_mode(self) -> bool:
+        """Without both TikTok credentials there is nothing real to talk to, so emulate TikTok."""
+        return not (self.tiktok_client_key and self.tiktok_client_secret)
+
+
+def load_or_create_secret_key(data_dir: Path) -> str:
+    """Read the data dir's key, creating it on first start.
+
+    The key encrypts stored TikTok tokens, so it must survive restarts: losing it would orphan
+    every connected account. It is written to a private temporary file and hard-linked into
+    place, so two processes starting at once agree on one key and no reader sees a partial file.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SECRET_KEY_FILE
+    if not path.exists():
+        tmp = data_dir / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty; delete it to generate a new secret key")
+    return key

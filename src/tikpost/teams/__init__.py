@@ -1,0 +1,1 @@
+"""Teams and their API keys: who is calling the API."""

@@ -1,0 +1,43 @@
+"""The API-key dependency every authenticated endpoint takes: `team: CurrentTeam`.
+
+Keys arrive as `X-API-Key: tp_…` (documented) or `Authorization: Bearer tp_…` (what most HTTP
+clients and SDK generators do by default). Declared through FastAPI's security helpers so
+/docs offers an Authorize button.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from tikpost.kit.db import Database, get_database
+from tikpost.teams import service
+from tikpost.teams.schemas import TeamRead
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def current_team(
+    database: Annotated[Database, Depends(get_database)],
+    api_key: Annotated[str | None, Depends(_api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> TeamRead:
+    """The calling team, or a 401 error.
+
+    Runs in its own short transactions rather than the request's session: a read-only request
+    then stays read-only, and the occasional last-used stamp never waits on (or deadlocks
+    with) the SQLite write lock a mutating request's own session will take.
+    """
+    presented = api_key or (bearer.credentials if bearer else None)
+    async with database.session() as session:
+        result = await service.authenticate(session, presented)
+    if result.needs_touch:
+        async with database.session(write=True) as session:
+            await service.record_key_use(session, result.api_key_id)
+    return result.team
+
+
+CurrentTeam = Annotated[TeamRead, Depends(current_team)]

@@ -1,0 +1,36 @@
+"""What the teams domain hands to endpoints and the CLI (never ORM objects, never key hashes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class TeamRead(BaseModel):
+    """The caller's team, as resolved from its API key."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    created_at: datetime
+
+
+class ApiKeyInfo(BaseModel):
+    """A key as it may be listed: the display prefix only, so listings are safe to share."""
+
+    id: str
+    team_id: str
+    team_name: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class CreatedApiKey(BaseModel):
+    """The only moment the full key exists outside its owner's hands."""
+
+    key: str
+    info: ApiKeyInfo

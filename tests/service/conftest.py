@@ -1,0 +1,310 @@
+"""Fixtures for the service: a database on each backend, and the service on a real socket.
+
+Every test that takes `database_url` (directly or through `service`) runs twice: on a SQLite
+file and on a throwaway PostgreSQL cluster started from Debian's binaries. Without those
+binaries the PostgreSQL half is skipped, unless TIKPOST_REQUIRE_POSTGRES=1 (CI) makes it fail.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from tikpost.app import create_app
+from tikpost.cli import app as cli_app
+from tikpost.settings import Settings
+
+
+def _postgres_bin_dir() -> Path | None:
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda path: int(Path(path).parts[-3]) if Path(path).parts[-3].isdigit() else 0,
+    )
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class PostgresCluster:
+    """A private PostgreSQL server (trust auth, user `tikpost`) for the whole test session."""
+
+    port: int
+    admin_url: str
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://tikpost@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        """A fresh empty database; returns its SQLAlchemy URL."""
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """Start PostgreSQL once per session (as `postgres` via runuser when we are root)."""
+    bin_dir = _postgres_bin_dir()
+    if bin_dir is None:
+        if os.environ.get("TIKPOST_REQUIRE_POSTGRES") == "1":
+            pytest.fail("TIKPOST_REQUIRE_POSTGRES=1 but PostgreSQL's initdb was not found")
+        pytest.skip("PostgreSQL binaries not installed (/usr/lib/postgresql/*/bin)")
+    # Under /tmp, not pytest's tmp dir: that one is private to root, and postgres must reach it.
+    root = Path(tempfile.mkdtemp(prefix="tikpost-pg-"))
+    data = root / "data"
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, user="postgres", group="postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_postgres, *args], check=True, capture_output=True, timeout=60)
+
+    port = _free_port()
+    run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "tikpost", "-E", "UTF8")
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    run(
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-l",
+        str(root / "log"),
+        "-w",
+        "start",
+    )
+    try:
+        admin_url = f"postgresql://tikpost@127.0.0.1:{port}/postgres"
+        yield PostgresCluster(port=port, admin_url=admin_url)
+    finally:
+        subprocess.run(
+            [*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            check=False,
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each backend: a SQLite file in tmp_path, or a new PostgreSQL DB."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db' / 'tikpost.db'}"
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    return cluster.create_database()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def settings_factory(data_dir: Path, database_url: str) -> SettingsFactory:
+    """Settings for this test's data dir and database; keyword overrides win.
+
+    Defaults to production mode with dummy TikTok credentials (no sandbox mounted); pass
+    `tiktok_client_key=None, tiktok_client_secret=None` for sandbox mode, or point
+    `tiktok_api_url`/`tiktok_auth_url` at the `sandbox` fixture's URL. `.env` and TIKPOST_*
+    variables of the developer's shell are ignored.
+    """
+
+    def make(**overrides: Any) -> Settings:
+        fields: dict[str, Any] = {
+            "data_dir": data_dir,
+            "database_url": database_url,
+            "tiktok_client_key": "test-client-key",
+            "tiktok_client_secret": "test-client-secret",
+            "tiktok_api_url": "http://127.0.0.1:9",
+            "tiktok_auth_url": "http://127.0.0.1:9",
+            **overrides,
+        }
+        return _isolated_settings(**fields)
+
+    return make
+
+
+def _isolated_settings(**fields: Any) -> Settings:
+    saved = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("TIKPOST_")}
+    try:
+        return Settings(_env_file=None, **fields)
+    finally:
+        os.environ.update(saved)
+
+
+@pytest.fixture
+def service_settings(settings_factory: SettingsFactory) -> Settings:
+    return settings_factory()
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+CliInvoker = Callable[..., CliResult]
+
+
+@pytest.fixture
+def cli(service_settings: Settings) -> CliInvoker:
+    """Run `tikpost ARGS…` in-process against this test's data dir and database."""
+    env = {
+        "TIKPOST_DATA_DIR": str(service_settings.data_dir),
+        "TIKPOST_DATABASE_URL": service_settings.database_url,
+    }
+
+    def invoke(*args: str) -> CliResult:
+        result = CliRunner().invoke(cli_app, list(args), env=env, catch_exceptions=False)
+        return CliResult(result.exit_code, result.stdout, result.stderr)
+
+    return invoke
+
+
+@pytest.fixture
+def create_api_key(cli: CliInvoker) -> Callable[[str], str]:
+    """`create_api_key("acme")` -> a fresh key for team acme, minted by `tikpost keys create`."""
+
+    def create(team: str = "acme") -> str:
+        result = cli("keys", "create", "--team", team)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout.strip()
+
+    return create
+
+
+@dataclass
+class RunningService:
+    """The service on an ephemeral loopback port."""
+
+    url: str
+    settings: Settings
+    app: Any
+
+    def client(self, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
+        """An httpx client for this service; with `api_key` it sends X-API-Key."""
+        headers = {"X-API-Key": api_key} if api_key else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30, **kwargs)
+
+
+ServiceFactory = Callable[..., AbstractContextManager[RunningService]]
+
+
+@contextmanager
+def _serve_on(sock: socket.socket, app: Any) -> Iterator[None]:
+    """tests.support.server.serve_in_thread, but on a socket bound by the caller.
+
+    The service must know its own URL before it is built (public_url feeds the OAuth redirect
+    URI and the mounted sandbox's registered redirect URIs), so the port is chosen first.
+    """
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("service did not start (see the log above)")
+        time.sleep(0.01)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def service_factory(settings_factory: SettingsFactory) -> ServiceFactory:
+    """`with service_factory(**settings_overrides) as svc:` runs create_app on a real socket.
+
+    `public_url` defaults to the server's own URL, so OAuth redirects come back to it.
+    `configure=fn` calls `fn(app)` before the server starts (to add test-only routes).
+    """
+
+    @contextmanager
+    def start(
+        configure: Callable[[Any], None] | None = None, **overrides: Any
+    ) -> Iterator[RunningService]:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+            settings = settings_factory(**{"public_url": url, **overrides})
+            app = create_app(settings)
+            if configure is not None:
+                configure(app)
+            with _serve_on(sock, app):
+                yield RunningService(url=url, settings=settings, app=app)
+
+    return start
+
+
+@pytest.fixture
+def service(service_factory: ServiceFactory) -> Iterator[RunningService]:
+    """The service with default test settings (production mode, dummy TikTok credentials)."""
+    with service_factory() as running:
+        yield running
+
+
+SANDBOX_MODE = {
+    "tiktok_client_key": None,
+    "tiktok_client_secret": None,
+    "tiktok_api_url": "",
+    "tiktok_auth_url": "",
+}
+
+
+@pytest.fixture
+def sandbox_service(service_factory: ServiceFactory) -> Iterator[RunningService]:
+    """The service in sandbox mode: no TikTok credentials, the emulator mounted at /sandbox."""
+    with service_factory(**SANDBOX_MODE) as running:
+        yield running
+
+
+@pytest.fixture
+def api_key(service: RunningService, create_api_key: Callable[[str], str]) -> str:
+    """A valid key for team `acme` on the running `service`."""
+    return create_api_key("acme")
+
+
+@pytest.fixture
+def api(service: RunningService, api_key: str) -> Iterator[httpx.Client]:
+    """An httpx client for `service` authenticated as team `acme`."""
+    with service.client(api_key) as client:
+        yield client
