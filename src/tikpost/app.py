@@ -13,6 +13,10 @@ from fastapi import FastAPI
 from starlette.applications import Starlette
 
 from tikpost import __version__, migrations
+from tikpost.accounts.endpoints import router as accounts_router
+from tikpost.accounts.oauth import tiktok_app_for
+from tikpost.accounts.tokens import TokenSource
+from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
 from tikpost.kit.errors import install_error_handlers
 from tikpost.settings import Settings
@@ -56,8 +60,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.db = database
     # In sandbox mode the TikTok client must use the emulated app's client key and secret.
     app.state.sandbox_config = sandbox_config
+    tiktok = tiktok_app_for(
+        settings,
+        (sandbox_config.client_key, sandbox_config.client_secret) if sandbox_config else None,
+    )
+    app.state.tiktok_app = tiktok
+    app.state.token_source = TokenSource(
+        database, TokenCipher(settings.secret_key.get_secret_value()), tiktok
+    )
     install_error_handlers(app)
     app.include_router(teams_router)
+    app.include_router(accounts_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from tikpost.accounts.commands import accounts_app
 from tikpost.kit.errors import ApiError
 from tikpost.sandbox.config import DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI
 
@@ -78,6 +80,7 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema management.")
 keys_app = typer.Typer(no_args_is_help=True, help="API keys (the full key is shown only once).")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(accounts_app, name="accounts")
 
 
 def _settings() -> Settings:
@@ -191,3 +194,16 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(metavar="ID", help="The ke
 
 def _when(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@app.command("sample-video")
+def sample_video(
+    path: Annotated[Path, typer.Argument(help="Where to write the MP4.")],
+    seconds: Annotated[float, typer.Option(help="Duration.")] = 4.0,
+    fps: Annotated[int, typer.Option(help="Frame rate.")] = 30,
+) -> None:
+    """Write a real H.264 MP4 (720x1280) for trying tikpost and the sandbox without a video."""
+    from tikpost.sandbox.samples import make_video
+
+    make_video(path, seconds=seconds, fps=fps)
+    typer.echo(f"{path} ({path.stat().st_size} bytes, {seconds} s at {fps} fps)")

@@ -223,6 +223,7 @@ def _refresh(state: SandboxState, form: FormData) -> dict[str, Any]:
         raise OAuthError("invalid_grant", "Refresh token is invalid or expired.")
     rotate = state.config.rotate_refresh_tokens
     current.revoked = rotate
+    state.creators[current.open_id].refresh_count += 1
     scopes, grant = current.scopes, current.grant_id
     access = accounts.new_token(state, "access", current.open_id, scopes, grant)
     refresh = (

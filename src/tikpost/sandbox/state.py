@@ -64,6 +64,7 @@ class Creator:
     stitch_disabled: bool = False
     banned: bool = False
     app_version: str = "35.1.0"
+    refresh_count: int = 0
 
     @property
     def is_private(self) -> bool:
@@ -84,6 +85,7 @@ class Creator:
             "stitch_disabled": self.stitch_disabled,
             "banned": self.banned,
             "app_version": self.app_version,
+            "refresh_count": self.refresh_count,
         }
 
 

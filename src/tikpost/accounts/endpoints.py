@@ -1,0 +1,105 @@
+"""HTTP routes for connected TikTok accounts (thin: the service holds the rules)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from tikpost.accounts import service
+from tikpost.accounts.oauth import CALLBACK_PATH, TikTokApp, get_tiktok_app, state_signer
+from tikpost.accounts.schemas import AccountList, AccountRead, ConnectStarted, CreatorInfoRead
+from tikpost.accounts.tokens import TokenSource
+from tikpost.kit.db import Database, DbSession, get_database
+from tikpost.settings import Settings
+from tikpost.teams.auth import CurrentTeam
+
+router = APIRouter(tags=["accounts"])
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_token_source(request: Request) -> TokenSource:
+    tokens: TokenSource = request.app.state.token_source
+    return tokens
+
+
+Tokens = Annotated[TokenSource, Depends(get_token_source)]
+TikTok = Annotated[TikTokApp, Depends(get_tiktok_app)]
+Db = Annotated[Database, Depends(get_database)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+@router.post("/v1/accounts/connect", response_model=ConnectStarted, status_code=201)
+async def connect(
+    team: CurrentTeam, session: DbSession, tiktok: TikTok, settings: AppSettings
+) -> ConnectStarted:
+    """Start connecting a TikTok account: open `authorize_url` in the creator's browser.
+
+    The link is good for 10 minutes and once. TikTok sends the browser back to
+    `/v1/oauth/tiktok/callback`, which stores the account for your team.
+    """
+    return await service.start_connect(session, team, tiktok, state_signer(settings))
+
+
+@router.get(CALLBACK_PATH, response_class=HTMLResponse, include_in_schema=False)
+async def oauth_callback(
+    request: Request, database: Db, tokens: Tokens, settings: AppSettings
+) -> HTMLResponse:
+    """Where TikTok sends the creator's browser back; answers a page a person can read."""
+    params = {key: value for key, value in request.query_params.items()}
+    try:
+        connected = await service.finish_connect(
+            database, tokens.tiktok, state_signer(settings), tokens.cipher, params
+        )
+    except service.ConnectFailedError as failure:
+        return _page("TikTok account not connected", failure.message, failure.code, 400)
+    account = connected.account
+    name = account.username or account.display_name or account.open_id
+    verb = "connected" if connected.created else "reconnected"
+    return _page(
+        "TikTok account connected",
+        f"@{name} is {verb} (account id {account.id}). You can close this window.",
+        "connected",
+        200,
+    )
+
+
+def _page(title: str, message: str, code: str, status: int) -> HTMLResponse:
+    body = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
+        f"<body><h1>{escape(title)}</h1><p>{escape(message)}</p>"
+        f"<p><small>code: <code id='code'>{escape(code)}</code></small></p></body></html>"
+    )
+    return HTMLResponse(body, status_code=status)
+
+
+@router.get("/v1/accounts", response_model=AccountList)
+async def list_accounts(team: CurrentTeam, session: DbSession) -> AccountList:
+    return AccountList(accounts=await service.list_accounts(session, team))
+
+
+@router.get("/v1/accounts/{account_id}", response_model=AccountRead)
+async def get_account(account_id: str, team: CurrentTeam, session: DbSession) -> AccountRead:
+    return await service.get_account(session, team, account_id)
+
+
+@router.get("/v1/accounts/{account_id}/creator-info", response_model=CreatorInfoRead)
+async def creator_info(
+    account_id: str, team: CurrentTeam, database: Db, tokens: Tokens
+) -> CreatorInfoRead:
+    """TikTok's creator_info, live: privacy options, disabled interactions, max duration."""
+    return await service.creator_info(database, tokens, team, account_id)
+
+
+@router.delete("/v1/accounts/{account_id}", response_model=AccountRead)
+async def disconnect(
+    account_id: str, team: CurrentTeam, database: Db, tokens: Tokens
+) -> AccountRead:
+    """Revoke tikpost's access at TikTok and forget the tokens; the account stays `revoked`."""
+    return await service.disconnect(database, tokens, team, account_id)

@@ -1,0 +1,93 @@
+"""The TikTok app this server acts as, and the signed, single-use `state` of a connection.
+
+`state` is both signed (a forged one is rejected before touching the database) and stored as a
+hash (so it is single-use and bound to the team that asked). TikTok's web flow documents no
+PKCE (its `code_verifier` is for mobile and desktop apps), so none is sent.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from starlette.requests import Request
+
+from tikpost.kit.crypto import Signer, random_token, sha256_hex
+from tikpost.settings import Settings
+from tikpost.tiktok import TikTokOAuthClient, TikTokPostingClient
+
+CALLBACK_PATH = "/v1/oauth/tiktok/callback"
+# `video.publish` for direct posts (and creator_info, which also names the creator),
+# `video.upload` for drafts to the inbox, `user.info.basic` for the open_id and avatar.
+SCOPES = ("user.info.basic", "video.publish", "video.upload")
+STATE_TTL = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class TikTokApp:
+    """Where TikTok is and who we are to it: real TikTok, or the sandbox in sandbox mode."""
+
+    client_key: str
+    client_secret: str
+    api_url: str
+    auth_url: str
+    redirect_uri: str
+
+    def oauth_client(self) -> TikTokOAuthClient:
+        return TikTokOAuthClient(self.api_url, self.client_key, self.client_secret)
+
+    def posting_client(self, access_token: str) -> TikTokPostingClient:
+        return TikTokPostingClient(self.api_url, access_token)
+
+
+def tiktok_app_for(settings: Settings, sandbox_client: tuple[str, str] | None) -> TikTokApp:
+    """Credentials from settings, or the mounted sandbox's app when there are none."""
+    if sandbox_client is not None:
+        client_key, client_secret = sandbox_client
+    elif settings.tiktok_client_key and settings.tiktok_client_secret:
+        client_key = settings.tiktok_client_key
+        client_secret = settings.tiktok_client_secret.get_secret_value()
+    else:
+        raise ValueError("TikTok credentials are required outside sandbox mode")
+    return TikTokApp(
+        client_key=client_key,
+        client_secret=client_secret,
+        api_url=settings.tiktok_api_url,
+        auth_url=settings.tiktok_auth_url,
+        redirect_uri=f"{settings.public_url}{CALLBACK_PATH}",
+    )
+
+
+def get_tiktok_app(request: Request) -> TikTokApp:
+    app: TikTokApp = request.app.state.tiktok_app
+    return app
+
+
+def state_signer(settings: Settings) -> Signer:
+    return Signer(settings.secret_key.get_secret_value(), "oauth-state")
+
+
+@dataclass(frozen=True)
+class NewState:
+    value: str
+    value_hash: str
+    expires_at: datetime
+
+
+def new_state(signer: Signer, team_id: str) -> NewState:
+    expires_at = datetime.now(UTC) + STATE_TTL
+    value = signer.sign(f"{team_id}.{random_token(18)}.{int(expires_at.timestamp())}")
+    return NewState(value=value, value_hash=sha256_hex(value), expires_at=expires_at)
+
+
+def verify_state(signer: Signer, value: str) -> str | None:
+    """The team id a state was made for, or None if it was forged, garbled or has expired."""
+    payload = signer.unsign(value)
+    if payload is None:
+        return None
+    team_id, _, rest = payload.partition(".")
+    _, _, expires = rest.rpartition(".")
+    if not expires.isdigit() or int(expires) < time.time():
+        return None
+    return team_id

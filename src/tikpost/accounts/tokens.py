@@ -1,0 +1,126 @@
+"""Live access tokens for an account: refreshed before they expire, once more when TikTok says no.
+
+A refresh token may be used once (TikTok rotates them), so refreshes of one account are
+serialised across every process: the refresh runs inside a write transaction that locks the
+account row (PostgreSQL) or the database (SQLite), re-reads the tokens under the lock, and only
+calls TikTok if nobody refreshed in the meantime. The new tokens are committed in that same
+transaction, before anything else can fail: losing a rotated refresh token loses the account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from tikpost.accounts import repository
+from tikpost.accounts.models import Account
+from tikpost.accounts.oauth import TikTokApp
+from tikpost.kit.crypto import TokenCipher
+from tikpost.kit.db import Database, utcnow
+from tikpost.kit.errors import ApiError
+from tikpost.tiktok import TokenSet, errors
+
+# Refresh this long before the access token's end, so a call never starts with a dying token.
+REFRESH_MARGIN = timedelta(minutes=5)
+T = TypeVar("T")
+
+
+class AccountUnavailableError(ApiError):
+    """The account cannot be used until its creator connects it again."""
+
+    def __init__(self, account: Account) -> None:
+        if account.status == "revoked":
+            super().__init__(409, "account_revoked", "this account was disconnected")
+        else:
+            reason = account.status_reason or "TikTok no longer accepts this account's tokens"
+            super().__init__(
+                409,
+                "account_reauth_required",
+                f"{reason}; connect the account again (POST /v1/accounts/connect)",
+            )
+
+
+def store_tokens(account: Account, tokens: TokenSet, cipher: TokenCipher) -> None:
+    now = utcnow()
+    account.access_token_encrypted = cipher.encrypt(tokens.access_token)
+    account.access_expires_at = now + timedelta(seconds=tokens.expires_in)
+    account.refresh_token_encrypted = cipher.encrypt(tokens.refresh_token)
+    account.refresh_expires_at = now + timedelta(seconds=tokens.refresh_expires_in)
+    account.scopes = list(tokens.scope)
+    account.status = "ready"
+    account.status_reason = None
+
+
+def _fresh_token(account: Account, cipher: TokenCipher) -> str | None:
+    """The stored access token if it will outlive the margin."""
+    expires = account.access_expires_at
+    if account.access_token_encrypted is None or expires is None:
+        return None
+    if expires - REFRESH_MARGIN <= utcnow():
+        return None
+    return cipher.decrypt(account.access_token_encrypted)
+
+
+class TokenSource:
+    """Hands out usable access tokens for accounts; one per app, shared by all requests."""
+
+    def __init__(self, database: Database, cipher: TokenCipher, tiktok: TikTokApp) -> None:
+        self.database = database
+        self.cipher = cipher
+        self.tiktok = tiktok
+
+    async def access_token(self, account_id: str) -> str:
+        async with self.database.session() as session:
+            account = await repository.get(session, account_id)
+        if account is None:
+            raise ApiError(404, "account_not_found", f"no account with id {account_id}")
+        if account.status != "ready":
+            raise AccountUnavailableError(account)
+        token = _fresh_token(account, self.cipher)
+        if token is not None:
+            return token
+        stale = account.access_token_encrypted
+        return await self.refresh(account_id, self.cipher.decrypt(stale) if stale else None)
+
+    async def refresh(self, account_id: str, rejected_token: str | None) -> str:
+        """Refresh unless another caller already replaced `rejected_token` with a fresh one."""
+        refused: Account | None = None
+        async with self.database.session(write=True) as session:
+            account = await repository.get_for_update(session, account_id)
+            if account is None:
+                raise ApiError(404, "account_not_found", f"no account with id {account_id}")
+            if account.status != "ready":
+                raise AccountUnavailableError(account)
+            current = _fresh_token(account, self.cipher)
+            if current is not None and current != rejected_token:
+                return current
+            try:
+                tokens = await self._refresh_at_tiktok(account)
+            except errors.InvalidGrant as exc:
+                # Commit the verdict (the block ends normally), then tell the caller.
+                account.status = "reauth_required"
+                account.status_reason = f"TikTok refused the refresh token ({exc.message})"
+                refused = account
+            else:
+                store_tokens(account, tokens, self.cipher)
+                return tokens.access_token
+        assert refused is not None
+        raise AccountUnavailableError(refused)
+
+    async def _refresh_at_tiktok(self, account: Account) -> TokenSet:
+        expires = account.refresh_expires_at
+        if account.refresh_token_encrypted is None or (expires is not None and expires <= utcnow()):
+            raise errors.InvalidGrant(
+                "invalid_grant", "the refresh token has expired", http_status=400
+            )
+        async with self.tiktok.oauth_client() as oauth:
+            return await oauth.refresh(self.cipher.decrypt(account.refresh_token_encrypted))
+
+    async def call(self, account_id: str, action: Callable[[str], Awaitable[T]]) -> T:
+        """Run a TikTok call with a live token; on `access_token_invalid` refresh once and retry."""
+        token = await self.access_token(account_id)
+        try:
+            return await action(token)
+        except errors.AccessTokenInvalid:
+            return await action(await self.refresh(account_id, token))
