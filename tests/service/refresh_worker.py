@@ -1,4 +1,4 @@
-"""Another process using an account's token at a set moment: `python -m tests.service.refresh_worker`.
+"""A second process using an account's token at a set moment (`-m tests.service.refresh_worker`).
 
 Arguments: database URL, secret key, TikTok API URL, client key, client secret, account id, and
 the Unix time to start at (so several processes hit the refresh together).

@@ -52,7 +52,8 @@ def test_connect_through_the_consent_page(svc: RunningService, api: httpx.Client
     assert account["display_name"] == "Ada Lovelace"
     assert account["status"] == "ready"
     assert set(account["scopes"]) == {"user.info.basic", "video.publish", "video.upload"}
-    assert account["access_expires_at"] and account["refresh_expires_at"]
+    assert account["access_expires_at"]
+    assert account["refresh_expires_at"]
     assert api.get(f"/v1/accounts/{account['id']}").json() == account
     info = api.get(f"/v1/accounts/{account['id']}/creator-info")
     assert info.status_code == 200
