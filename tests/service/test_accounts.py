@@ -251,10 +251,10 @@ def test_concurrent_refreshes_use_the_refresh_token_once(
     with ThreadPoolExecutor(2) as pool:
         statuses = list(pool.map(lambda _: request_at_start(), range(2)))
     outputs = [worker.communicate(timeout=60) for worker in workers]
-    assert statuses == [200, 200]
     for worker, (out, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err
         assert out.strip() == "popular"
+    assert statuses == [200, 200]
     assert only_account(api)["status"] == "ready"
     with operator(svc) as op:
         [creator] = op.get("/creators").json()["creators"]

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tikpost.kit.db import Base, UtcDateTime, utcnow
 from tikpost.kit.ids import new_id
 
+# Accounts reference teams: any process that writes accounts (a worker, a script) must have the
+# teams table registered too, or the first flush fails after TikTok has already rotated tokens.
+from tikpost.teams import models as _teams_models  # noqa: F401
+
 ACCOUNT_STATUSES = ("ready", "reauth_required", "revoked")
 
 
