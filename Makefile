@@ -22,8 +22,8 @@ test: $(BIN)/tikpost
 	$(BIN)/pytest
 
 lint: $(BIN)/tikpost
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 clean:
