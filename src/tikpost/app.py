@@ -14,13 +14,22 @@ from starlette.applications import Starlette
 
 from tikpost import __version__, migrations
 from tikpost.accounts.endpoints import router as accounts_router
-from tikpost.accounts.oauth import tiktok_app_for
+from tikpost.accounts.oauth import (
+    EMBEDDED_SANDBOX_CLIENT_KEY,
+    embedded_sandbox_secret,
+    tiktok_app_for,
+)
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
 from tikpost.kit.errors import install_error_handlers
+from tikpost.media.endpoints import router as media_router
+from tikpost.media.storage import storage_from_url
+from tikpost.posts.endpoints import router as posts_router
 from tikpost.settings import Settings
 from tikpost.teams.endpoints import router as teams_router
+from tikpost.webhooks.endpoints import router as webhooks_router
+from tikpost.worker import create_runtime
 
 if TYPE_CHECKING:
     from tikpost.sandbox.config import SandboxConfig
@@ -32,8 +41,13 @@ OAUTH_CALLBACK_PATH = "/v1/oauth/tiktok/callback"
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the service for these settings; nothing global, so tests can run several at once."""
+    """Build the service for these settings.
+
+    Serving it also runs this process's workflow runtime (DBOS, a process-wide singleton): one
+    running app per process. Tests start services one after another, never two at once.
+    """
     database = Database(settings.database_url)
+    runtime = create_runtime(settings)
     sandbox_app, sandbox_config = (
         _create_sandbox(settings) if settings.sandbox_mode else (None, None)
     )
@@ -47,6 +61,10 @@ def create_app(settings: Settings) -> FastAPI:
             if sandbox_app is not None:
                 # Starlette runs only the outer app's lifespan; mounted apps need theirs run here.
                 await stack.enter_async_context(sandbox_app.router.lifespan_context(sandbox_app))
+            # Last in, first out: workflows resume only once everything they use is up, and
+            # stop before it goes away.
+            await runtime.start()
+            stack.push_async_callback(runtime.stop)
             yield
 
     app = FastAPI(
@@ -58,19 +76,21 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.workflows = runtime
+    app.state.storage = storage_from_url(settings.storage_url)
     # In sandbox mode the TikTok client must use the emulated app's client key and secret.
     app.state.sandbox_config = sandbox_config
-    tiktok = tiktok_app_for(
-        settings,
-        (sandbox_config.client_key, sandbox_config.client_secret) if sandbox_config else None,
-    )
+    tiktok = tiktok_app_for(settings)
     app.state.tiktok_app = tiktok
     app.state.token_source = TokenSource(
         database, TokenCipher(settings.secret_key.get_secret_value()), tiktok
     )
     install_error_handlers(app)
     app.include_router(teams_router)
+    app.include_router(media_router)
     app.include_router(accounts_router)
+    app.include_router(webhooks_router)
+    app.include_router(posts_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, Any]:
@@ -88,7 +108,11 @@ def _create_sandbox(settings: Settings) -> tuple[Starlette, SandboxConfig]:
     from tikpost.sandbox.app import create_app as create_sandbox_app
     from tikpost.sandbox.config import SandboxConfig
 
-    config = SandboxConfig(redirect_uris=[f"{settings.public_url}{OAUTH_CALLBACK_PATH}"])
+    config = SandboxConfig(
+        client_key=EMBEDDED_SANDBOX_CLIENT_KEY,
+        client_secret=embedded_sandbox_secret(settings),
+        redirect_uris=[f"{settings.public_url}{OAUTH_CALLBACK_PATH}"],
+    )
     logger.warning(
         "SANDBOX MODE: no TikTok credentials set (TIKPOST_TIKTOK_CLIENT_KEY/_CLIENT_SECRET); "
         "TikTok is emulated at %s%s and nothing is posted to real TikTok",

@@ -133,6 +133,35 @@ def serve(
     uvicorn.run(create_app(_settings()), host=host, port=port, log_level="info")
 
 
+@app.command()
+def worker(
+    executor_id: Annotated[
+        str | None,
+        typer.Option(
+            help="This process's own stable id (or TIKPOST_EXECUTOR_ID); a restarted worker "
+            "given the same id resumes its unfinished workflows. Never share one between "
+            "live processes."
+        ),
+    ] = None,
+) -> None:
+    """Run workflows only, no API (scale-out: many workers against one PostgreSQL)."""
+    import logging
+
+    from tikpost.worker import run_worker
+
+    settings = _settings()
+    chosen = executor_id or settings.executor_id
+    if not chosen:
+        typer.secho(
+            "error: give each worker its own --executor-id (or TIKPOST_EXECUTOR_ID)",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    asyncio.run(run_worker(settings, chosen))
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",

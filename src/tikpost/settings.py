@@ -12,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TIKTOK_API_URL = "https://open.tiktokapis.com"
@@ -31,12 +31,21 @@ class Settings(BaseSettings):
     database_url: str = ""
     storage_url: str = ""
     s3_endpoint_url: str | None = None
+    # TikTok accepts videos up to 4 GB; anything larger could never be posted, so refuse it early.
+    max_media_bytes: int = Field(default=4 * 1024**3, gt=0)
     public_url: str = "http://127.0.0.1:8000"
     tiktok_client_key: str | None = None
     tiktok_client_secret: SecretStr | None = None
     tiktok_api_url: str = ""
     tiktok_auth_url: str = ""
     secret_key: SecretStr = SecretStr("")
+    # Workflows (DBOS): see tikpost.kit.workflows.
+    executor_id: str | None = None
+    dbos_database_url: str = ""
+    dbos_log_level: str = "WARNING"
+    # Seconds between webhook delivery attempts; empty means the default schedule (10 s
+    # doubling to 1 h, for 24 h). Tests set a short one.
+    webhook_retry_delays: list[float] = []
 
     @model_validator(mode="after")
     def _fill_derived_defaults(self) -> Settings:

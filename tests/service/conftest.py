@@ -30,6 +30,7 @@ from typer.testing import CliRunner
 
 from tikpost.app import create_app
 from tikpost.cli import app as cli_app
+from tikpost.kit.workflows import abandon_runtime, runtime_running
 from tikpost.settings import Settings
 
 
@@ -247,6 +248,21 @@ def _serve_on(sock: socket.socket, app: Any) -> Iterator[None]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def fresh_workflow_runtime() -> Iterator[None]:
+    """Each service start launches DBOS (a process-wide singleton) and each stop destroys it,
+    so every test gets a fresh one; this makes a leak fail the test that caused it, not the
+    next one. Start services one after another in a test, never two at once.
+    """
+    if runtime_running():
+        abandon_runtime()
+        pytest.fail("a workflow runtime was left running by an earlier test")
+    yield
+    if runtime_running():
+        abandon_runtime()
+        pytest.fail("this test left a workflow runtime running (a service not stopped?)")
 
 
 @pytest.fixture

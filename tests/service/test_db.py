@@ -20,7 +20,18 @@ from tikpost import migrations
 from tikpost.kit.db import Base, Database, sync_url
 from tikpost.teams.models import ApiKey, Team
 
-TABLES = {"teams", "api_keys", "accounts", "oauth_states"}
+TABLES = {
+    "teams",
+    "api_keys",
+    "accounts",
+    "oauth_states",
+    "media",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_attempts",
+    "posts",
+    "post_events",
+}
 
 
 def _tables(database_url: str) -> set[str]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
 
-from tikpost.kit.crypto import Signer, random_token, sha256_hex
+from tikpost.kit.crypto import Signer, derive_key, random_token, sha256_hex
 from tikpost.settings import Settings
 from tikpost.tiktok import TikTokOAuthClient, TikTokPostingClient
 
@@ -41,10 +41,20 @@ class TikTokApp:
         return TikTokPostingClient(self.api_url, access_token)
 
 
-def tiktok_app_for(settings: Settings, sandbox_client: tuple[str, str] | None) -> TikTokApp:
-    """Credentials from settings, or the mounted sandbox's app when there are none."""
-    if sandbox_client is not None:
-        client_key, client_secret = sandbox_client
+# The app the embedded sandbox registers in sandbox mode. Its secret derives from our secret
+# key, so a separate `tikpost worker` process computes the same credentials on its own.
+EMBEDDED_SANDBOX_CLIENT_KEY = "tikpost-embedded-sandbox"
+
+
+def embedded_sandbox_secret(settings: Settings) -> str:
+    return derive_key(settings.secret_key.get_secret_value(), "sandbox/client-secret").hex()
+
+
+def tiktok_app_for(settings: Settings) -> TikTokApp:
+    """Our TikTok app: the configured credentials, or the embedded sandbox's in sandbox mode."""
+    if settings.sandbox_mode:
+        client_key = EMBEDDED_SANDBOX_CLIENT_KEY
+        client_secret = embedded_sandbox_secret(settings)
     elif settings.tiktok_client_key and settings.tiktok_client_secret:
         client_key = settings.tiktok_client_key
         client_secret = settings.tiktok_client_secret.get_secret_value()

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -136,10 +137,14 @@ def configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
 class Database:
     """One engine and its session factory; created per app (or CLI command) and disposed after."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pooled: bool = True) -> None:
+        """`pooled=False` keeps no connection between sessions: each connection then lives and
+        dies in one event loop, so the same Database may be used from several loops (workflow
+        steps run on DBOS's loop, startup sweeps on the server's)."""
         self.url = async_url(url)
         ensure_sqlite_dir(self.url)
-        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, pool_pre_ping=True)
+        pool: dict[str, Any] = {"pool_pre_ping": True} if pooled else {"poolclass": NullPool}
+        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **pool)
         configure_sqlite(self.engine.sync_engine)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)

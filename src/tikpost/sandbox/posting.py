@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
@@ -18,6 +19,7 @@ from tikpost.sandbox.guard import (
     state_of,
 )
 from tikpost.sandbox.state import Creator, Post, SandboxState, Token, Upload
+from tikpost.sandbox.upload import UPLOAD_PATH
 
 router = APIRouter(prefix="/v2/post/publish")
 
@@ -285,9 +287,9 @@ def _start_video(
     upload.path.touch()
     state.uploads[upload.upload_id] = upload
     post.upload_id, post.uploaded_bytes = upload.upload_id, 0
-    upload_url = str(
-        request.url_for("upload_video").include_query_params(
-            upload_id=upload.upload_id, upload_token=upload.upload_token
-        )
-    )
+    # Built from root_path, which carries the mount prefix when the sandbox is mounted inside
+    # the service (url_for and base_url would consult the outer app instead).
+    query = urlencode({"upload_id": upload.upload_id, "upload_token": upload.upload_token})
+    root = request.scope.get("root_path", "")
+    upload_url = f"{request.url.scheme}://{request.url.netloc}{root}{UPLOAD_PATH}?{query}"
     return api_response({"publish_id": post.publish_id, "upload_url": upload_url})

@@ -15,6 +15,7 @@ router = APIRouter()
 
 CONTENT_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm"})
 RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+UPLOAD_PATH = "/upload/video/"
 
 
 def _plain(status: int, message: str, upload: Upload | None = None) -> Response:
@@ -30,7 +31,7 @@ async def _drain(request: Request) -> None:
         pass
 
 
-@router.put("/upload/video/", name="upload_video")
+@router.put(UPLOAD_PATH, name="upload_video")
 async def upload_video(request: Request) -> Response:
     state = state_of(request)
     upload = state.uploads.get(request.query_params.get("upload_id", ""))

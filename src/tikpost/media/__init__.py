@@ -1,0 +1,1 @@
+"""Uploaded media: streamed into storage, probed in a child process, referenced by posts."""

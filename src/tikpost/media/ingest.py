@@ -1,0 +1,219 @@
+"""Streaming a multipart upload straight into storage, hashing and counting on the way.
+
+Starlette's `request.form()` spools every file to a temporary file first: a 4 GB video would
+be written to disk twice and could fill it before any limit applied. Here the `file` part's
+bytes go from the socket to storage in the chunks they arrive in, so memory stays flat, the
+size cap bites the moment it is crossed, and the SHA-256 is ready when the last byte lands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
+
+from tikpost.kit.errors import ApiError
+from tikpost.media.storage import Storage, StorageWriter
+
+FIELD = "file"
+MAX_FILENAME = 255
+MAX_BOUNDARY = 200
+# Room for the multipart framing around the file when judging a declared Content-Length.
+FRAMING_ALLOWANCE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """What arrived: the client's own labels (advisory only) and the bytes' true size and hash."""
+
+    filename: str | None
+    declared_type: str | None
+    size_bytes: int
+    sha256: str
+
+
+@dataclass
+class _Part:
+    name: str | None = None
+    filename: str | None = None
+    content_type: str | None = None
+
+
+class _Upload:
+    """The `file` part in flight: the storage writer plus running size and hash."""
+
+    def __init__(self, part: _Part, writer: StorageWriter, max_bytes: int) -> None:
+        self.part = part
+        self.writer = writer
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.digest = hashlib.sha256()
+        self.finished = False
+
+    async def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise too_large(self.max_bytes)
+        self.digest.update(data)
+        await self.writer.write(data)
+
+
+class _Receiver:
+    """Turns the parser's synchronous callbacks into awaited storage writes.
+
+    Callbacks cannot await a storage write, so one chunk's worth of the file's bytes (never
+    more than the chunk itself) is queued, then written before the next chunk is read. Other
+    form fields are skipped without being buffered.
+    """
+
+    def __init__(self, writer: StorageWriter, max_bytes: int) -> None:
+        self.writer = writer
+        self.max_bytes = max_bytes
+        self.upload: _Upload | None = None
+        self._queue: list[bytes | None] = []  # file data, None marking the file's end
+        self._part = _Part()
+        self._header_name = b""
+        self._header_value = b""
+
+    def parser(self, boundary: bytes) -> MultipartParser:
+        return MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._on_part_begin,
+                "on_header_field": self._on_header_field,
+                "on_header_value": self._on_header_value,
+                "on_header_end": self._on_header_end,
+                "on_headers_finished": self._on_headers_finished,
+                "on_part_data": self._on_part_data,
+                "on_part_end": self._on_part_end,
+            },
+        )
+
+    def _on_part_begin(self) -> None:
+        self._part = _Part()
+
+    def _on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_name += data[start:end]
+
+    def _on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _on_header_end(self) -> None:
+        name, value = self._header_name.lower(), self._header_value.decode("utf-8", "replace")
+        self._header_name = self._header_value = b""
+        if name == b"content-disposition":
+            _, options = parse_options_header(value)
+            if b"name" in options:
+                self._part.name = options[b"name"].decode("utf-8", "replace")
+            if b"filename" in options:
+                self._part.filename = options[b"filename"].decode("utf-8", "replace")
+        elif name == b"content-type":
+            self._part.content_type = value.strip()[:200] or None
+
+    def _on_headers_finished(self) -> None:
+        if self._part.name == FIELD:
+            if self.upload is not None:
+                raise ApiError(422, "too_many_files", "file: send one file per request", FIELD)
+            self.upload = _Upload(self._part, self.writer, self.max_bytes)
+
+    def _receiving_file(self) -> bool:
+        return self.upload is not None and self.upload.part is self._part
+
+    def _on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._receiving_file():
+            self._queue.append(data[start:end])
+
+    def _on_part_end(self) -> None:
+        if self._receiving_file():
+            self._queue.append(None)
+        self._part = _Part()
+
+    async def replay(self) -> None:
+        """Write the file bytes the chunk just parsed held."""
+        queued, self._queue = self._queue, []
+        for data in queued:
+            assert self.upload is not None
+            if data is None:
+                self.upload.finished = True
+            else:
+                await self.upload.write(data)
+
+
+async def receive_upload(
+    body: AsyncIterator[bytes],
+    content_type: str | None,
+    content_length: str | None,
+    storage: Storage,
+    key: str,
+    max_bytes: int,
+) -> ReceivedFile:
+    """Store the request's `file` part at `key`; on any error nothing is left at `key`."""
+    boundary = _boundary(content_type)
+    declared = int(content_length) if content_length and content_length.isdigit() else None
+    if declared is not None and declared > max_bytes + FRAMING_ALLOWANCE:
+        raise too_large(max_bytes)  # refuse before reading a byte
+    async with storage.open_write(key) as writer:
+        receiver = _Receiver(writer, max_bytes)
+        parser = receiver.parser(boundary)
+        received = 0
+        try:
+            async for chunk in body:
+                # Bytes outside the file count too, or endless other fields could stream forever.
+                received += len(chunk)
+                if received > max_bytes + FRAMING_ALLOWANCE:
+                    raise too_large(max_bytes)
+                parser.write(chunk)
+                await receiver.replay()
+            parser.finalize()
+        except MultipartParseError:
+            raise _invalid("the multipart body is malformed") from None
+        except ClientDisconnect:
+            raise ApiError(400, "upload_incomplete", "the client disconnected mid-upload") from None
+        upload = receiver.upload
+        if upload is None:
+            raise ApiError(422, "validation_error", "file: send the media as field `file`", FIELD)
+        if not upload.finished:
+            raise _invalid("the multipart body ended before the file did")
+        if upload.size == 0:
+            raise ApiError(422, "empty_file", "file: the uploaded file is empty", FIELD)
+    return ReceivedFile(
+        filename=_clean_filename(upload.part.filename),
+        declared_type=upload.part.content_type,
+        size_bytes=upload.size,
+        sha256=upload.digest.hexdigest(),
+    )
+
+
+def _boundary(content_type: str | None) -> bytes:
+    media_type, options = parse_options_header(content_type or "")
+    if media_type != b"multipart/form-data":
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "send the upload as multipart/form-data with the media in field `file`",
+        )
+    boundary = options.get(b"boundary")
+    if not boundary or len(boundary) > MAX_BOUNDARY:
+        raise _invalid("the multipart Content-Type has no valid boundary")
+    return boundary
+
+
+def _clean_filename(name: str | None) -> str | None:
+    """Keep only a displayable base name: it is shown back to people, never used as a path."""
+    if not name:
+        return None
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:MAX_FILENAME] or None
+
+
+def _invalid(message: str) -> ApiError:
+    return ApiError(400, "invalid_multipart", message)
+
+
+def too_large(max_bytes: int) -> ApiError:
+    return ApiError(413, "media_too_large", f"file: media may be at most {max_bytes} bytes", FIELD)

@@ -1,0 +1,226 @@
+"""Where media bytes live: a local directory now, S3 later, behind one small async protocol.
+
+Callers never see a half-written object: `open_write` commits only when its block succeeds, so
+an upload that fails or is cancelled midway leaves nothing behind. Reads are ranged, because the
+TikTok uploader streams each chunk straight from storage rather than holding a file in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import BinaryIO, Protocol
+from urllib.parse import unquote, urlsplit
+
+import anyio
+
+logger = logging.getLogger(__name__)
+
+# Keys are ours (`team/med_…`), never a client's filename; the pattern still guards the root.
+_KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
+WRITE_BUFFER = 1024 * 1024
+READ_CHUNK = 1024 * 1024
+
+
+class StorageError(Exception):
+    """Storage failed or was misconfigured (not the client's fault)."""
+
+
+class ObjectNotFoundError(StorageError):
+    """The key holds no object (deleted, or never committed)."""
+
+
+class StorageWriter(Protocol):
+    """What an open write accepts; bytes become visible only when the write commits."""
+
+    async def write(self, data: bytes) -> None: ...
+
+
+class Storage(Protocol):
+    """The operations media ingest, serving and TikTok uploads need from any backend."""
+
+    def open_write(self, key: str) -> AbstractAsyncContextManager[StorageWriter]:
+        """Commit on a clean exit (replacing any object at `key`), discard on an exception."""
+        ...
+
+    def open_read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        """Bytes [start, end) (`end=None`: to the end); raises if the object is shorter."""
+        ...
+
+    async def size(self, key: str) -> int: ...
+
+    async def delete(self, key: str) -> None:
+        """Remove the object; deleting a missing key is not an error (deletes get retried)."""
+        ...
+
+    async def exists(self, key: str) -> bool: ...
+
+    def local_path(self, key: str) -> Path | None:
+        """A filesystem path for tools that need one (the prober), or None if not on disk."""
+        ...
+
+
+class _LocalWriter:
+    """Buffers small writes so each thread hop moves about a megabyte, not a socket read."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._buffer = bytearray()
+
+    async def write(self, data: bytes) -> None:
+        self._buffer += data
+        if len(self._buffer) >= WRITE_BUFFER:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self._buffer:
+            pending, self._buffer = bytes(self._buffer), bytearray()
+            await asyncio.to_thread(self._handle.write, pending)
+
+
+class LocalStorage:
+    """Objects as files under `root`, written to a temporary sibling and renamed on commit.
+
+    The rename is atomic within one directory, so readers (and a crash) see either the whole
+    file or none of it. Blocking calls run in threads so a slow disk never stalls the event loop.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.expanduser().resolve()
+
+    def _path(self, key: str) -> Path:
+        if not _KEY.fullmatch(key) or any(part in {".", ".."} for part in key.split("/")):
+            raise ValueError(f"invalid storage key {key!r}")
+        return self.root / key
+
+    @asynccontextmanager
+    async def open_write(self, key: str) -> AsyncIterator[StorageWriter]:
+        path = self._path(key)
+        handle, temp = await asyncio.to_thread(_open_temp, path)
+        writer = _LocalWriter(handle)
+        try:
+            yield writer
+            await writer.flush()
+            await asyncio.to_thread(_commit, handle, temp, path)
+        except BaseException:
+            # Synchronous on purpose: under a cancelled scope another await would not run.
+            handle.close()
+            temp.unlink(missing_ok=True)
+            raise
+
+    async def open_read(
+        self, key: str, start: int = 0, end: int | None = None
+    ) -> AsyncIterator[bytes]:
+        if start < 0 or (end is not None and end < start):
+            raise ValueError(f"invalid byte range [{start}, {end})")
+        path = self._path(key)
+        try:
+            handle = await asyncio.to_thread(path.open, "rb")
+        except FileNotFoundError:
+            raise ObjectNotFoundError(key) from None
+        try:
+            await asyncio.to_thread(handle.seek, start)
+            position = start
+            while end is None or position < end:
+                wanted = READ_CHUNK if end is None else min(READ_CHUNK, end - position)
+                block = await asyncio.to_thread(handle.read, wanted)
+                if not block:
+                    if end is not None:
+                        raise StorageError(f"{key} ends at {position}, before byte {end}")
+                    return
+                position += len(block)
+                yield block
+        finally:
+            handle.close()
+
+    async def size(self, key: str) -> int:
+        try:
+            stat = await asyncio.to_thread(self._path(key).stat)
+        except FileNotFoundError:
+            raise ObjectNotFoundError(key) from None
+        return stat.st_size
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
+    async def exists(self, key: str) -> bool:
+        return await asyncio.to_thread(self._path(key).is_file)
+
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
+
+
+def _open_temp(path: Path) -> tuple[BinaryIO, Path]:
+    """A new private file beside `path` (same filesystem, so the commit can be a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    return os.fdopen(fd, "wb"), Path(name)
+
+
+def _commit(handle: BinaryIO, temp: Path, path: Path) -> None:
+    # fsync before the rename: a committed database row must never point at a torn file.
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+    temp.replace(path)
+
+
+def storage_from_url(url: str) -> Storage:
+    """The backend `TIKPOST_STORAGE_URL` names; fails at startup rather than at first upload."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise StorageError(f"storage URL {url!r}: file URLs must be local (file:///path)")
+        if not parts.path:
+            raise StorageError(f"storage URL {url!r} has no path")
+        return LocalStorage(Path(unquote(parts.path)))
+    if parts.scheme == "s3":
+        raise StorageError(
+            f"storage URL {url!r}: S3 storage is not supported yet; use file:///path/to/media"
+        )
+    raise StorageError(f"storage URL {url!r}: unsupported scheme; use file:///path/to/media")
+
+
+class FileChanges:
+    """Keeps storage in step with the database transaction it accompanies.
+
+    A file written for a row that then fails to commit is removed, and a file whose row is being
+    deleted goes only after that delete commits; otherwise a failed commit would leave an orphan
+    file or a row pointing at nothing. The request wrapper calls `rollback`/`commit` around the
+    database commit; services only record what they did.
+    """
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self._created: list[str] = []
+        self._deleted: list[str] = []
+
+    def created(self, key: str) -> None:
+        """`key` is (about to be) written for this transaction: remove it if it fails."""
+        self._created.append(key)
+
+    def deleted(self, key: str) -> None:
+        """`key` belongs to a row this transaction deletes: remove it once that is durable."""
+        self._deleted.append(key)
+
+    async def rollback(self) -> None:
+        # Shielded: this often runs because the request was cancelled (client went away).
+        with anyio.CancelScope(shield=True):
+            for key in self._created:
+                await self._remove(key)
+
+    async def commit(self) -> None:
+        for key in self._deleted:
+            await self._remove(key)
+
+    async def _remove(self, key: str) -> None:
+        try:
+            await self.storage.delete(key)
+        except (StorageError, OSError):
+            logger.warning("could not delete stored media %s; it is now an orphan", key)

@@ -1,0 +1,1 @@
+"""Posts and their publishing: the request, its rules, and the durable workflow behind it."""

@@ -1,0 +1,75 @@
+"""What the publish workflow's steps work with, built once per workflow runtime.
+
+Steps run on DBOS's event loop, not the server's, so they use the runtime's own database
+(no pooled connections shared across loops) and their own token source and storage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tikpost.accounts.oauth import TikTokApp, tiktok_app_for
+from tikpost.accounts.tokens import TokenSource
+from tikpost.kit.crypto import TokenCipher
+from tikpost.kit.db import Database
+from tikpost.kit.workflows import current_runtime
+from tikpost.media.storage import Storage, storage_from_url
+from tikpost.posts import service
+from tikpost.posts.models import Post
+from tikpost.settings import Settings
+from tikpost.webhooks import service as webhooks
+from tikpost.webhooks.workflow import start_deliveries
+
+EVENT_FOR_STATUS = {
+    "published": "post.published",
+    "in_inbox": "post.in_inbox",
+    "failed": "post.failed",
+}
+
+
+@dataclass(frozen=True)
+class PublishContext:
+    settings: Settings
+    database: Database
+    tokens: TokenSource
+    storage: Storage
+    tiktok: TikTokApp
+
+    async def notify(self, session: AsyncSession, post: Post) -> list[str]:
+        """Record the webhook deliveries for the post's final state (sent after commit)."""
+        event_type = EVENT_FOR_STATUS.get(post.status)
+        if event_type is None:
+            return []
+        body = await service.read(session, post)
+        extra = [post.webhook_url] if post.webhook_url else []
+        return await webhooks.emit(
+            session, post.team_id, event_type, body.model_dump(mode="json"), extra
+        )
+
+    async def deliver(self, delivery_ids: list[str]) -> None:
+        if delivery_ids:
+            await start_deliveries(delivery_ids)
+
+
+_contexts: dict[int, PublishContext] = {}
+
+
+def context() -> PublishContext:
+    runtime = current_runtime()
+    found = _contexts.get(id(runtime))
+    if found is None or found.database is not runtime.database:
+        settings = runtime.settings
+        tiktok = tiktok_app_for(settings)
+        cipher = TokenCipher(settings.secret_key.get_secret_value())
+        found = PublishContext(
+            settings=settings,
+            database=runtime.database,
+            tokens=TokenSource(runtime.database, cipher, tiktok),
+            storage=storage_from_url(settings.storage_url),
+            tiktok=tiktok,
+        )
+        _contexts.clear()
+        _contexts[id(runtime)] = found
+    return found

@@ -1,0 +1,92 @@
+"""Tables for posts and their timelines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tikpost.accounts import models as _accounts_models  # noqa: F401  (FK targets)
+from tikpost.kit.db import Base, UtcDateTime, utcnow
+from tikpost.kit.ids import new_id
+from tikpost.media import models as _media_models  # noqa: F401
+
+POST_STATUSES = (
+    "scheduled",
+    "queued",
+    "uploading",
+    "processing",
+    "published",
+    "in_inbox",
+    "failed",
+    "cancelled",
+)
+FINAL_STATUSES = frozenset({"published", "in_inbox", "failed", "cancelled"})
+
+
+class Post(Base):
+    """One request to publish: what to post, where, how, and how far it got at TikTok."""
+
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("team_id", "idempotency_key"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=partial(new_id, "post"))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    mode: Mapped[str] = mapped_column(String(8))
+    media_id: Mapped[str | None] = mapped_column(
+        ForeignKey("media.id", ondelete="SET NULL"), default=None
+    )
+    title: Mapped[str | None] = mapped_column(Text, default=None)
+    privacy_level: Mapped[str | None] = mapped_column(String(32), default=None)
+    disable_comment: Mapped[bool] = mapped_column(Boolean, default=False)
+    disable_duet: Mapped[bool] = mapped_column(Boolean, default=False)
+    disable_stitch: Mapped[bool] = mapped_column(Boolean, default=False)
+    brand_organic_toggle: Mapped[bool] = mapped_column(Boolean, default=False)
+    brand_content_toggle: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_aigc: Mapped[bool] = mapped_column(Boolean, default=False)
+    video_cover_timestamp_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    webhook_url: Mapped[str | None] = mapped_column(Text, default=None)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    publish_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    upload_url: Mapped[str | None] = mapped_column(Text, default=None)
+    uploaded_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    tiktok_post_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    post_url: Mapped[str | None] = mapped_column(Text, default=None)
+    error_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    error_message: Mapped[str | None] = mapped_column(Text, default=None)
+    fail_reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class PostEvent(Base):
+    """One line of a post's timeline: a status change or a step worth showing a person."""
+
+    __tablename__ = "post_events"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=partial(new_id, "pev"))
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

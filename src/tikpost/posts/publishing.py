@@ -1,0 +1,255 @@
+"""The work inside each publish step: talking to TikTok for one post, safely repeatable."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+from tikpost.media.models import Media
+from tikpost.posts import repository, service
+from tikpost.posts.context import PublishContext
+from tikpost.posts.failures import Failure
+from tikpost.posts.models import Post
+from tikpost.tiktok import (
+    ChunkPlan,
+    CreatorInfo,
+    InitResult,
+    PostInfo,
+    PublishStatus,
+    errors,
+    plan_chunks,
+    upload_chunks,
+)
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TRANSIENT_ATTEMPTS = 6
+POLL_FIRST_SEC, POLL_MAX_SEC = 1.0, 30.0
+# TikTok processes 4 GB in minutes; two hours without a final status means something is wrong.
+POLL_GIVE_UP_SEC = 2 * 3600
+
+
+class PublishFailedError(Exception):
+    """Ends the workflow with this failure recorded on the post."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.code)
+        self.failure = failure
+
+
+async def _load(ctx: PublishContext, post_id: str) -> tuple[Post, Media]:
+    async with ctx.database.session() as session:
+        post = await repository.get_for_update(session, post_id)
+        media = await session.get(Media, post.media_id) if post and post.media_id else None
+    if post is None or media is None:
+        raise PublishFailedError(Failure("media_missing", "The post's video no longer exists."))
+    return post, media
+
+
+async def _patient(call: Callable[[], Awaitable[T]]) -> T:
+    """Retry what TikTok says may succeed later (429, 5xx, dropped connections), boundedly."""
+    for attempt in range(TRANSIENT_ATTEMPTS):
+        try:
+            return await call()
+        except errors.TikTokError as exc:
+            if not exc.retryable or attempt == TRANSIENT_ATTEMPTS - 1:
+                raise
+            wait = exc.retry_after or (
+                10.0 if isinstance(exc, errors.RateLimitExceeded) else 2.0**attempt
+            )
+            logger.warning("TikTok %s, retrying in %.0f s", exc.code, wait)
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+async def _tiktok(ctx: PublishContext, post: Post, action: Callable[[Any], Awaitable[T]]) -> T:
+    """Call TikTok as the post's account, with a live token, patiently."""
+
+    async def with_client(token: str) -> T:
+        async with ctx.tiktok.posting_client(token) as client:
+            return await action(client)
+
+    return await _patient(lambda: ctx.tokens.call(post.account_id, with_client))
+
+
+async def check_creator(ctx: PublishContext, post_id: str) -> None:
+    """TikTok's UX rules: privacy among the creator's options, their max duration, and the
+    interactions they disabled (those stay off, as TikTok's composer greys them out)."""
+    post, media = await _load(ctx, post_id)
+    info: CreatorInfo = await _tiktok(ctx, post, lambda client: client.creator_info())
+    if post.mode == "direct" and post.privacy_level not in info.privacy_level_options:
+        raise PublishFailedError(
+            Failure(
+                "privacy_not_offered",
+                f"@{info.creator_username} does not offer {post.privacy_level}; choose one of "
+                f"{', '.join(info.privacy_level_options)}.",
+            )
+        )
+    limit_ms = info.max_video_post_duration_sec * 1000
+    if media.probe.get("duration_ms", 0) > limit_ms:
+        raise PublishFailedError(
+            Failure(
+                "video_too_long_for_creator",
+                f"The video lasts {media.probe['duration_ms'] / 1000:.1f} s; "
+                f"@{info.creator_username} may post at most {info.max_video_post_duration_sec} s.",
+            )
+        )
+    async with ctx.database.session(write=True) as session:
+        post = await _locked(session, post_id)
+        turned_off = []
+        for name, disabled in (
+            ("disable_comment", info.comment_disabled),
+            ("disable_duet", info.duet_disabled),
+            ("disable_stitch", info.stitch_disabled),
+        ):
+            if post.mode == "direct" and disabled and not getattr(post, name):
+                setattr(post, name, True)
+                turned_off.append(name.removeprefix("disable_"))
+        note = (
+            f"; {', '.join(turned_off)} off as the creator's settings require" if turned_off else ""
+        )
+        await service.record(
+            session, post, post.status, f"Creator info checked for @{info.creator_username}{note}"
+        )
+
+
+async def _locked(session: Any, post_id: str) -> Post:
+    post = await repository.get_for_update(session, post_id)
+    if post is None:
+        raise PublishFailedError(Failure("post_missing", "The post was deleted."))
+    return post
+
+
+def _post_info(post: Post) -> PostInfo | None:
+    if post.mode != "direct":
+        return None
+    return PostInfo(
+        title=post.title,
+        privacy_level=post.privacy_level or "SELF_ONLY",
+        disable_comment=post.disable_comment,
+        disable_duet=post.disable_duet,
+        disable_stitch=post.disable_stitch,
+        video_cover_timestamp_ms=post.video_cover_timestamp_ms,
+        brand_content_toggle=post.brand_content_toggle,
+        brand_organic_toggle=post.brand_organic_toggle,
+        is_aigc=post.is_aigc,
+    )
+
+
+async def init_at_tiktok(ctx: PublishContext, post_id: str, *, again: bool = False) -> str:
+    """Init once: a recorded publish_id is returned, never replaced (unless `again`)."""
+    post, media = await _load(ctx, post_id)
+    if post.publish_id and not again:
+        return post.publish_id
+    plan = plan_chunks(media.size_bytes)
+    mode = "direct" if post.mode == "direct" else "inbox"
+    result: InitResult = await _tiktok(
+        ctx,
+        post,
+        lambda client: client.init_video(mode=mode, post_info=_post_info(post), chunk_plan=plan),
+    )
+    async with ctx.database.session(write=True) as session:
+        post = await _locked(session, post_id)
+        post.publish_id, post.upload_url, post.uploaded_bytes = (
+            result.publish_id,
+            result.upload_url,
+            0,
+        )
+        await service.record(
+            session,
+            post,
+            "uploading",
+            f"Initialised at TikTok ({result.publish_id}); uploading {media.size_bytes} bytes "
+            f"in {plan.total_chunk_count} chunk(s)",
+            publish_id=result.publish_id,
+        )
+    return result.publish_id
+
+
+async def upload_to_tiktok(ctx: PublishContext, post_id: str) -> None:
+    """Resume from what TikTok holds for the recorded publish_id; re-init once if the
+    one-hour upload URL expired."""
+    for reinit in (False, True):
+        post, media = await _load(ctx, post_id)
+        publish_id, upload_url = post.publish_id, post.upload_url
+        assert publish_id is not None
+        assert upload_url is not None
+        status = await _fetch_status(ctx, post, publish_id)
+        plan = plan_chunks(media.size_bytes)
+        held = status.uploaded_bytes or 0
+        if status.status == "PROCESSING_UPLOAD" and held < plan.video_size:
+            try:
+                await _send(ctx, post_id, media, plan, upload_url, plan.resume_offset(held))
+            except errors.UploadUrlExpired:
+                if reinit:
+                    raise
+                await init_at_tiktok(ctx, post_id, again=True)
+                continue
+        break
+    async with ctx.database.session(write=True) as session:
+        post = await _locked(session, post_id)
+        if post.status == "uploading":
+            post.uploaded_bytes = media.size_bytes
+            await service.record(session, post, "processing", "Uploaded; TikTok is processing it")
+
+
+async def _fetch_status(ctx: PublishContext, post: Post, publish_id: str) -> PublishStatus:
+    status: PublishStatus = await _tiktok(ctx, post, lambda client: client.fetch_status(publish_id))
+    return status
+
+
+async def _send(
+    ctx: PublishContext, post_id: str, media: Media, plan: ChunkPlan, url: str, offset: int
+) -> None:
+    storage = ctx.storage
+
+    def source(start: int, stop: int) -> AsyncIterator[bytes]:
+        return storage.open_read(media.storage_key, start, stop)
+
+    async def progress(held: int) -> None:
+        async with ctx.database.session(write=True) as session:
+            post = await _locked(session, post_id)
+            post.uploaded_bytes = held
+
+    await upload_chunks(
+        url,
+        plan,
+        source,
+        content_type=media.content_type,
+        start_offset=offset,
+        on_progress=progress,
+    )
+
+
+async def poll_until_final(ctx: PublishContext, post_id: str) -> dict[str, Any]:
+    """Ask TikTok with growing pauses until the post is final (or it is hopeless)."""
+    post, _ = await _load(ctx, post_id)
+    publish_id = post.publish_id
+    assert publish_id is not None
+    started, pause = time.monotonic(), POLL_FIRST_SEC
+    while True:
+        status = await _fetch_status(ctx, post, publish_id)
+        if status.is_final:
+            from tikpost.accounts import repository as accounts
+
+            async with ctx.database.session() as session:
+                account = await accounts.get(session, post.account_id)
+            return {
+                **status.model_dump(mode="json"),
+                "username": account.username if account else None,
+            }
+        if time.monotonic() - started > POLL_GIVE_UP_SEC:
+            raise PublishFailedError(
+                Failure(
+                    "tiktok_processing_timeout",
+                    "TikTok did not finish processing in two hours; check the creator's "
+                    "profile before retrying, to avoid a duplicate.",
+                    retryable=True,
+                )
+            )
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, POLL_MAX_SEC)

@@ -1,0 +1,121 @@
+"""What TikTok will refuse, checked before anything is queued, each with the field to fix.
+
+The limits are TikTok's (Content Posting API media restrictions): catching them here turns a
+post that would fail minutes later at TikTok into an immediate, specific 422.
+"""
+
+from __future__ import annotations
+
+from tikpost.kit.errors import ApiError
+from tikpost.media.schemas import MediaRead, VideoProbe
+from tikpost.posts.schemas import PostCreate
+
+TITLE_MAX_UTF16 = 2200
+MIN_DURATION_MS = 3_000
+API_MAX_DURATION_MS = 600_000
+MIN_FPS, MAX_FPS = 23.0, 60.0
+MIN_SIDE, MAX_SIDE = 360, 4096
+MAX_VIDEO_BYTES = 4 * 1024**3
+CONTAINERS = ("mp4", "mov", "webm")
+CODECS = frozenset({"h264", "hevc", "vp8", "vp9"})
+# Fields TikTok takes only on Direct Post; a draft's creator sets these in the TikTok app.
+DIRECT_ONLY = (
+    "title",
+    "privacy_level",
+    "disable_comment",
+    "disable_duet",
+    "disable_stitch",
+    "brand_organic_toggle",
+    "brand_content_toggle",
+    "is_aigc",
+    "video_cover_timestamp_ms",
+)
+
+
+def utf16_length(text: str) -> int:
+    """TikTok counts captions in UTF-16 code units: most emoji count two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _invalid(code: str, message: str, field: str) -> ApiError:
+    return ApiError(422, code, message, field)
+
+
+def check_request(request: PostCreate) -> None:
+    """Rules that need nothing but the request."""
+    if request.mode == "draft":
+        for name in DIRECT_ONLY:
+            if name in request.model_fields_set:
+                raise _invalid(
+                    "not_for_drafts",
+                    f"{name} cannot be set on a draft: TikTok lets the creator choose it when "
+                    "finishing the draft in the app. Use mode=direct to set it here.",
+                    name,
+                )
+        return
+    if request.privacy_level is None:
+        raise _invalid(
+            "privacy_level_required",
+            "privacy_level is required for direct posts; pick one of the creator's "
+            "privacy_level_options (GET /v1/accounts/{id}/creator-info). TikTok has no default.",
+            "privacy_level",
+        )
+    if request.brand_content_toggle and request.privacy_level == "SELF_ONLY":
+        raise _invalid(
+            "branded_content_private",
+            "Branded content visibility cannot be set to private (SELF_ONLY).",
+            "privacy_level",
+        )
+    if request.title is not None and utf16_length(request.title) > TITLE_MAX_UTF16:
+        raise _invalid(
+            "title_too_long",
+            f"title is {utf16_length(request.title)} UTF-16 units; TikTok allows "
+            f"{TITLE_MAX_UTF16} (emoji count as two).",
+            "title",
+        )
+
+
+def check_video(request: PostCreate, media: MediaRead) -> VideoProbe:
+    """TikTok's video limits against what probing measured in the uploaded bytes."""
+    probe = media.probe
+    if media.kind != "video" or not isinstance(probe, VideoProbe):
+        raise _invalid("not_a_video", f"media {media.id} is an image, not a video", "video")
+    names = set(probe.container.split(","))
+    if not names.intersection(CONTAINERS) or probe.video_codec not in CODECS:
+        raise _invalid(
+            "unsupported_video_format",
+            f"{probe.container} with {probe.video_codec}: TikTok takes MP4, MOV or WebM with "
+            "H.264, H.265, VP8 or VP9",
+            "video",
+        )
+    seconds = probe.duration_ms / 1000
+    if not MIN_DURATION_MS <= probe.duration_ms <= API_MAX_DURATION_MS:
+        raise _invalid(
+            "video_duration_out_of_range",
+            f"the video lasts {seconds:.1f} s; TikTok takes 3 s to 10 min (and at most the "
+            "creator's max_video_post_duration_sec)",
+            "video",
+        )
+    if not MIN_FPS <= probe.fps <= MAX_FPS:
+        raise _invalid(
+            "video_frame_rate_out_of_range",
+            f"the video runs at {probe.fps:g} fps; TikTok takes 23 to 60 fps",
+            "video",
+        )
+    for side in (probe.width, probe.height):
+        if not MIN_SIDE <= side <= MAX_SIDE:
+            raise _invalid(
+                "video_resolution_out_of_range",
+                f"the video is {probe.width}x{probe.height}; TikTok takes 360 to 4096 px a side",
+                "video",
+            )
+    if probe.size_bytes > MAX_VIDEO_BYTES:
+        raise _invalid("video_too_large", "TikTok takes videos up to 4 GB", "video")
+    cover = request.video_cover_timestamp_ms
+    if cover is not None and cover > probe.duration_ms:
+        raise _invalid(
+            "cover_timestamp_out_of_range",
+            f"video_cover_timestamp_ms {cover} is past the video's end ({probe.duration_ms} ms)",
+            "video_cover_timestamp_ms",
+        )
+    return probe

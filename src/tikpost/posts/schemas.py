@@ -1,0 +1,108 @@
+"""The post resource and the request that creates one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field
+
+PrivacyLevel = Literal[
+    "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
+]
+PostStatus = Literal[
+    "scheduled",
+    "queued",
+    "uploading",
+    "processing",
+    "published",
+    "in_inbox",
+    "failed",
+    "cancelled",
+]
+
+
+class PostCreate(BaseModel):
+    """One video to one account, now or at `scheduled_at`.
+
+    `mode=direct` publishes (TikTok's Direct Post); `mode=draft` sends the video to the
+    creator's TikTok inbox, where they finish it in the app — drafts take no caption, privacy or
+    interaction settings, because TikTok lets the creator choose those there.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_id: str = Field(max_length=64)
+    mode: Literal["direct", "draft"] = "direct"
+    video: str = Field(max_length=64, description="A media id from POST /v1/media.")
+    title: str | None = Field(
+        default=None, description="Caption, with #hashtags and @mentions; 2200 UTF-16 units."
+    )
+    privacy_level: PrivacyLevel | None = Field(
+        default=None,
+        description="Required for direct posts; must be one the creator offers (creator-info).",
+    )
+    disable_comment: bool = False
+    disable_duet: bool = False
+    disable_stitch: bool = False
+    brand_organic_toggle: bool = Field(default=False, description="Promotes the creator's brand.")
+    brand_content_toggle: bool = Field(
+        default=False, description="Paid partnership; cannot be private (SELF_ONLY)."
+    )
+    is_aigc: bool = Field(default=False, description="Label the video as AI-generated.")
+    video_cover_timestamp_ms: int | None = Field(default=None, ge=0)
+    scheduled_at: AwareDatetime | None = Field(
+        default=None, description="RFC 3339 with a timezone; omitted or past means now."
+    )
+    webhook_url: AnyHttpUrl | None = Field(
+        default=None, description="Also notify this URL (signed like team webhook endpoints)."
+    )
+
+
+class PostEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    status: str
+    message: str
+    data: dict[str, Any]
+
+
+class PostError(BaseModel):
+    code: str = Field(description="Stable tikpost error code.")
+    message: str = Field(description="What happened and what to do about it.")
+    fail_reason: str | None = Field(description="TikTok's raw fail_reason, if TikTok gave one.")
+
+
+class PostRead(BaseModel):
+    id: str
+    account_id: str
+    status: PostStatus
+    mode: Literal["direct", "draft"]
+    video: str | None
+    title: str | None
+    privacy_level: str | None
+    disable_comment: bool
+    disable_duet: bool
+    disable_stitch: bool
+    brand_organic_toggle: bool
+    brand_content_toggle: bool
+    is_aigc: bool
+    video_cover_timestamp_ms: int | None
+    scheduled_at: datetime | None
+    webhook_url: str | None
+    attempt: int
+    publish_id: str | None = Field(description="TikTok's publish_id once the post is initialised.")
+    uploaded_bytes: int
+    tiktok_post_id: str | None = Field(description="The live post's id, for public posts.")
+    post_url: str | None
+    error: PostError | None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    events: list[PostEventRead]
+
+
+class PostPage(BaseModel):
+    items: list[PostRead]
+    next_cursor: str | None = Field(description="Pass back as `cursor` for the next page.")

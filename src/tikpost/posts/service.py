@@ -1,0 +1,206 @@
+"""Rules for posts: accepting one, reading them, cancelling and retrying.
+
+Services never commit; the endpoint's unit of work does, and only after it commits is the
+publish workflow enqueued (keyed by the post, so enqueueing twice is harmless).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tikpost.accounts import repository as accounts
+from tikpost.kit.db import utcnow
+from tikpost.kit.errors import ApiError
+from tikpost.media import service as media
+from tikpost.posts import repository, rules
+from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent
+from tikpost.posts.schemas import PostCreate, PostError, PostEventRead, PostPage, PostRead
+from tikpost.teams.schemas import TeamRead
+
+PAGE_SIZE = 50
+CANCELLABLE = frozenset({"scheduled", "queued"})
+RETRYABLE = frozenset({"failed", "cancelled"})
+
+
+def request_hash(request: PostCreate) -> str:
+    """Same body, same hash: what makes a repeated Idempotency-Key the same request."""
+    body = request.model_dump(mode="json", exclude_unset=True)
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def workflow_id(post: Post) -> str:
+    """The post's id, and a new id per retry (DBOS returns a finished id's result, not reruns)."""
+    return post.id if post.attempt == 1 else f"{post.id}.{post.attempt}"
+
+
+async def record(session: AsyncSession, post: Post, status: str, message: str, **data: Any) -> None:
+    """Move the post to `status` and write the step into its timeline."""
+    post.status = status
+    post.updated_at = utcnow()
+    if status in FINAL_STATUSES:
+        post.finished_at = post.updated_at
+    await repository.add_event(
+        session, PostEvent(post_id=post.id, status=status, message=message, data=data)
+    )
+
+
+async def create_post(
+    session: AsyncSession, team: TeamRead, request: PostCreate, idempotency_key: str | None
+) -> tuple[Post, bool]:
+    """Validate everything TikTok would refuse, then store the post; (post, created)."""
+    digest = request_hash(request)
+    if idempotency_key is not None:
+        existing = await repository.find_by_idempotency_key(session, team.id, idempotency_key)
+        if existing is not None:
+            return _replayed(existing, digest), False
+    rules.check_request(request)
+    account = await accounts.get_for_team(session, team.id, request.account_id)
+    if account is None:
+        raise ApiError(422, "account_not_found", "no such account", "account_id")
+    if account.status != "ready":
+        raise ApiError(
+            409,
+            f"account_{account.status}",
+            f"the account is {account.status}: connect it again (POST /v1/accounts/connect)",
+            "account_id",
+        )
+    try:
+        video = await media.get_media(session, team.id, request.video)
+    except ApiError as exc:
+        raise ApiError(422, "media_not_found", "no such media", "video") from exc
+    rules.check_video(request, video)
+    scheduled = request.scheduled_at is not None and request.scheduled_at > utcnow()
+    fields = request.model_dump(exclude={"video", "webhook_url"})
+    post = Post(
+        team_id=team.id,
+        status="scheduled" if scheduled else "queued",
+        media_id=video.id,
+        webhook_url=str(request.webhook_url) if request.webhook_url else None,
+        idempotency_key=idempotency_key,
+        request_hash=digest,
+        **fields,
+    )
+    post.scheduled_at = request.scheduled_at if scheduled else None
+    try:
+        async with session.begin_nested():
+            await repository.add(session, post)
+    except IntegrityError:
+        # Another request with the same Idempotency-Key committed first.
+        assert idempotency_key is not None
+        existing = await repository.find_by_idempotency_key(session, team.id, idempotency_key)
+        if existing is None:
+            raise
+        return _replayed(existing, digest), False
+    message = (
+        f"Scheduled for {post.scheduled_at.isoformat()}"
+        if post.scheduled_at
+        else "Accepted; waiting for its turn on the account's queue"
+    )
+    await record(session, post, post.status, message)
+    return post, True
+
+
+def _replayed(existing: Post, digest: str) -> Post:
+    if existing.request_hash != digest:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different request body",
+            "Idempotency-Key",
+        )
+    return existing
+
+
+async def read(session: AsyncSession, post: Post) -> PostRead:
+    events = await repository.events_for(session, [post.id])
+    return to_read(post, events[post.id])
+
+
+def to_read(post: Post, events: list[PostEvent]) -> PostRead:
+    error = (
+        PostError(
+            code=post.error_code, message=post.error_message or "", fail_reason=post.fail_reason
+        )
+        if post.error_code
+        else None
+    )
+    fields: dict[str, Any] = {
+        name: getattr(post, name) for name in PostRead.model_fields if hasattr(post, name)
+    }
+    fields.update(
+        video=post.media_id,
+        error=error,
+        events=[PostEventRead.model_validate(event) for event in events],
+    )
+    return PostRead.model_validate(fields)
+
+
+async def get_post(session: AsyncSession, team: TeamRead, post_id: str) -> Post:
+    post = await repository.get_for_team(session, team.id, post_id)
+    if post is None:
+        raise ApiError(404, "post_not_found", f"no post with id {post_id}", "id")
+    return post
+
+
+async def list_posts(
+    session: AsyncSession,
+    team: TeamRead,
+    *,
+    status: str | None,
+    account_id: str | None,
+    cursor: str | None,
+    limit: int = PAGE_SIZE,
+) -> PostPage:
+    posts = await repository.list_for_team(
+        session, team.id, status=status, account_id=account_id, before_id=cursor, limit=limit + 1
+    )
+    page, more = posts[:limit], len(posts) > limit
+    events = await repository.events_for(session, [post.id for post in page])
+    return PostPage(
+        items=[to_read(post, events[post.id]) for post in page],
+        next_cursor=page[-1].id if more and page else None,
+    )
+
+
+async def cancel_post(session: AsyncSession, team: TeamRead, post_id: str) -> Post:
+    post = await get_post(session, team, post_id)
+    if post.status not in CANCELLABLE:
+        raise ApiError(
+            409,
+            "post_not_cancellable",
+            f"the post is {post.status}: only scheduled or queued posts can be cancelled, "
+            "before the upload to TikTok starts",
+        )
+    post.error_code = "cancelled"
+    post.error_message = "Cancelled through the API before the upload started."
+    await record(session, post, "cancelled", "Cancelled through the API")
+    return post
+
+
+async def retry_post(session: AsyncSession, team: TeamRead, post_id: str) -> Post:
+    post = await get_post(session, team, post_id)
+    if post.status not in RETRYABLE:
+        raise ApiError(
+            409,
+            "post_not_retryable",
+            f"the post is {post.status}: only failed or cancelled posts can be retried",
+        )
+    post.attempt += 1
+    post.publish_id = post.upload_url = post.tiktok_post_id = post.post_url = None
+    post.error_code = post.error_message = post.fail_reason = None
+    post.uploaded_bytes = 0
+    post.finished_at = None
+    await record(session, post, "queued", f"Retry requested (attempt {post.attempt})")
+    return post
+
+
+def delay_seconds(post: Post, now: datetime | None = None) -> float | None:
+    if post.scheduled_at is None:
+        return None
+    return max(0.0, (post.scheduled_at - (now or utcnow())).total_seconds())

@@ -1,0 +1,179 @@
+"""The durable publish workflow: one DBOS workflow per post attempt.
+
+Steps: begin → check creator info → init at TikTok (publish_id recorded durably) → upload the
+chunks, streamed from storage → poll TikTok's status → finish (final state, webhooks).
+
+DBOS never re-runs a finished step but does re-run one a crash interrupted, so every step is
+safe to repeat: init returns the recorded publish_id instead of initialising again, and upload
+first asks TikTok how many bytes of that publish_id arrived and resumes from there. A crash can
+at worst leave an abandoned, never-completed upload at TikTok; it never publishes twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dbos import DBOS
+from dbos._queue import QueueRateLimit
+
+from tikpost.accounts.tokens import AccountUnavailableError
+from tikpost.kit.workflows import QueueSpec, WorkflowRuntime, declare_queue, enqueue, startup_sweep
+from tikpost.posts import repository, service
+from tikpost.posts.context import PublishContext, context
+from tikpost.posts.failures import Failure, from_error, from_fail_reason
+from tikpost.posts.models import FINAL_STATUSES, Post
+from tikpost.posts.publishing import (
+    PublishFailedError,
+    check_creator,
+    init_at_tiktok,
+    poll_until_final,
+    upload_to_tiktok,
+)
+
+logger = logging.getLogger(__name__)
+
+# One post at a time per TikTok account, and no more starts than TikTok's init limit
+# (6 per minute per access token), so a burst of posts queues instead of hitting 429s.
+PUBLISH_QUEUE = declare_queue(
+    QueueSpec(
+        name="publish",
+        partition_concurrency=1,
+        partition_limiter=QueueRateLimit(limit=6, period=60),
+    )
+)
+
+
+async def start_publishing(post: Post) -> None:
+    """Enqueue the post's workflow; call after its row is committed."""
+    await enqueue(
+        PUBLISH_QUEUE,
+        publish_post,
+        post.id,
+        workflow_id=service.workflow_id(post),
+        partition_key=post.account_id,
+        delay_seconds=service.delay_seconds(post),
+    )
+
+
+@startup_sweep
+async def enqueue_unfinished(runtime: WorkflowRuntime) -> None:
+    """Posts committed but never enqueued (a crash between the two) get their workflow now."""
+    async with runtime.database.session() as session:
+        posts = await repository.unfinished(session)
+    for post in posts:
+        await start_publishing(post)
+
+
+@DBOS.workflow()
+async def publish_post(post_id: str) -> str:
+    if not await begin_step(post_id):
+        return "skipped"
+    try:
+        await check_creator_step(post_id)
+        await init_step(post_id)
+        await upload_step(post_id)
+        outcome = await poll_step(post_id)
+    except PublishFailedError as failed:
+        await fail_step(post_id, failed.failure)
+        return failed.failure.code
+    return await finish_step(post_id, outcome)
+
+
+@DBOS.step()
+async def begin_step(post_id: str) -> bool:
+    """False when there is nothing to do: cancelled, or already final."""
+    async with context().database.session(write=True) as session:
+        post = await repository.get_for_update(session, post_id)
+        if post is None or post.status in FINAL_STATUSES:
+            return False
+        if post.status == "scheduled":
+            await service.record(session, post, "queued", "Scheduled time reached")
+        return True
+
+
+@DBOS.step()
+async def check_creator_step(post_id: str) -> None:
+    await _guarded(context(), post_id, check_creator)
+
+
+@DBOS.step()
+async def init_step(post_id: str) -> str:
+    publish_id: str = await _guarded(context(), post_id, init_at_tiktok)
+    return publish_id
+
+
+@DBOS.step()
+async def upload_step(post_id: str) -> None:
+    await _guarded(context(), post_id, upload_to_tiktok)
+
+
+@DBOS.step()
+async def poll_step(post_id: str) -> dict[str, Any]:
+    outcome: dict[str, Any] = await _guarded(context(), post_id, poll_until_final)
+    return outcome
+
+
+async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
+    """TikTok's and the account's refusals become the post's failure, with words to act on."""
+    from tikpost.tiktok import errors
+
+    try:
+        return await action(ctx, post_id)
+    except AccountUnavailableError as exc:
+        raise PublishFailedError(Failure(exc.code, exc.message)) from exc
+    except errors.TikTokError as exc:
+        raise PublishFailedError(from_error(exc)) from exc
+
+
+@DBOS.step()
+async def fail_step(post_id: str, failure: Failure) -> None:
+    await _fail(context(), post_id, failure)
+
+
+async def _fail(ctx: PublishContext, post_id: str, failure: Failure) -> None:
+    async with ctx.database.session(write=True) as session:
+        post = await repository.get_for_update(session, post_id)
+        if post is None or post.status in FINAL_STATUSES:
+            return
+        post.error_code = failure.code
+        post.error_message = failure.message
+        post.fail_reason = failure.fail_reason
+        await service.record(session, post, "failed", failure.message, code=failure.code)
+        deliveries = await ctx.notify(session, post)
+    await ctx.deliver(deliveries)
+
+
+@DBOS.step()
+async def finish_step(post_id: str, outcome: dict[str, Any]) -> str:
+    status = outcome["status"]
+    if status == "FAILED":
+        failure = from_fail_reason(outcome.get("fail_reason") or "unknown")
+        await _fail(context(), post_id, failure)
+        return failure.code
+    ctx = context()
+    async with ctx.database.session(write=True) as session:
+        post = await repository.get_for_update(session, post_id)
+        if post is None or post.status in FINAL_STATUSES:
+            return "skipped"
+        ids = outcome.get("publicaly_available_post_id") or []
+        if ids:
+            post.tiktok_post_id = str(ids[0])
+            username = outcome.get("username")
+            if username:
+                post.post_url = f"https://www.tiktok.com/@{username}/video/{ids[0]}"
+        if status == "SEND_TO_USER_INBOX":
+            await service.record(
+                session,
+                post,
+                "in_inbox",
+                "Delivered to the creator's TikTok inbox; they finish it in the TikTok app",
+            )
+        else:
+            await service.record(session, post, "published", "Published on TikTok", post_ids=ids)
+        deliveries = await ctx.notify(session, post)
+    await ctx.deliver(deliveries)
+    return str(post.status)
+
+
+__all__ = ["PUBLISH_QUEUE", "publish_post", "start_publishing"]

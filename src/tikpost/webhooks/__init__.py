@@ -1,0 +1,1 @@
+"""Outgoing webhooks: team endpoints, signed deliveries (Standard Webhooks), their log."""
