@@ -26,6 +26,7 @@ from tikpost.kit.errors import install_error_handlers
 from tikpost.media.endpoints import router as media_router
 from tikpost.media.storage import storage_from_url
 from tikpost.posts.endpoints import router as posts_router
+from tikpost.posts.tiktok_events import router as tiktok_events_router
 from tikpost.settings import Settings
 from tikpost.teams.endpoints import router as teams_router
 from tikpost.webhooks.endpoints import router as webhooks_router
@@ -91,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(webhooks_router)
     app.include_router(posts_router)
+    app.include_router(tiktok_events_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, Any]:
@@ -112,6 +114,7 @@ def _create_sandbox(settings: Settings) -> tuple[Starlette, SandboxConfig]:
         client_key=EMBEDDED_SANDBOX_CLIENT_KEY,
         client_secret=embedded_sandbox_secret(settings),
         redirect_uris=[f"{settings.public_url}{OAUTH_CALLBACK_PATH}"],
+        webhook_url=f"{settings.public_url}/v1/tiktok/webhook",
     )
     logger.warning(
         "SANDBOX MODE: no TikTok credentials set (TIKPOST_TIKTOK_CLIENT_KEY/_CLIENT_SECRET); "

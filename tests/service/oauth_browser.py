@@ -15,14 +15,19 @@ def consent_form(page: str) -> dict[str, Any]:
 
 
 def authorize(
-    authorize_url: str, *, decision: str = "approve", username: str = "", creator: str = ""
+    authorize_url: str,
+    *,
+    decision: str = "approve",
+    username: str = "",
+    creator: str = "",
+    **fields: str,
 ) -> httpx.Response:
     """Returns the response of the callback the consent page redirects to."""
     with httpx.Client(timeout=30) as browser:
         page = browser.get(authorize_url)
         assert page.status_code == 200, page.text
         form = {**consent_form(page.text), "decision": decision}
-        form.update(username=username, creator=creator)
+        form.update(username=username, creator=creator, **fields)
         redirect = browser.post(str(page.url), data=form)
         assert redirect.status_code == 302, redirect.text
         return browser.get(redirect.headers["location"])

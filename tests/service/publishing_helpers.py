@@ -19,10 +19,11 @@ def operator(service: RunningService) -> httpx.Client:
     return httpx.Client(base_url=f"{service.url}/sandbox/_sandbox", timeout=30)
 
 
-def connect_account(api: httpx.Client, username: str) -> dict[str, Any]:
+def connect_account(api: httpx.Client, username: str, **consent: str) -> dict[str, Any]:
+    """Connect a new sandbox creator; `public="1"` makes it a public account."""
     started = api.post("/v1/accounts/connect").json()
-    assert authorize(started["authorize_url"], username=username).status_code == 200
-    accounts = api.get("/v1/accounts").json()["accounts"]
+    assert authorize(started["authorize_url"], username=username, **consent).status_code == 200
+    accounts = api.get("/v1/accounts").json()["items"]
     account: dict[str, Any] = next(a for a in accounts if a["username"] == username)
     return account
 

@@ -80,7 +80,7 @@ def test_deliveries_are_signed_and_logged(
 
     by_endpoint = fast_api.get("/v1/webhook-deliveries", params={"endpoint_id": published["id"]})
     assert by_endpoint.status_code == 200
-    (logged,) = by_endpoint.json()["data"]
+    (logged,) = by_endpoint.json()["items"]
     assert logged["status"] == "succeeded"
     assert logged["event_type"] == "post.published"
     assert logged["payload"]["data"] == data
@@ -91,8 +91,8 @@ def test_deliveries_are_signed_and_logged(
     per_post = next(d for d in deliveries if d["endpoint_id"] is None)
     assert per_post["url"] == f"{hooks.url}/per-post"
     everything = fast_api.get("/v1/webhook-deliveries", params={"status": "succeeded"}).json()
-    assert {d["id"] for d in everything["data"]} == set(ids)
-    assert fast_api.get("/v1/webhook-deliveries", params={"status": "failed"}).json()["data"] == []
+    assert {d["id"] for d in everything["items"]} == set(ids)
+    assert fast_api.get("/v1/webhook-deliveries", params={"status": "failed"}).json()["items"] == []
 
 
 def test_a_failing_receiver_is_retried_until_it_succeeds(
@@ -137,7 +137,7 @@ def test_a_delivery_fails_when_the_schedule_is_spent(
             assert all(a["status_code"] is None and a["error"] for a in delivery["attempts"])
         else:
             assert {a["status_code"] for a in delivery["attempts"]} == {500}
-    failed = fast_api.get("/v1/webhook-deliveries", params={"status": "failed"}).json()["data"]
+    failed = fast_api.get("/v1/webhook-deliveries", params={"status": "failed"}).json()["items"]
     assert {d["id"] for d in failed} == set(ids)
 
 
@@ -157,7 +157,7 @@ def test_deleting_an_endpoint_stops_its_pending_deliveries(
         assert delivery["status"] == "failed"
         assert delivery["last_error"] == "endpoint deleted"
         listed = api.get("/v1/webhook-deliveries", params={"endpoint_id": endpoint["id"]})
-        assert [d["id"] for d in listed.json()["data"]] == [delivery_id]  # the log stays
+        assert [d["id"] for d in listed.json()["items"]] == [delivery_id]  # the log stays
 
 
 def test_deliveries_are_team_scoped(
@@ -173,9 +173,9 @@ def test_deliveries_are_team_scoped(
         response = other.get(f"/v1/webhook-deliveries/{delivery_id}")
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "webhook_delivery_not_found"
-        assert other.get("/v1/webhook-deliveries").json()["data"] == []
+        assert other.get("/v1/webhook-deliveries").json()["items"] == []
         filtered = other.get("/v1/webhook-deliveries", params={"endpoint_id": endpoint["id"]})
-        assert filtered.json()["data"] == []
+        assert filtered.json()["items"] == []
     assert fast_api.get("/v1/webhook-deliveries", params={"status": "bogus"}).status_code == 422
 
 

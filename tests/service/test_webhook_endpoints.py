@@ -31,15 +31,15 @@ def test_create_list_delete(api: httpx.Client) -> None:
 
     listing = api.get("/v1/webhook-endpoints")
     assert listing.status_code == 200
-    assert [item["id"] for item in listing.json()["data"]] == [endpoint["id"], everything["id"]]
+    assert [item["id"] for item in listing.json()["items"]] == [endpoint["id"], everything["id"]]
     assert endpoint["secret"] not in listing.text
-    assert all("secret" not in item for item in listing.json()["data"])
+    assert all("secret" not in item for item in listing.json()["items"])
     fetched = api.get(f"/v1/webhook-endpoints/{endpoint['id']}")
     assert fetched.status_code == 200
     assert "secret" not in fetched.json()
 
     assert api.delete(f"/v1/webhook-endpoints/{endpoint['id']}").status_code == 204
-    assert [item["id"] for item in api.get("/v1/webhook-endpoints").json()["data"]] == [
+    assert [item["id"] for item in api.get("/v1/webhook-endpoints").json()["items"]] == [
         everything["id"]
     ]
     gone = api.get(f"/v1/webhook-endpoints/{endpoint['id']}")
@@ -64,7 +64,7 @@ def test_invalid_endpoints_are_refused(
     response = _create(api, **body)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["field"] == field
-    assert api.get("/v1/webhook-endpoints").json()["data"] == []
+    assert api.get("/v1/webhook-endpoints").json()["items"] == []
 
 
 def test_default_secret_is_per_team_and_stable(
@@ -84,7 +84,7 @@ def test_endpoints_are_team_scoped(
 ) -> None:
     endpoint = _create(api).json()
     with service.client(create_api_key("globex")) as other:
-        assert other.get("/v1/webhook-endpoints").json()["data"] == []
+        assert other.get("/v1/webhook-endpoints").json()["items"] == []
         for response in (
             other.get(f"/v1/webhook-endpoints/{endpoint['id']}"),
             other.delete(f"/v1/webhook-endpoints/{endpoint['id']}"),

@@ -36,7 +36,7 @@ def connect(
 @accounts_app.command("list")
 def list_accounts(api_key: ApiKey, url: ApiUrl = DEFAULT_URL) -> None:
     """The team's accounts with their status and when their tokens end."""
-    accounts = call(url, api_key, "GET", "/v1/accounts")["accounts"]
+    accounts = call(url, api_key, "GET", "/v1/accounts")["items"]
     table = Table("id", "username", "name", "status", "scopes", "token until")
     for account in accounts:
         status = account["status"]

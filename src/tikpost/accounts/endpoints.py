@@ -81,7 +81,7 @@ def _page(title: str, message: str, code: str, status: int) -> HTMLResponse:
 
 @router.get("/v1/accounts", response_model=AccountList)
 async def list_accounts(team: CurrentTeam, session: DbSession) -> AccountList:
-    return AccountList(accounts=await service.list_accounts(session, team))
+    return AccountList(items=await service.list_accounts(session, team))
 
 
 @router.get("/v1/accounts/{account_id}", response_model=AccountRead)

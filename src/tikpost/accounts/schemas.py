@@ -36,7 +36,7 @@ class AccountRead(BaseModel):
 
 
 class AccountList(BaseModel):
-    accounts: list[AccountRead]
+    items: list[AccountRead]
 
 
 class CreatorInfoRead(BaseModel):

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from tikpost.accounts import repository
+from tikpost.accounts import events, repository
 from tikpost.accounts.models import Account
 from tikpost.accounts.oauth import TikTokApp
 from tikpost.kit.crypto import TokenCipher
@@ -86,6 +86,7 @@ class TokenSource:
     async def refresh(self, account_id: str, rejected_token: str | None) -> str:
         """Refresh unless another caller already replaced `rejected_token` with a fresh one."""
         refused: Account | None = None
+        deliveries: list[str] = []
         async with self.database.session(write=True) as session:
             account = await repository.get_for_update(session, account_id)
             if account is None:
@@ -99,13 +100,14 @@ class TokenSource:
                 tokens = await self._refresh_at_tiktok(account)
             except errors.InvalidGrant as exc:
                 # Commit the verdict (the block ends normally), then tell the caller.
-                account.status = "reauth_required"
-                account.status_reason = f"TikTok refused the refresh token ({exc.message})"
+                reason = f"TikTok refused the refresh token ({exc.message})"
+                deliveries = await events.mark_reauth_required(session, account, reason)
                 refused = account
             else:
                 store_tokens(account, tokens, self.cipher)
                 return tokens.access_token
         assert refused is not None
+        await events.send(deliveries)
         raise AccountUnavailableError(refused)
 
     async def _refresh_at_tiktok(self, account: Account) -> TokenSet:

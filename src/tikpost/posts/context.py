@@ -20,7 +20,6 @@ from tikpost.posts import service
 from tikpost.posts.models import Post
 from tikpost.settings import Settings
 from tikpost.webhooks import service as webhooks
-from tikpost.webhooks.workflow import start_deliveries
 
 EVENT_FOR_STATUS = {
     "published": "post.published",
@@ -47,10 +46,6 @@ class PublishContext:
         return await webhooks.emit(
             session, post.team_id, event_type, body.model_dump(mode="json"), extra
         )
-
-    async def deliver(self, delivery_ids: list[str]) -> None:
-        if delivery_ids:
-            await start_deliveries(delivery_ids)
 
 
 _contexts: dict[int, PublishContext] = {}

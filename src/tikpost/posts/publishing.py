@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
+from tikpost.accounts import repository as accounts
 from tikpost.media.models import Media
 from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext
@@ -28,9 +28,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TRANSIENT_ATTEMPTS = 6
-POLL_FIRST_SEC, POLL_MAX_SEC = 1.0, 30.0
-# TikTok processes 4 GB in minutes; two hours without a final status means something is wrong.
-POLL_GIVE_UP_SEC = 2 * 3600
 
 
 class PublishFailedError(Exception):
@@ -225,31 +222,14 @@ async def _send(
     )
 
 
-async def poll_until_final(ctx: PublishContext, post_id: str) -> dict[str, Any]:
-    """Ask TikTok with growing pauses until the post is final (or it is hopeless)."""
+async def fetch_outcome(ctx: PublishContext, post_id: str) -> dict[str, Any]:
+    """TikTok's status for the post's publish_id, with the username for the post's URL."""
     post, _ = await _load(ctx, post_id)
-    publish_id = post.publish_id
-    assert publish_id is not None
-    started, pause = time.monotonic(), POLL_FIRST_SEC
-    while True:
-        status = await _fetch_status(ctx, post, publish_id)
-        if status.is_final:
-            from tikpost.accounts import repository as accounts
-
-            async with ctx.database.session() as session:
-                account = await accounts.get(session, post.account_id)
-            return {
-                **status.model_dump(mode="json"),
-                "username": account.username if account else None,
-            }
-        if time.monotonic() - started > POLL_GIVE_UP_SEC:
-            raise PublishFailedError(
-                Failure(
-                    "tiktok_processing_timeout",
-                    "TikTok did not finish processing in two hours; check the creator's "
-                    "profile before retrying, to avoid a duplicate.",
-                    retryable=True,
-                )
-            )
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, POLL_MAX_SEC)
+    assert post.publish_id is not None
+    status = await _fetch_status(ctx, post, post.publish_id)
+    outcome: dict[str, Any] = {**status.model_dump(mode="json"), "is_final": status.is_final}
+    if status.is_final:
+        async with ctx.database.session() as session:
+            account = await accounts.get(session, post.account_id)
+        outcome["username"] = account.username if account else None
+    return outcome

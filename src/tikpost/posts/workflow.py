@@ -26,10 +26,17 @@ from tikpost.posts.models import FINAL_STATUSES, Post
 from tikpost.posts.publishing import (
     PublishFailedError,
     check_creator,
+    fetch_outcome,
     init_at_tiktok,
-    poll_until_final,
     upload_to_tiktok,
 )
+from tikpost.webhooks.workflow import start_deliveries
+
+# Where the TikTok webhook receiver sends a post's workflow a nudge.
+TIKTOK_TOPIC = "tiktok"
+POLL_FIRST_SEC, POLL_MAX_SEC = 1.0, 30.0
+# About two hours at the longest pause: TikTok processes 4 GB in minutes.
+MAX_POLLS = 250
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +80,14 @@ async def publish_post(post_id: str) -> str:
         await check_creator_step(post_id)
         await init_step(post_id)
         await upload_step(post_id)
-        outcome = await poll_step(post_id)
+        outcome = await _await_outcome(post_id)
     except PublishFailedError as failed:
-        await fail_step(post_id, failed.failure)
-        return failed.failure.code
-    return await finish_step(post_id, outcome)
+        result, deliveries = await fail_step(post_id, failed.failure)
+    else:
+        result, deliveries = await finish_step(post_id, outcome)
+    # Enqueued here: DBOS lets workflows, not steps, start other workflows.
+    await start_deliveries(deliveries)
+    return result
 
 
 @DBOS.step()
@@ -108,9 +118,32 @@ async def upload_step(post_id: str) -> None:
     await _guarded(context(), post_id, upload_to_tiktok)
 
 
+async def _await_outcome(post_id: str) -> dict[str, Any]:
+    """Poll with growing pauses; TikTok's own webhook (see tiktok_webhook) wakes us early.
+
+    The pause is a durable `recv`, so a restart resumes the wait rather than the upload, and a
+    webhook is only a hint: the outcome is always what status/fetch says.
+    """
+    pause = POLL_FIRST_SEC
+    for _ in range(MAX_POLLS):
+        outcome = await status_step(post_id)
+        if outcome["is_final"]:
+            return outcome
+        await DBOS.recv_async(TIKTOK_TOPIC, timeout_seconds=pause)
+        pause = min(pause * 2, POLL_MAX_SEC)
+    raise PublishFailedError(
+        Failure(
+            "tiktok_processing_timeout",
+            "TikTok did not finish processing in time; check the creator's profile before "
+            "retrying, to avoid a duplicate.",
+            retryable=True,
+        )
+    )
+
+
 @DBOS.step()
-async def poll_step(post_id: str) -> dict[str, Any]:
-    outcome: dict[str, Any] = await _guarded(context(), post_id, poll_until_final)
+async def status_step(post_id: str) -> dict[str, Any]:
+    outcome: dict[str, Any] = await _guarded(context(), post_id, fetch_outcome)
     return outcome
 
 
@@ -127,35 +160,34 @@ async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
 
 
 @DBOS.step()
-async def fail_step(post_id: str, failure: Failure) -> None:
-    await _fail(context(), post_id, failure)
+async def fail_step(post_id: str, failure: Failure) -> tuple[str, list[str]]:
+    return failure.code, await _fail(context(), post_id, failure)
 
 
-async def _fail(ctx: PublishContext, post_id: str, failure: Failure) -> None:
+async def _fail(ctx: PublishContext, post_id: str, failure: Failure) -> list[str]:
     async with ctx.database.session(write=True) as session:
         post = await repository.get_for_update(session, post_id)
         if post is None or post.status in FINAL_STATUSES:
-            return
+            return []
         post.error_code = failure.code
         post.error_message = failure.message
         post.fail_reason = failure.fail_reason
         await service.record(session, post, "failed", failure.message, code=failure.code)
-        deliveries = await ctx.notify(session, post)
-    await ctx.deliver(deliveries)
+        return await ctx.notify(session, post)
 
 
 @DBOS.step()
-async def finish_step(post_id: str, outcome: dict[str, Any]) -> str:
+async def finish_step(post_id: str, outcome: dict[str, Any]) -> tuple[str, list[str]]:
+    """The final state TikTok reported; returns it and the webhook deliveries to start."""
     status = outcome["status"]
+    ctx = context()
     if status == "FAILED":
         failure = from_fail_reason(outcome.get("fail_reason") or "unknown")
-        await _fail(context(), post_id, failure)
-        return failure.code
-    ctx = context()
+        return failure.code, await _fail(ctx, post_id, failure)
     async with ctx.database.session(write=True) as session:
         post = await repository.get_for_update(session, post_id)
         if post is None or post.status in FINAL_STATUSES:
-            return "skipped"
+            return "skipped", []
         ids = outcome.get("publicaly_available_post_id") or []
         if ids:
             post.tiktok_post_id = str(ids[0])
@@ -171,9 +203,7 @@ async def finish_step(post_id: str, outcome: dict[str, Any]) -> str:
             )
         else:
             await service.record(session, post, "published", "Published on TikTok", post_ids=ids)
-        deliveries = await ctx.notify(session, post)
-    await ctx.deliver(deliveries)
-    return str(post.status)
+        return post.status, await ctx.notify(session, post)
 
 
 __all__ = ["PUBLISH_QUEUE", "publish_post", "start_publishing"]

@@ -41,7 +41,7 @@ async def create_webhook_endpoint(
 @router.get("/webhook-endpoints", response_model=EndpointList)
 async def list_webhook_endpoints(team: CurrentTeam, session: DbSession) -> EndpointList:
     """The team's endpoints, oldest first, without secrets."""
-    return EndpointList(data=await service.list_endpoints(session, team.id))
+    return EndpointList(items=await service.list_endpoints(session, team.id))
 
 
 @router.get("/webhook-endpoints/default-secret", response_model=DefaultSecret)
@@ -80,7 +80,7 @@ async def list_webhook_deliveries(
     deliveries = await service.list_deliveries(
         session, team.id, endpoint_id=endpoint_id, status=status, limit=limit
     )
-    return DeliveryList(data=deliveries)
+    return DeliveryList(items=deliveries)
 
 
 @router.get("/webhook-deliveries/{delivery_id}", response_model=DeliveryDetail)

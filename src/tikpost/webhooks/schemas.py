@@ -57,7 +57,7 @@ class EndpointCreated(EndpointRead):
 
 
 class EndpointList(BaseModel):
-    data: list[EndpointRead]
+    items: list[EndpointRead]
 
 
 class DefaultSecret(BaseModel):
@@ -95,4 +95,4 @@ class DeliveryDetail(DeliveryRead):
 
 
 class DeliveryList(BaseModel):
-    data: list[DeliveryRead]
+    items: list[DeliveryRead]

@@ -8,12 +8,15 @@ A step repeated after a crash may send the same message twice; receivers dedupli
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 import httpx
 from dbos import DBOS
+from dbos._context import get_local_dbos_context
 from standardwebhooks import Webhook
 
 from tikpost import __version__
@@ -131,6 +134,26 @@ async def start_deliveries(delivery_ids: Iterable[str]) -> None:
     """
     for delivery_id in delivery_ids:
         await enqueue(DELIVERY_QUEUE, deliver, delivery_id, workflow_id=delivery_id)
+
+
+async def start_deliveries_anywhere(delivery_ids: list[str]) -> None:
+    """`start_deliveries`, also from inside a workflow step, where DBOS forbids enqueueing.
+
+    There the deliveries start from a task outside the step's DBOS context; should the process
+    die first, they are pending rows that the startup sweep starts.
+    """
+    context = get_local_dbos_context()
+    if context is None or not context.is_step():
+        await start_deliveries(delivery_ids)
+        return
+    task = asyncio.get_running_loop().create_task(
+        start_deliveries(delivery_ids), context=contextvars.Context()
+    )
+    _detached.add(task)
+    task.add_done_callback(_detached.discard)
+
+
+_detached: set[asyncio.Task[None]] = set()
 
 
 @startup_sweep

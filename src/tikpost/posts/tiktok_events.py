@@ -1,0 +1,85 @@
+"""`POST /v1/tiktok/webhook`: TikTok's own events, to learn outcomes sooner than polling.
+
+Register `<public url>/v1/tiktok/webhook` as the app's callback URL in TikTok's developer
+portal. An event about a post only wakes that post's workflow, which then asks TikTok for the
+status itself: a webhook is a hint, never the verdict, so a forged or replayed one (already
+refused by the signature check) could at worst cause one extra status request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Any
+
+from dbos import DBOS
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import select
+
+from tikpost.accounts import events
+from tikpost.accounts.models import Account
+from tikpost.accounts.oauth import TikTokApp, get_tiktok_app
+from tikpost.kit.db import Database, get_database
+from tikpost.kit.errors import ApiError
+from tikpost.posts import service
+from tikpost.posts.models import FINAL_STATUSES, Post
+from tikpost.posts.workflow import TIKTOK_TOPIC
+from tikpost.tiktok.webhooks import verify_signature
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["tiktok"])
+# authorization.removed reasons, as TikTok numbers them.
+REMOVAL_REASONS = {
+    1: "the creator disconnected the app on TikTok",
+    2: "the creator's TikTok account was deleted",
+    3: "the creator's age changed",
+    4: "the creator's TikTok account was banned",
+    5: "the app's developer revoked access",
+}
+
+
+@router.post("/v1/tiktok/webhook", include_in_schema=False)
+async def tiktok_webhook(
+    request: Request,
+    tiktok: Annotated[TikTokApp, Depends(get_tiktok_app)],
+    database: Annotated[Database, Depends(get_database)],
+) -> dict[str, bool]:
+    raw = await request.body()
+    if not verify_signature(request.headers.get("tiktok-signature"), raw, tiktok.client_secret):
+        raise ApiError(401, "invalid_signature", "the TikTok-Signature header does not verify")
+    try:
+        event = json.loads(raw)
+        content = json.loads(event.get("content") or "{}")
+    except (ValueError, AttributeError) as exc:
+        raise ApiError(400, "invalid_event", "the event is not TikTok's JSON shape") from exc
+    if not isinstance(event, dict) or not isinstance(content, dict):
+        raise ApiError(400, "invalid_event", "the event is not TikTok's JSON shape")
+    name = str(event.get("event", ""))
+    if name.startswith("post.publish."):
+        await _nudge_post(database, str(content.get("publish_id", "")), name)
+    elif name == "authorization.removed":
+        await _authorization_removed(database, str(event.get("user_openid", "")), content)
+    return {"received": True}
+
+
+async def _nudge_post(database: Database, publish_id: str, name: str) -> None:
+    async with database.session() as session:
+        result = await session.execute(select(Post).where(Post.publish_id == publish_id))
+        post = result.scalar_one_or_none()
+    if post is None or post.status in FINAL_STATUSES:
+        return
+    await DBOS.send_async(service.workflow_id(post), name, TIKTOK_TOPIC)
+
+
+async def _authorization_removed(database: Database, open_id: str, content: dict[str, Any]) -> None:
+    """TikTok says the creator took access away: mark every team's copy of that account."""
+    reason = REMOVAL_REASONS.get(int(content.get("reason") or 0), "TikTok removed the access")
+    deliveries: list[str] = []
+    async with database.session(write=True) as session:
+        result = await session.execute(select(Account).where(Account.open_id == open_id))
+        for account in result.scalars():
+            if account.status == "ready":
+                deliveries += await events.mark_reauth_required(
+                    session, account, f"TikTok reported that {reason}"
+                )
+    await events.send(deliveries)
