@@ -12,6 +12,7 @@ import typer
 
 from tikpost.accounts.commands import accounts_app
 from tikpost.kit.errors import ApiError
+from tikpost.posts.commands import post_command, posts_app
 from tikpost.sandbox.config import DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ keys_app = typer.Typer(no_args_is_help=True, help="API keys (the full key is sho
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(posts_app, name="posts")
+app.command("post")(post_command)
 
 
 def _settings() -> Settings:
@@ -128,9 +131,16 @@ def serve(
     import uvicorn
 
     from tikpost.app import create_app
+    from tikpost.settings import DEFAULT_PUBLIC_URL, Settings
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    uvicorn.run(create_app(_settings()), host=host, port=port, log_level="info")
+    settings = _settings()
+    if settings.public_url == DEFAULT_PUBLIC_URL and port != 8000:
+        # Left at its default, the public URL follows the port we listen on, so OAuth
+        # redirects and the embedded sandbox's links come back to this server.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        settings = Settings(public_url=f"http://{shown}:{port}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @app.command()

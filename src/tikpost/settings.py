@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 TIKTOK_API_URL = "https://open.tiktokapis.com"
 TIKTOK_AUTH_URL = "https://www.tiktok.com"
 SECRET_KEY_FILE = "secret_key"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
@@ -33,7 +34,7 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     # TikTok accepts videos up to 4 GB; anything larger could never be posted, so refuse it early.
     max_media_bytes: int = Field(default=4 * 1024**3, gt=0)
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = DEFAULT_PUBLIC_URL
     tiktok_client_key: str | None = None
     tiktok_client_secret: SecretStr | None = None
     tiktok_api_url: str = ""

@@ -28,12 +28,21 @@ DEFAULT_URL = "http://127.0.0.1:8000"
 
 def call(url: str, api_key: str, method: str, path: str, **kwargs: Any) -> Any:
     """One request; a failure prints the server's error message and exits non-zero."""
+    return result(send(url, api_key, method, path, **kwargs))
+
+
+def send(url: str, api_key: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """The request alone, so a caller with a live display can stop it before errors print."""
     try:
         with httpx.Client(base_url=url, headers={"X-API-Key": api_key}, timeout=60) as client:
-            response = client.request(method, path, **kwargs)
+            return client.request(method, path, **kwargs)
     except httpx.TransportError as exc:
         typer.echo(f"cannot reach tikpost at {url}: {exc}", err=True)
         raise typer.Exit(2) from exc
+
+
+def result(response: httpx.Response) -> Any:
+    """The response's JSON; an error response prints its code and message and exits 1."""
     if response.is_error:
         try:
             error = response.json()["error"]

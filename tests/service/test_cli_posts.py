@@ -1,0 +1,208 @@
+"""`tikpost post` and `tikpost posts …` against the service with its embedded sandbox."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from python_multipart.multipart import MultipartParser
+from typer.testing import CliRunner, Result
+
+from tests.conftest import VideoFiles
+from tests.service.conftest import RunningService
+from tests.service.publishing_helpers import connect_account, operator
+from tikpost.cli import app as cli_app
+from tikpost.kit.multipart import MultipartFile
+from tikpost.posts import commands
+
+PostCli = Callable[..., Result]
+
+
+@pytest.fixture
+def svc(sandbox_service: RunningService) -> RunningService:
+    with operator(sandbox_service) as op:
+        op.patch("/config", json={"processing_delay_sec": 0.2}).raise_for_status()
+    return sandbox_service
+
+
+@pytest.fixture
+def api(svc: RunningService, create_api_key: Callable[[str], str]) -> Iterator[httpx.Client]:
+    with svc.client(create_api_key("acme")) as client:
+        yield client
+
+
+@pytest.fixture
+def tikpost(svc: RunningService, api: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> PostCli:
+    """`tikpost(*args)` runs the CLI as team acme, with @poster connected."""
+    monkeypatch.setattr(commands, "POLL_SECONDS", 0.1)
+    connect_account(api, "poster")
+    env = {"TIKPOST_API_KEY": str(api.headers["X-API-Key"]), "TIKPOST_URL": svc.url}
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(cli_app, list(args), env=env)
+
+    return run
+
+
+def post_id(result: Result) -> str:
+    found = re.search(r"\bpost_[0-9a-z]{26}\b", result.stdout)
+    assert found, result.output
+    return found.group(0)
+
+
+def test_post_and_wait_until_published(
+    tikpost: PostCli, api: httpx.Client, videos: VideoFiles
+) -> None:
+    result = tikpost(
+        "post", str(videos.good), "--account", "@poster", "--privacy", "SELF_ONLY",
+        "--title", "hi", "--no-duet", "--wait",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    created = post_id(result)
+    assert "uploading" in result.stdout
+    assert result.stdout.strip().splitlines()[-1].startswith(f"published {created}")
+    post = api.get(f"/v1/posts/{created}").json()
+    assert post["status"] == "published"
+    assert (post["title"], post["disable_duet"], post["disable_comment"]) == ("hi", True, False)
+    [media] = api.get("/v1/media").json()["items"]
+    assert media["size_bytes"] == videos.good.stat().st_size
+    assert media["filename"] == "good.mp4"
+
+    listed = tikpost("posts", "list", "--account", "poster", "--status", "published")
+    assert listed.exit_code == 0, listed.output
+    assert created in listed.stdout
+    assert "@poster" in listed.stdout
+    assert post["publish_id"] in listed.stdout
+
+    shown = tikpost("posts", "show", created)
+    assert shown.exit_code == 0, shown.output
+    assert "timeline" in shown.stdout
+    for event in post["events"]:
+        assert event["message"] in shown.stdout
+    assert "duet off" in shown.stdout
+
+
+def test_draft_ends_in_inbox(tikpost: PostCli, api: httpx.Client, videos: VideoFiles) -> None:
+    account_id = api.get("/v1/accounts").json()["items"][0]["id"]
+    result = tikpost("post", str(videos.good), "--account", account_id, "--draft", "--wait")
+    assert result.exit_code == 0, result.output
+    assert api.get(f"/v1/posts/{post_id(result)}").json()["status"] == "in_inbox"
+    assert "in_inbox" in result.stdout.strip().splitlines()[-1]
+
+
+def test_unknown_account_exits_1(tikpost: PostCli, api: httpx.Client, videos: VideoFiles) -> None:
+    result = tikpost("post", str(videos.good), "--account", "@nobody", "--privacy", "SELF_ONLY")
+    assert result.exit_code == 1
+    assert "no account '@nobody'" in result.stderr
+    assert "@poster" in result.stderr
+    assert api.get("/v1/media").json()["items"] == []  # refused before uploading
+
+
+def test_short_video_gets_the_servers_422(tikpost: PostCli, videos: VideoFiles) -> None:
+    result = tikpost("post", str(videos.short), "--account", "@poster", "--privacy", "SELF_ONLY")
+    assert result.exit_code == 1
+    assert "error 422 video_duration_out_of_range" in result.stderr
+
+
+def test_failed_post_exits_1_with_its_error(
+    tikpost: PostCli, svc: RunningService, videos: VideoFiles
+) -> None:
+    with operator(svc) as op:
+        op.post(
+            "/faults", json={"endpoint": "processing", "error_rate": 1.0, "code": "spam_risk"}
+        ).raise_for_status()
+    result = tikpost(
+        "post", str(videos.good), "--account", "@poster", "--privacy", "SELF_ONLY", "--wait"
+    )
+    assert result.exit_code == 1, result.output
+    assert "failed" in result.stdout  # the timeline's last event
+    assert re.search(r"post_\w+ failed: \w+: .+spam_risk", result.stderr), result.stderr
+
+    with operator(svc) as op:
+        op.delete("/faults").raise_for_status()
+    retried = tikpost("posts", "retry", post_id(result), "--wait")
+    assert retried.exit_code == 0, retried.output
+    assert "attempt 2" in retried.stdout
+    assert "Retry requested" in retried.stdout
+    assert "Accepted" not in retried.stdout  # the first attempt's events are not replayed
+    assert retried.stdout.strip().splitlines()[-1].startswith("published")
+
+
+def test_scheduled_post_can_be_cancelled(
+    tikpost: PostCli, api: httpx.Client, videos: VideoFiles
+) -> None:
+    at = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    result = tikpost(
+        "post", str(videos.good), "--account", "@poster", "--privacy", "SELF_ONLY",
+        "--at", at.isoformat(),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    created = post_id(result)
+    assert f"post {created} scheduled" in result.stdout
+    post = api.get(f"/v1/posts/{created}").json()
+    assert datetime.fromisoformat(post["scheduled_at"]).replace(tzinfo=UTC) == at
+
+    cancelled = tikpost("posts", "cancel", created)
+    assert cancelled.exit_code == 0, cancelled.output
+    assert f"post {created} cancelled" in cancelled.stdout
+    assert api.get(f"/v1/posts/{created}").json()["status"] == "cancelled"
+
+    again = tikpost("posts", "cancel", created)
+    assert again.exit_code == 1
+    assert "post_not_cancellable" in again.stderr
+
+
+def test_missing_post_is_a_clear_error(tikpost: PostCli) -> None:
+    result = tikpost("posts", "show", "post_missing")
+    assert result.exit_code == 1
+    assert "error 404 post_not_found" in result.stderr
+
+
+def test_upload_streams_in_bounded_pieces(tmp_path: Path) -> None:
+    """The body generator never holds more than one piece, and its bytes are httpx's own."""
+    path = tmp_path / 'clip "1".mp4'
+    data = bytes(range(256)) * 1000  # 256,000 bytes
+    path.write_bytes(data)
+    body = MultipartFile(path, boundary=b"b0undary")
+    sent: list[int] = []
+    pieces = list(body.iter_body(piece_size=4096, on_sent=sent.append))
+    assert all(0 < len(piece) <= 4096 for piece in pieces)
+    assert len(pieces) >= len(data) // 4096
+    streamed = b"".join(pieces)
+    assert len(streamed) == body.content_length() == int(body.headers()["Content-Length"])
+    assert sent == [len(piece) for piece in pieces]
+
+    with path.open("rb") as handle:
+        reference = httpx.Request(
+            "POST",
+            "http://x/v1/media",
+            files={"file": (path.name, handle, "video/mp4")},
+            headers={"Content-Type": "multipart/form-data; boundary=b0undary"},
+        )
+        assert streamed == reference.read()
+
+    parts: list[bytes] = []
+    parser = MultipartParser(
+        b"b0undary",
+        {
+            "on_part_begin": lambda: parts.append(b""),
+            "on_part_data": lambda buf, start, end: parts.__setitem__(
+                -1, parts[-1] + buf[start:end]
+            ),
+        },
+    )
+    for piece in pieces:
+        parser.write(piece)
+    parser.finalize()
+    assert parts == [data]
+
+
+def test_at_accepts_rfc3339_and_local_time() -> None:
+    assert commands.parse_when("2030-06-01T18:00:00Z") == datetime(2030, 6, 1, 18, tzinfo=UTC)
+    local = commands.parse_when("2030-06-01 18:00")
+    assert local.tzinfo is not None
+    assert local == datetime(2030, 6, 1, 18).astimezone()
