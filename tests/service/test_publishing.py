@@ -386,3 +386,24 @@ def test_tiktok_webhook_signature_is_checked(svc: RunningService) -> None:
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "invalid_signature"
     assert httpx.post(url, content=body).status_code == 401
+
+
+def test_media_of_an_unfinished_post_cannot_be_deleted(
+    api: httpx.Client, videos: VideoFiles
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    account = connect_account(api, "keeper")
+    media = upload(api, videos.good)
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    scheduled = post(
+        api,
+        account_id=account["id"],
+        video=media["id"],
+        privacy_level="SELF_ONLY",
+        scheduled_at=future,
+    )
+    refused = api.delete(f"/v1/media/{media['id']}")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "media_in_use")
+    api.delete(f"/v1/posts/{scheduled['id']}")
+    assert api.delete(f"/v1/media/{media['id']}").status_code == 204

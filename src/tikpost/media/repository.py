@@ -36,3 +36,15 @@ async def list_media(
 async def delete_media(session: AsyncSession, media: Media) -> None:
     await session.delete(media)
     await session.flush()
+
+
+async def in_use_by_unfinished_post(session: AsyncSession, media_id: str) -> bool:
+    """Whether a post still on its way to TikTok needs these bytes."""
+    from tikpost.posts.models import FINAL_STATUSES, Post
+
+    result = await session.execute(
+        select(Post.id)
+        .where(Post.media_id == media_id, Post.status.not_in(FINAL_STATUSES))
+        .limit(1)
+    )
+    return result.first() is not None

@@ -92,6 +92,13 @@ async def delete_media(
 ) -> None:
     """Forget the media; its file goes once the delete is committed."""
     media = await _find(session, team_id, media_id)
+    if await repository.in_use_by_unfinished_post(session, media.id):
+        raise ApiError(
+            409,
+            "media_in_use",
+            "a post that has not finished publishing uses this media; cancel it or wait",
+            "id",
+        )
     await repository.delete_media(session, media)
     files.deleted(media.storage_key)
 

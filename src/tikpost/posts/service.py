@@ -196,7 +196,8 @@ async def retry_post(session: AsyncSession, team: TeamRead, post_id: str) -> Pos
     post.error_code = post.error_message = post.fail_reason = None
     post.uploaded_bytes = 0
     post.finished_at = None
-    await record(session, post, "queued", f"Retry requested (attempt {post.attempt})")
+    status = "scheduled" if delay_seconds(post) else "queued"
+    await record(session, post, status, f"Retry requested (attempt {post.attempt})")
     return post
 
 
