@@ -42,10 +42,9 @@ class Recorder(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.method == "PUT":
             number = len(self.puts)
-            self.puts.append(
-                (request.headers["content-range"], len(request.content), self.consumed[0])
-            )
-            assert request.headers["content-length"] == str(len(request.content))
+            body = await request.aread()  # the uploader streams each chunk
+            self.puts.append((request.headers["content-range"], len(body), self.consumed[0]))
+            assert request.headers["content-length"] == str(len(body))
             if number in self.fail_before_sending:
                 raise httpx.ConnectError("injected before sending", request=request)
             response = await self.inner.handle_async_request(request)

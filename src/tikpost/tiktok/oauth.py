@@ -7,12 +7,12 @@ client, which only ever holds one creator's access token.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
+from tikpost.tiktok.base import HttpClientOwner
 from tikpost.tiktok.errors import (
     json_object,
     oauth_error,
@@ -104,7 +104,7 @@ def decode_oauth(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-class TikTokOAuthClient:
+class TikTokOAuthClient(HttpClientOwner):
     """Token exchange, refresh and revoke for one TikTok app.
 
     Pass a shared `httpx.AsyncClient` to pool connections across calls; without one the client
@@ -120,27 +120,9 @@ class TikTokOAuthClient:
         http: httpx.AsyncClient | None = None,
         timeout: float = 30.0,
     ) -> None:
-        self._api_url = api_url.rstrip("/")
+        super().__init__(api_url, http, timeout)
         self._client_key = client_key
         self._client_secret = client_secret
-        self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout)
-        self._timeout = timeout
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
 
     async def _post_form(
         self, path: str, form: dict[str, str]

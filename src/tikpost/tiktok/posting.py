@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 import httpx
 
+from tikpost.tiktok.base import HttpClientOwner
 from tikpost.tiktok.errors import (
     TikTokError,
     json_object,
@@ -90,7 +90,7 @@ def decode_envelope(response: httpx.Response) -> dict[str, Any]:
     return data
 
 
-class TikTokPostingClient:
+class TikTokPostingClient(HttpClientOwner):
     """Creator info, init (video and photos), status and cancel for one access token.
 
     Every error, including HTTP 200 answers whose `error.code` is not `ok`, raises a
@@ -106,26 +106,8 @@ class TikTokPostingClient:
         http: httpx.AsyncClient | None = None,
         timeout: float = 30.0,
     ) -> None:
-        self._api_url = api_url.rstrip("/")
+        super().__init__(api_url, http, timeout)
         self._headers = {"Authorization": f"Bearer {access_token}"}
-        self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout)
-        self._timeout = timeout
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
 
     async def _post(
         self, path: str, body: dict[str, Any] | None = None
