@@ -22,6 +22,7 @@ from tikpost.accounts.oauth import (
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
+from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.kit.errors import install_error_handlers
 from tikpost.media.endpoints import router as media_router
 from tikpost.media.storage import storage_from_url
@@ -76,6 +77,9 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url="/docs",
     )
     app.state.settings = settings
+    app.state.rate_limiter = ApiRateLimiter(
+        settings.api_rate_limit, settings.rate_limit_storage_url
+    )
     app.state.db = database
     app.state.workflows = runtime
     app.state.storage = storage_from_url(settings.storage_url)

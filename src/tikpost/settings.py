@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     tiktok_api_url: str = ""
     tiktok_auth_url: str = ""
     secret_key: SecretStr = SecretStr("")
+    # Requests per API key (limits' notation); counters in memory, or `async+redis://host`
+    # when several API processes serve the same keys.
+    api_rate_limit: str = "60/minute"
+    rate_limit_storage_url: str = "async+memory://"
     # Workflows (DBOS): see tikpost.kit.workflows.
     executor_id: str | None = None
     dbos_database_url: str = ""

@@ -153,6 +153,8 @@ def settings_factory(data_dir: Path, database_url: str) -> SettingsFactory:
             "tiktok_client_secret": "test-client-secret",
             "tiktok_api_url": "http://127.0.0.1:9",
             "tiktok_auth_url": "http://127.0.0.1:9",
+            # Tests poll fast with one key; the default limit has its own test.
+            "api_rate_limit": "100000/minute",
             **overrides,
         }
         return _isolated_settings(**fields)

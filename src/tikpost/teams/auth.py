@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from tikpost.kit.db import Database, get_database
+from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.teams import service
 from tikpost.teams.schemas import TeamRead
 
@@ -21,6 +22,8 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 async def current_team(
+    request: Request,
+    response: Response,
     database: Annotated[Database, Depends(get_database)],
     api_key: Annotated[str | None, Depends(_api_key_header)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -34,6 +37,9 @@ async def current_team(
     presented = api_key or (bearer.credentials if bearer else None)
     async with database.session() as session:
         result = await service.authenticate(session, presented)
+    limiter: ApiRateLimiter = request.app.state.rate_limiter
+    verdict = await limiter.hit(result.api_key_id)
+    response.headers.update(verdict.headers())
     if result.needs_touch:
         async with database.session(write=True) as session:
             await service.record_key_use(session, result.api_key_id)

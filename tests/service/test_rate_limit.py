@@ -1,0 +1,27 @@
+"""Per-API-key rate limits: 429 with Retry-After and X-RateLimit-* headers, per key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.service.conftest import ServiceFactory
+
+
+def test_requests_beyond_the_limit_get_429(
+    service_factory: ServiceFactory, create_api_key: Callable[[str], str]
+) -> None:
+    with service_factory(api_rate_limit="3/minute") as service:
+        key, other_key = create_api_key("acme"), create_api_key("other")
+        with service.client(key) as api, service.client(other_key) as other:
+            answers = [api.get("/v1/team") for _ in range(4)]
+            assert [a.status_code for a in answers] == [200, 200, 200, 429]
+            assert [a.headers["x-ratelimit-remaining"] for a in answers[:3]] == ["2", "1", "0"]
+            assert answers[0].headers["x-ratelimit-limit"] == "3"
+            limited = answers[3]
+            assert limited.json()["error"]["code"] == "rate_limited"
+            assert 1 <= int(limited.headers["retry-after"]) <= 60
+            assert int(limited.headers["x-ratelimit-reset"]) > 0
+            # Each key has its own window; an unauthenticated request is not counted.
+            assert other.get("/v1/team").status_code == 200
+            with service.client() as anonymous:
+                assert anonymous.get("/v1/team").status_code == 401
