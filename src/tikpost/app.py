@@ -10,6 +10,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
 from starlette.applications import Starlette
 
 from tikpost import __version__, migrations
@@ -22,9 +24,11 @@ from tikpost.accounts.oauth import (
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
-from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.kit.errors import install_error_handlers
+from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.media.endpoints import router as media_router
+from tikpost.media.links import PATH_PREFIX as MEDIA_LINK_PREFIX
+from tikpost.media.links import router as media_links_router
 from tikpost.media.storage import storage_from_url
 from tikpost.posts.endpoints import router as posts_router
 from tikpost.posts.tiktok_events import router as tiktok_events_router
@@ -93,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(teams_router)
     app.include_router(media_router)
+    app.include_router(media_links_router)
     app.include_router(accounts_router)
     app.include_router(webhooks_router)
     app.include_router(posts_router)
@@ -102,6 +107,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def healthz() -> dict[str, Any]:
         """Liveness for load balancers and `docker run --health-cmd`; says which TikTok."""
         return {"status": "ok", "version": __version__, "sandbox_mode": settings.sandbox_mode}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz() -> JSONResponse:
+        """Readiness: the database answers and the media storage is reachable."""
+        checks = {"database": await _database_ready(database), "storage": await _storage_ready(app)}
+        ready = all(checks.values())
+        body = {"status": "ready" if ready else "unavailable", "checks": checks}
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     if sandbox_app is not None:
         app.mount(SANDBOX_PATH, sandbox_app, name="sandbox")
@@ -119,6 +132,8 @@ def _create_sandbox(settings: Settings) -> tuple[Starlette, SandboxConfig]:
         client_secret=embedded_sandbox_secret(settings),
         redirect_uris=[f"{settings.public_url}{OAUTH_CALLBACK_PATH}"],
         webhook_url=f"{settings.public_url}/v1/tiktok/webhook",
+        # What a user verifies with TikTok for pull-from-URL: the signed media links.
+        verified_url_prefixes=[f"{settings.public_url}{MEDIA_LINK_PREFIX}"],
     )
     logger.warning(
         "SANDBOX MODE: no TikTok credentials set (TIKPOST_TIKTOK_CLIENT_KEY/_CLIENT_SECRET); "
@@ -127,3 +142,22 @@ def _create_sandbox(settings: Settings) -> tuple[Starlette, SandboxConfig]:
         SANDBOX_PATH,
     )
     return create_sandbox_app(config), config
+
+
+async def _database_ready(database: Database) -> bool:
+    try:
+        async with database.session() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception:  # any failure means "not ready", which is the answer wanted
+        logger.warning("readiness: the database did not answer", exc_info=True)
+        return False
+    return True
+
+
+async def _storage_ready(app: FastAPI) -> bool:
+    try:
+        await app.state.storage.exists("readyz-probe")
+    except Exception:
+        logger.warning("readiness: the media storage did not answer", exc_info=True)
+        return False
+    return True

@@ -1,0 +1,133 @@
+"""Every route of the app, from its own route table: no key, a revoked key, another team's key.
+
+A route added later is covered without anyone remembering to add it here; only the routes
+that are public on purpose are listed, each with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from fastapi.routing import APIRoute
+
+from tests.conftest import VideoFiles
+from tests.service.conftest import RunningService
+from tests.service.publishing_helpers import connect_account, upload
+
+PUBLIC = {
+    "/healthz",  # liveness, says nothing about anyone
+    "/readyz",
+    "/v1/oauth/tiktok/callback",  # the browser's return from TikTok: authorised by its state
+    "/v1/tiktok/webhook",  # TikTok's events: authorised by TikTok-Signature
+    "/v1/media/{media_id}/content",  # signed, expiring links for TikTok to pull photos
+}
+
+
+def api_routes(routes: list[Any]) -> list[APIRoute]:
+    """The app's APIRoutes, including those of included routers (FastAPI wraps them)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            found += api_routes(route.original_router.routes)
+    return found
+
+
+def app_routes(service: RunningService) -> list[tuple[str, str]]:
+    found = []
+    for route in api_routes(service.app.routes):
+        if route.path in PUBLIC:
+            continue
+        if route.path.startswith(("/docs", "/openapi", "/redoc")):
+            continue
+        for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append((method, route.path))
+    return found
+
+
+def revoke(cli: Callable[..., Any], key: str) -> None:
+    listing = cli("keys", "list").stdout
+    key_id = next(line.split()[1] for line in listing.splitlines() if key[:11] in line)
+    assert cli("keys", "revoke", key_id).exit_code == 0
+
+
+def test_every_route_refuses_strangers(
+    sandbox_service: RunningService,
+    create_api_key: Callable[[str], str],
+    cli: Callable[..., Any],
+    videos: VideoFiles,
+) -> None:
+    svc = sandbox_service
+    owner_key, stranger_key, revoked_key = (
+        create_api_key("owners"),
+        create_api_key("strangers"),
+        create_api_key("owners"),
+    )
+    revoke(cli, revoked_key)
+    with svc.client(owner_key) as owner:
+        account = connect_account(owner, "guarded")
+        media = upload(owner, videos.good)
+        future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+        post = owner.post(
+            "/v1/posts",
+            json={
+                "account_id": account["id"],
+                "video": media["id"],
+                "privacy_level": "SELF_ONLY",
+                "scheduled_at": future,
+            },
+        ).json()
+        endpoint = owner.post(
+            "/v1/webhook-endpoints", json={"url": "https://hooks.example/tikpost"}
+        ).json()
+    owned = {
+        "account_id": account["id"],
+        "media_id": media["id"],
+        "post_id": post["id"],
+        "endpoint_id": endpoint["id"],
+    }
+    secrets_of_owner = set(owned.values())
+    routes = app_routes(svc)
+    assert len(routes) >= 15, routes
+    with (
+        svc.client() as anonymous,
+        svc.client(revoked_key) as revoked,
+        svc.client(stranger_key) as stranger,
+    ):
+        for method, template in routes:
+            path = re.sub(r"\{(\w+)\}", lambda m: owned.get(m.group(1), "xyz_unknown"), template)
+            for client, expected in ((anonymous, "api_key_missing"), (revoked, "api_key_revoked")):
+                answer = client.request(method, path)
+                assert answer.status_code == 401, (method, template, answer.text)
+                assert answer.json()["error"]["code"] == expected
+            answer = stranger.request(method, path, json={})
+            assert answer.status_code < 500, (method, template, answer.text)
+            # A 404 may echo the id asked for; anything else of the owner's is a leak.
+            leaked = [v for v in secrets_of_owner if v in answer.text and v not in path]
+            assert not leaked, (method, template, answer.text)
+            if "{" in template:
+                assert answer.status_code in (404, 422), (method, template, answer.text)
+    # The owner's things are untouched by all of that.
+    with svc.client(owner_key) as owner:
+        assert owner.get(f"/v1/posts/{post['id']}").json()["status"] == "scheduled"
+        assert owner.get(f"/v1/accounts/{account['id']}").json()["status"] == "ready"
+        assert owner.get(f"/v1/media/{media['id']}").status_code == 200
+        owner.delete(f"/v1/posts/{post['id']}")
+
+
+def test_public_routes_exist(sandbox_service: RunningService) -> None:
+    """The allow-list above names real routes (a renamed one must not silently lose cover)."""
+    paths = {r.path for r in api_routes(sandbox_service.app.routes)}
+    assert {"/healthz", "/v1/oauth/tiktok/callback", "/v1/tiktok/webhook"} <= paths
+    assert httpx.get(f"{sandbox_service.url}/healthz").status_code == 200
+
+
+def test_readiness_reports_database_and_storage(sandbox_service: RunningService) -> None:
+    answer = httpx.get(f"{sandbox_service.url}/readyz")
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ready", "checks": {"database": True, "storage": True}}
