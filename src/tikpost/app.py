@@ -25,6 +25,7 @@ from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
 from tikpost.kit.errors import install_error_handlers
+from tikpost.kit.openapi import document_errors
 from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.media.endpoints import router as media_router
 from tikpost.media.links import PATH_PREFIX as MEDIA_LINK_PREFIX
@@ -118,6 +119,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     if sandbox_app is not None:
         app.mount(SANDBOX_PATH, sandbox_app, name="sandbox")
+    document_errors(app)
     return app
 
 

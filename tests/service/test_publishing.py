@@ -18,6 +18,7 @@ from tests.service.publishing_helpers import (
     upload,
     wait_final,
 )
+from tests.service.s3_helpers import BOTH_STORAGES
 
 
 @pytest.fixture
@@ -40,6 +41,7 @@ def post(api: httpx.Client, **body: Any) -> dict[str, Any]:
     return created
 
 
+@BOTH_STORAGES
 def test_video_is_published_exactly_once(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -68,6 +70,7 @@ def test_video_is_published_exactly_once(
     assert published["media"]["sha256"] == hashlib.sha256(videos.good.read_bytes()).hexdigest()
 
 
+@BOTH_STORAGES
 def test_draft_lands_in_the_inbox(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -381,8 +384,9 @@ def test_tiktok_webhook_signature_is_checked(svc: RunningService) -> None:
     stale = sign(embedded_sandbox_secret(svc.settings), body, int(time.time()) - 3600)
     forged = sign("not-the-secret", body, int(time.time()))
     assert httpx.post(url, content=body, headers={"TikTok-Signature": good}).status_code == 200
-    for header in (stale, forged, "garbage"):
-        response = httpx.post(url, content=body, headers={"TikTok-Signature": header})
+    for header in (stale, forged, "garbage", "t=1,s=é"):
+        sent = [(b"TikTok-Signature", header.encode())]  # bytes: httpx sends non-ASCII as is
+        response = httpx.post(url, content=body, headers=sent)
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "invalid_signature"
     assert httpx.post(url, content=body).status_code == 401

@@ -87,7 +87,8 @@ class Signer:
         return _b64(hmac.new(self._key, value.encode(), hashlib.sha256).digest())
 
     def verify(self, value: str, signature: str) -> bool:
-        return hmac.compare_digest(self.signature(value), signature)
+        # As bytes: compare_digest refuses non-ASCII str, and a forged signature may be any text.
+        return hmac.compare_digest(self.signature(value).encode(), signature.encode())
 
     def sign(self, value: str) -> str:
         """`value.signature`; `unsign` splits at the last dot, so `value` may contain dots."""

@@ -103,10 +103,13 @@ class _Receiver:
         self._header_value += data[start:end]
 
     def _on_header_end(self) -> None:
-        name, value = self._header_name.lower(), self._header_value.decode("utf-8", "replace")
+        name, raw = self._header_name.lower(), self._header_value
+        value = raw.decode("utf-8", "replace")
         self._header_name = self._header_value = b""
         if name == b"content-disposition":
-            _, options = parse_options_header(value)
+            # Raw bytes: the parser round-trips them through latin-1, which any byte survives
+            # (a decoded non-Latin filename would not); the option values are then UTF-8.
+            _, options = parse_options_header(raw)
             if b"name" in options:
                 self._part.name = options[b"name"].decode("utf-8", "replace")
             if b"filename" in options:

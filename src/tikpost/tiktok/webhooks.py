@@ -39,4 +39,4 @@ def verify_signature(
     if abs((now if now is not None else time.time()) - int(stamp)) > tolerance_sec:
         return False
     expected = sign(client_secret, raw_body, int(stamp)).rpartition("s=")[2]
-    return hmac.compare_digest(expected, signature.lower())
+    return hmac.compare_digest(expected.encode(), signature.lower().encode())
