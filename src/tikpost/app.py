@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from starlette.applications import Starlette
 
@@ -25,6 +25,7 @@ from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
 from tikpost.kit.errors import install_error_handlers
+from tikpost.kit.metrics import TIKTOK_HOOKS, metrics_middleware, metrics_response
 from tikpost.kit.openapi import document_errors
 from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.media.endpoints import router as media_router
@@ -35,6 +36,7 @@ from tikpost.posts.endpoints import router as posts_router
 from tikpost.posts.tiktok_events import router as tiktok_events_router
 from tikpost.settings import Settings
 from tikpost.teams.endpoints import router as teams_router
+from tikpost.tiktok import base as tiktok_base
 from tikpost.webhooks.endpoints import router as webhooks_router
 from tikpost.worker import create_runtime
 
@@ -96,6 +98,8 @@ def create_app(settings: Settings) -> FastAPI:
         database, TokenCipher(settings.secret_key.get_secret_value()), tiktok
     )
     install_error_handlers(app)
+    app.middleware("http")(metrics_middleware)
+    tiktok_base.EVENT_HOOKS.update(TIKTOK_HOOKS)
     app.include_router(teams_router)
     app.include_router(media_router)
     app.include_router(media_links_router)
@@ -108,6 +112,11 @@ def create_app(settings: Settings) -> FastAPI:
     async def healthz() -> dict[str, Any]:
         """Liveness for load balancers and `docker run --health-cmd`; says which TikTok."""
         return {"status": "ok", "version": __version__, "sandbox_mode": settings.sandbox_mode}
+
+    @app.get("/metrics", tags=["ops"], response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus metrics (text format); counts only, no secrets."""
+        return await metrics_response(database)
 
     @app.get("/readyz", tags=["ops"])
     async def readyz() -> JSONResponse:

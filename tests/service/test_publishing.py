@@ -411,3 +411,21 @@ def test_media_of_an_unfinished_post_cannot_be_deleted(
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "media_in_use")
     api.delete(f"/v1/posts/{scheduled['id']}")
     assert api.delete(f"/v1/media/{media['id']}").status_code == 204
+
+
+def test_metrics_count_posts_tiktok_calls_and_bytes(
+    svc: RunningService, api: httpx.Client, videos: VideoFiles
+) -> None:
+    account = connect_account(api, "measured")
+    media = upload(api, videos.good)
+    created = post(api, account_id=account["id"], video=media["id"], privacy_level="SELF_ONLY")
+    assert wait_final(api, created["id"])["status"] == "published"
+    text = httpx.get(f"{svc.url}/metrics").text
+    assert 'tikpost_posts{status="published"} 1.0' in text
+    assert 'tikpost_http_requests_total{method="POST",route="/v1/posts",status="202"}' in text
+    assert "tikpost_tiktok_requests_total{" in text
+    assert 'endpoint="/sandbox/v2/post/publish/video/init/"' in text
+    uploaded = next(
+        line for line in text.splitlines() if line.startswith("tikpost_upload_bytes_total ")
+    )
+    assert float(uploaded.split()[1]) >= videos.good.stat().st_size

@@ -21,6 +21,7 @@ from tests.service.publishing_helpers import connect_account, upload
 PUBLIC = {
     "/healthz",  # liveness, says nothing about anyone
     "/readyz",
+    "/metrics",  # counts only; keep it off the public network in production
     "/v1/oauth/tiktok/callback",  # the browser's return from TikTok: authorised by its state
     "/v1/tiktok/webhook",  # TikTok's events: authorised by TikTok-Signature
     "/v1/media/{media_id}/content",  # signed, expiring links for TikTok to pull photos

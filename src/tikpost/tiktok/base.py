@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import httpx
+
+
+def event_hooks() -> dict[str, list[Any]]:
+    """Observers the host application installed (tikpost's metrics); none by default, so the
+    client stays usable on its own."""
+    return {name: list(hooks) for name, hooks in EVENT_HOOKS.items()}
+
+
+# Filled by the application at start-up: {"request": [...], "response": [...]}.
+EVENT_HOOKS: dict[str, list[Any]] = {"request": [], "response": []}
 
 
 class HttpClientOwner:
@@ -15,7 +25,7 @@ class HttpClientOwner:
     def __init__(self, api_url: str, http: httpx.AsyncClient | None, timeout: float) -> None:
         self._api_url = api_url.rstrip("/")
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._http = http or httpx.AsyncClient(timeout=timeout, event_hooks=event_hooks())
         self._timeout = timeout
 
     async def __aenter__(self) -> Self:

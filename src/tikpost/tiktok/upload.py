@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from tikpost.tiktok.base import event_hooks
 from tikpost.tiktok.errors import (
     TikTokError,
     UnexpectedUploadStatus,
@@ -265,7 +266,8 @@ async def upload_chunks(
 
     owned = http is None
     client = http or httpx.AsyncClient(
-        timeout=httpx.Timeout(connect=30.0, read=300.0, write=300.0, pool=30.0)
+        timeout=httpx.Timeout(connect=30.0, read=300.0, write=300.0, pool=30.0),
+        event_hooks=event_hooks(),
     )
     chunks = _rechunk(stream, [last - first + 1 for first, last in ranges])
     try:

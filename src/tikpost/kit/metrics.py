@@ -1,0 +1,104 @@
+"""Prometheus metrics at `/metrics`: requests, TikTok calls, upload bytes, posts, deliveries.
+
+Counters are updated where things happen (HTTP middleware, the TikTok clients' httpx hooks,
+the uploader); the posts-by-status and webhook-delivery gauges are counted from the database at
+scrape time, so they are right across every process sharing it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tikpost.kit.db import Database
+
+HTTP_REQUESTS = Counter(
+    "tikpost_http_requests_total", "API requests answered.", ["method", "route", "status"]
+)
+HTTP_SECONDS = Histogram("tikpost_http_request_seconds", "API request latency.", ["route"])
+TIKTOK_CALLS = Counter(
+    "tikpost_tiktok_requests_total",
+    "Requests to TikTok (or the sandbox) by endpoint and TikTok's error code.",
+    ["endpoint", "status", "code"],
+)
+TIKTOK_SECONDS = Histogram(
+    "tikpost_tiktok_request_seconds", "TikTok request latency.", ["endpoint"]
+)
+UPLOAD_BYTES = Counter("tikpost_upload_bytes_total", "Video bytes uploaded to TikTok.")
+POSTS = Gauge("tikpost_posts", "Posts by status.", ["status"])
+QUEUE_DEPTH = Gauge("tikpost_publish_queue_depth", "Posts waiting to publish (queued).")
+DELIVERIES = Gauge("tikpost_webhook_deliveries", "Webhook deliveries by status.", ["status"])
+
+
+async def metrics_middleware(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    started = time.perf_counter()
+    response = await call_next(request)
+    route = request.scope.get("route")
+    # The route's template, not the raw path: ids in paths would explode the label set.
+    template = getattr(route, "path", None) or "unmatched"
+    HTTP_REQUESTS.labels(request.method, template, str(response.status_code)).inc()
+    HTTP_SECONDS.labels(template).observe(time.perf_counter() - started)
+    return response
+
+
+async def _on_tiktok_request(request: httpx.Request) -> None:
+    request.extensions["tikpost_started"] = time.perf_counter()
+
+
+async def _on_tiktok_response(response: httpx.Response) -> None:
+    request = response.request
+    endpoint = request.url.path
+    code = ""
+    if response.headers.get("content-type", "").startswith("application/json"):
+        await response.aread()
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            error = body.get("error")
+            code = str(error.get("code", "")) if isinstance(error, dict) else str(error or "")
+    TIKTOK_CALLS.labels(endpoint, str(response.status_code), code).inc()
+    if request.method == "PUT" and response.status_code in (201, 206):
+        UPLOAD_BYTES.inc(int(request.headers.get("content-length", "0")))
+    started = request.extensions.get("tikpost_started")
+    if isinstance(started, float):
+        TIKTOK_SECONDS.labels(endpoint).observe(time.perf_counter() - started)
+
+
+TIKTOK_HOOKS: dict[str, list[Any]] = {
+    "request": [_on_tiktok_request],
+    "response": [_on_tiktok_response],
+}
+
+
+async def metrics_response(database: Database) -> Response:
+    from tikpost.posts.models import POST_STATUSES, Post
+    from tikpost.webhooks.models import WebhookDelivery
+
+    async with database.session() as session:
+        posts = await _counts(session, select(Post.status, func.count()).group_by(Post.status))
+        deliveries = await _counts(
+            session,
+            select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status),
+        )
+    for status in POST_STATUSES:
+        POSTS.labels(status).set(posts.get(status, 0))
+    QUEUE_DEPTH.set(posts.get("queued", 0))
+    for status, count in deliveries.items():
+        DELIVERIES.labels(status).set(count)
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _counts(session: AsyncSession, query: Select[str, int]) -> dict[str, int]:
+    return {status: count for status, count in await session.execute(query)}
