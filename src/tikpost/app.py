@@ -22,6 +22,7 @@ from tikpost.accounts.oauth import (
     tiktok_app_for,
 )
 from tikpost.accounts.tokens import TokenSource
+from tikpost.kit import logs
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
 from tikpost.kit.errors import install_error_handlers
@@ -55,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     Serving it also runs this process's workflow runtime (DBOS, a process-wide singleton): one
     running app per process. Tests start services one after another, never two at once.
     """
+    logs.install_redaction()
     database = Database(settings.database_url)
     runtime = create_runtime(settings)
     sandbox_app, sandbox_config = (

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from tikpost.accounts.commands import accounts_app
+from tikpost.kit import logs
 from tikpost.kit.errors import ApiError
 from tikpost.posts.commands import post_command, posts_app
 from tikpost.sandbox.config import DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI
@@ -74,6 +75,7 @@ def sandbox(
         f"TikTok sandbox on http://{host}:{port} (client_key={client_key}, "
         f"{'audited' if audited else 'unaudited'} app)"
     )
+    logs.install_redaction()  # OAuth codes and upload tokens ride in the URLs it logs
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")
 
 
@@ -126,15 +128,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Run the API (migrating the database first); mounts the sandbox if TikTok isn't set up."""
-    import logging
 
     import uvicorn
 
     from tikpost.app import create_app
     from tikpost.settings import DEFAULT_PUBLIC_URL, Settings
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     settings = _settings()
+    logs.configure(settings.log_format == "json")
     if settings.public_url == DEFAULT_PUBLIC_URL and port != 8000:
         # Left at its default, the public URL follows the port we listen on, so OAuth
         # redirects and the embedded sandbox's links come back to this server.
@@ -155,7 +156,6 @@ def worker(
     ] = None,
 ) -> None:
     """Run workflows only, no API (scale-out: many workers against one PostgreSQL)."""
-    import logging
 
     from tikpost.worker import run_worker
 
@@ -168,7 +168,7 @@ def worker(
             err=True,
         )
         raise typer.Exit(2)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    logs.configure(settings.log_format == "json")
     asyncio.run(run_worker(settings, chosen))
 
 

@@ -11,6 +11,7 @@ import contextlib
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,8 @@ class Settings(BaseSettings):
     # Requests per API key (limits' notation); counters in memory, or `async+redis://host`
     # when several API processes serve the same keys.
     api_rate_limit: str = "60/minute"
+    # `json`: one JSON object per log line, with post and account ids (secrets always redacted).
+    log_format: Literal["text", "json"] = "text"
     rate_limit_storage_url: str = "async+memory://"
     # Workflows (DBOS): see tikpost.kit.workflows.
     executor_id: str | None = None

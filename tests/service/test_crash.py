@@ -7,6 +7,7 @@ the kill) and `tikpost serve` against it, killed while TikTok holds part of the 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -122,7 +123,9 @@ def test_sigkill_mid_upload_publishes_exactly_once(
     api = httpx.Client(base_url=service_url, headers={"X-API-Key": key}, timeout=60)
     operator = httpx.Client(base_url=f"{sandbox_url}/_sandbox", timeout=30)
     started = api.post("/v1/accounts/connect").json()
-    assert authorize(started["authorize_url"], username="survivor").status_code == 200
+    callback = authorize(started["authorize_url"], username="survivor")
+    assert callback.status_code == 200
+    oauth_code = callback.url.params["code"]
     [account] = api.get("/v1/accounts").json()["items"]
     [creator] = operator.get("/creators").json()["creators"]
     with big_video.open("rb") as handle:
@@ -165,3 +168,10 @@ def test_sigkill_mid_upload_publishes_exactly_once(
     assert published["publish_id"] == interrupted["publish_id"]
     assert published["status"] == "PUBLISH_COMPLETE"
     assert published["media"]["sha256"] == media["sha256"]
+
+    # The servers' own logs of all that (access lines included) hold no secret.
+    logged = (tmp_path / "serve.log").read_text() + (tmp_path / "sandbox.log").read_text()
+    assert "/v1/oauth/tiktok/callback" in logged  # the access log is really there
+    for secret in (key, oauth_code, started["state"], "sandbox-client-secret"):
+        assert secret not in logged
+    assert not re.search(r"\b(act|rft)\.[A-Za-z0-9]{8,}|upload_token=[A-Za-z0-9]", logged)
