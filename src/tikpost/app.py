@@ -30,8 +30,6 @@ from tikpost.kit.metrics import TIKTOK_HOOKS, metrics_middleware, metrics_respon
 from tikpost.kit.openapi import document_errors
 from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.media.endpoints import router as media_router
-from tikpost.media.links import PATH_PREFIX as MEDIA_LINK_PREFIX
-from tikpost.media.links import router as media_links_router
 from tikpost.media.storage import storage_from_url
 from tikpost.posts.endpoints import router as posts_router
 from tikpost.posts.tiktok_events import router as tiktok_events_router
@@ -104,7 +102,6 @@ def create_app(settings: Settings) -> FastAPI:
     tiktok_base.EVENT_HOOKS.update(TIKTOK_HOOKS)
     app.include_router(teams_router)
     app.include_router(media_router)
-    app.include_router(media_links_router)
     app.include_router(accounts_router)
     app.include_router(webhooks_router)
     app.include_router(posts_router)
@@ -145,8 +142,6 @@ def _create_sandbox(settings: Settings) -> tuple[Starlette, SandboxConfig]:
         client_secret=embedded_sandbox_secret(settings),
         redirect_uris=[f"{settings.public_url}{OAUTH_CALLBACK_PATH}"],
         webhook_url=f"{settings.public_url}/v1/tiktok/webhook",
-        # What a user verifies with TikTok for pull-from-URL: the signed media links.
-        verified_url_prefixes=[f"{settings.public_url}{MEDIA_LINK_PREFIX}"],
     )
     logger.warning(
         "SANDBOX MODE: no TikTok credentials set (TIKPOST_TIKTOK_CLIENT_KEY/_CLIENT_SECRET); "
