@@ -23,6 +23,7 @@ from tikpost.accounts.oauth import (
 )
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit import logs
+from tikpost.kit.body_limit import BodyLimitMiddleware
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
 from tikpost.kit.errors import install_error_handlers
@@ -30,6 +31,8 @@ from tikpost.kit.metrics import TIKTOK_HOOKS, metrics_middleware, metrics_respon
 from tikpost.kit.openapi import document_errors
 from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.media.endpoints import router as media_router
+from tikpost.media.links import PATH_PREFIX as MEDIA_LINK_PREFIX
+from tikpost.media.links import router as media_links_router
 from tikpost.media.storage import storage_from_url
 from tikpost.posts.endpoints import router as posts_router
 from tikpost.posts.tiktok_events import router as tiktok_events_router
@@ -45,6 +48,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger("tikpost")
 
 SANDBOX_PATH = "/sandbox"
+MAX_JSON_BODY = 1024 * 1024
+# Streamed to storage under their own cap (max_media_bytes, 413 media_too_large).
+STREAMED_UPLOADS = frozenset({"/v1/media", "/v1/media/zip"})
 OAUTH_CALLBACK_PATH = "/v1/oauth/tiktok/callback"
 
 
@@ -89,7 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.db = database
     app.state.workflows = runtime
-    app.state.storage = storage_from_url(settings.storage_url)
+    app.state.storage = storage_from_url(settings.storage_url, settings)
     # In sandbox mode the TikTok client must use the emulated app's client key and secret.
     app.state.sandbox_config = sandbox_config
     tiktok = tiktok_app_for(settings)
@@ -99,9 +105,18 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_error_handlers(app)
     app.middleware("http")(metrics_middleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=MAX_JSON_BODY,
+        # The mounted sandbox is TikTok's side: its upload URL takes chunks of up to 128 MB.
+        exempt=lambda scope: (
+            scope["path"] in STREAMED_UPLOADS or scope["path"].startswith(f"{SANDBOX_PATH}/")
+        ),
+    )
     tiktok_base.EVENT_HOOKS.update(TIKTOK_HOOKS)
     app.include_router(teams_router)
     app.include_router(media_router)
+    app.include_router(media_links_router)
     app.include_router(accounts_router)
     app.include_router(webhooks_router)
     app.include_router(posts_router)
@@ -142,6 +157,8 @@ def _create_sandbox(settings: Settings) -> tuple[Starlette, SandboxConfig]:
         client_secret=embedded_sandbox_secret(settings),
         redirect_uris=[f"{settings.public_url}{OAUTH_CALLBACK_PATH}"],
         webhook_url=f"{settings.public_url}/v1/tiktok/webhook",
+        # What a user verifies with TikTok for pull-from-URL: the signed media links.
+        verified_url_prefixes=[f"{settings.public_url}{MEDIA_LINK_PREFIX}"],
     )
     logger.warning(
         "SANDBOX MODE: no TikTok credentials set (TIKPOST_TIKTOK_CLIENT_KEY/_CLIENT_SECRET); "

@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     database_url: str = ""
     storage_url: str = ""
     s3_endpoint_url: str | None = None
+    # For `s3://` storage; unset values fall back to the AWS_* environment (or instance roles).
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # Plain HTTP to the endpoint; always allowed for a loopback endpoint (a local test server).
+    s3_allow_http: bool = False
+    # Media no post still needs is deleted this long after its last use (see media.retention).
+    media_retention_hours: float = Field(default=72, gt=0)
     # TikTok accepts videos up to 4 GB; anything larger could never be posted, so refuse it early.
     max_media_bytes: int = Field(default=4 * 1024**3, gt=0)
     public_url: str = DEFAULT_PUBLIC_URL
@@ -54,6 +62,15 @@ class Settings(BaseSettings):
     # Seconds between webhook delivery attempts; empty means the default schedule (10 s
     # doubling to 1 h, for 24 h). Tests set a short one.
     webhook_retry_delays: list[float] = []
+    # User-given URLs (media imports, webhooks) may not reach loopback, private, link-local or
+    # metadata addresses (see tikpost.kit.safe_fetch); true lifts that, for tests, local
+    # webhook receivers and on-premise media servers.
+    allow_private_urls: bool = False
+    # URL prefixes verified with TikTok (developer portal, URL properties), as a JSON list: a
+    # post's `video_url` under one is handed to TikTok as PULL_FROM_URL instead of fetched here.
+    verified_url_prefixes: list[str] = []
+    # Seconds a media import (POST /v1/media {"url"}) may take, body included.
+    media_fetch_timeout_sec: float = Field(default=1800.0, gt=0)
 
     @model_validator(mode="after")
     def _fill_derived_defaults(self) -> Settings:

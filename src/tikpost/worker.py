@@ -19,7 +19,11 @@ from tikpost.settings import Settings
 
 logger = logging.getLogger("tikpost")
 
-WORKFLOW_MODULES = ("tikpost.webhooks.workflow", "tikpost.posts.workflow")
+WORKFLOW_MODULES = (
+    "tikpost.webhooks.workflow",
+    "tikpost.posts.workflow",
+    "tikpost.media.retention",
+)
 
 
 def create_runtime(settings: Settings, executor_id: str | None = None) -> WorkflowRuntime:

@@ -28,6 +28,7 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
+from tests.service.s3_helpers import S3Server, running_s3_server
 from tikpost.app import create_app
 from tikpost.cli import app as cli_app
 from tikpost.kit.workflows import abandon_runtime, runtime_running
@@ -135,8 +136,27 @@ def data_dir(tmp_path: Path) -> Path:
 SettingsFactory = Callable[..., Settings]
 
 
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's S3 server on loopback, started once per session (see s3_helpers)."""
+    with running_s3_server() as server:
+        yield server
+
+
 @pytest.fixture
-def settings_factory(data_dir: Path, database_url: str) -> SettingsFactory:
+def storage_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Media storage overrides: local disk (the default), or a fresh bucket on the S3 server
+    for tests marked `BOTH_STORAGES` (the "s3" parameter)."""
+    if getattr(request, "param", "local") == "local":
+        return {}
+    server: S3Server = request.getfixturevalue("s3_server")
+    return server.settings(server.new_bucket())
+
+
+@pytest.fixture
+def settings_factory(
+    data_dir: Path, database_url: str, storage_settings: dict[str, Any]
+) -> SettingsFactory:
     """Settings for this test's data dir and database; keyword overrides win.
 
     Defaults to production mode with dummy TikTok credentials (no sandbox mounted); pass
@@ -153,8 +173,11 @@ def settings_factory(data_dir: Path, database_url: str) -> SettingsFactory:
             "tiktok_client_secret": "test-client-secret",
             "tiktok_api_url": "http://127.0.0.1:9",
             "tiktok_auth_url": "http://127.0.0.1:9",
+            **storage_settings,
             # Tests poll fast with one key; the default limit has its own test.
             "api_rate_limit": "100000/minute",
+            # Test receivers and origins live on loopback; SSRF-guard tests turn this off.
+            "allow_private_urls": True,
             **overrides,
         }
         return _isolated_settings(**fields)

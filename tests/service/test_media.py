@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -15,16 +16,16 @@ from av.video.stream import VideoStream
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService, ServiceFactory
+from tests.service.s3_helpers import BOTH_STORAGES, StoredObject, stored_media
 from tikpost.sandbox.samples import make_jpeg, make_video
 from tikpost.settings import Settings
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-def stored_files(service: RunningService) -> list[Path]:
-    """Every file under the media root, temporary ones included."""
-    root = service.settings.data_dir / "media"
-    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+def stored_files(service: RunningService) -> list[Path] | list[StoredObject]:
+    """Every stored file or object, temporary ones and unfinished uploads included."""
+    return stored_media(service.settings)
 
 
 def upload(
@@ -46,6 +47,7 @@ def make_image(codec: str, pix_fmt: str, width: int = 64, height: int = 48) -> b
     return buffer.getvalue()
 
 
+@BOTH_STORAGES
 def test_upload_a_video_and_a_photo(
     service: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -181,6 +183,7 @@ def test_every_route_needs_a_key(service: RunningService, videos: VideoFiles) ->
     assert stored_files(service) == []
 
 
+@BOTH_STORAGES
 def test_delete_removes_the_row_and_the_file(service: RunningService, api: httpx.Client) -> None:
     keep = upload(api, make_jpeg(width=32, height=32, shade=1), "keep.jpg").json()
     gone = upload(api, make_jpeg(width=32, height=32, shade=2), "gone.jpg").json()
@@ -234,6 +237,35 @@ def test_probing_storage_without_local_paths(
         created = upload(api, videos.good.read_bytes())
         assert created.status_code == 201, created.text
         assert created.json()["probe"]["duration_ms"] == 4000
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("storage_settings", ["s3"], indirect=True)
+def test_probing_from_object_storage_removes_its_copy(
+    service: RunningService,
+    api: httpx.Client,
+    videos: VideoFiles,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """S3 has no local path: the prober reads a temporary copy, which must not outlive it."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    made: list[str] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recording_mkdtemp(*args: Any, **kwargs: Any) -> str:
+        made.append(mkdtemp(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recording_mkdtemp)
+    created = upload(api, videos.good.read_bytes())
+    assert created.status_code == 201, created.text
+    assert created.json()["probe"]["duration_ms"] == 4000
+    assert any(Path(path).name.startswith("tikpost-probe-") for path in made)
+    assert list(scratch.iterdir()) == []
+    assert [item.name for item in stored_files(service)] == [created.json()["id"]]
 
 
 @SQLITE_ONLY

@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService, ServiceFactory
+from tests.service.s3_helpers import BOTH_STORAGES
 from tests.service.test_media import SQLITE_ONLY, stored_files, upload
 from tikpost.media import probe, repository
 from tikpost.sandbox.samples import make_jpeg
@@ -49,6 +50,7 @@ def assert_nothing_kept(service: RunningService, api: httpx.Client) -> None:
     assert api.get("/v1/media").json()["items"] == []
 
 
+@BOTH_STORAGES
 def test_garbage_is_unsupported(
     service: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -76,6 +78,7 @@ def test_a_playlist_cannot_make_the_prober_read_other_files(
     assert_nothing_kept(service, api)
 
 
+@BOTH_STORAGES
 def test_too_large_is_refused_while_streaming(
     service_factory: ServiceFactory,
     create_api_key: Callable[[str], str],
@@ -156,7 +159,7 @@ def test_two_files(service: RunningService, api: httpx.Client) -> None:
 @pytest.mark.parametrize(
     "request_kwargs",
     [
-        {"json": {"url": "https://example.com/video.mp4"}},
+        # (JSON {"url"} imports: tests/service/test_safe_fetch.py)
         {"content": b"raw bytes", "headers": {"Content-Type": "video/mp4"}},
         {"content": b""},
     ],
@@ -210,6 +213,7 @@ def test_a_crashing_prober_is_contained(
     assert api.get("/healthz").status_code == 200
 
 
+@BOTH_STORAGES
 @SQLITE_ONLY
 def test_a_failure_after_storing_removes_the_file(
     service: RunningService, api: httpx.Client, monkeypatch: pytest.MonkeyPatch

@@ -18,6 +18,7 @@ from tests.service.publishing_helpers import (
     upload,
     wait_final,
 )
+from tests.service.s3_helpers import BOTH_STORAGES
 
 
 @pytest.fixture
@@ -40,6 +41,7 @@ def post(api: httpx.Client, **body: Any) -> dict[str, Any]:
     return created
 
 
+@BOTH_STORAGES
 def test_video_is_published_exactly_once(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -68,6 +70,7 @@ def test_video_is_published_exactly_once(
     assert published["media"]["sha256"] == hashlib.sha256(videos.good.read_bytes()).hexdigest()
 
 
+@BOTH_STORAGES
 def test_draft_lands_in_the_inbox(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:

@@ -28,6 +28,10 @@ PUBLIC = {
 }
 
 
+# Streamed to storage under max_media_bytes (test_media_errors covers their 413).
+STREAMED_UPLOADS = {"/v1/media", "/v1/media/zip"}
+
+
 def api_routes(routes: list[Any]) -> list[APIRoute]:
     """The app's APIRoutes, including those of included routers (FastAPI wraps them)."""
     found: list[APIRoute] = []
@@ -132,3 +136,23 @@ def test_readiness_reports_database_and_storage(sandbox_service: RunningService)
     answer = httpx.get(f"{sandbox_service.url}/readyz")
     assert answer.status_code == 200
     assert answer.json() == {"status": "ready", "checks": {"database": True, "storage": True}}
+
+
+def test_oversized_bodies_get_413_everywhere(
+    sandbox_service: RunningService, create_api_key: Callable[[str], str]
+) -> None:
+    """JSON routes take at most 1 MiB; only media uploads stream more (with their own cap)."""
+    big = b'{"x": "' + b"a" * (2 * 1024 * 1024) + b'"}'
+    checked = 0
+    with sandbox_service.client(create_api_key("bulky")) as client:
+        for method, template in app_routes(sandbox_service):
+            if method not in ("POST", "PUT", "PATCH") or template in STREAMED_UPLOADS:
+                continue
+            path = re.sub(r"\{(\w+)\}", "xyz_unknown", template)
+            answer = client.request(
+                method, path, content=big, headers={"Content-Type": "application/json"}
+            )
+            assert answer.status_code == 413, (method, template, answer.text)
+            assert answer.json()["error"]["code"] == "payload_too_large"
+            checked += 1
+    assert checked >= 4

@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.kit.db import Database, DbSession, get_database
-from tikpost.media import service
-from tikpost.media.schemas import MediaPage, MediaRead
+from tikpost.kit.errors import ApiError, field_name
+from tikpost.kit.safe_fetch import guard_for
+from tikpost.media import service, zipped
+from tikpost.media.schemas import MediaImport, MediaList, MediaPage, MediaRead
 from tikpost.media.storage import FileChanges, Storage
+from tikpost.media.url_import import import_media
 from tikpost.settings import Settings
 from tikpost.teams.auth import CurrentTeam
 
@@ -29,10 +33,12 @@ _UPLOAD_BODY: dict[str, Any] = {
                     "required": ["file"],
                     "properties": {"file": {"type": "string", "format": "binary"}},
                 }
-            }
+            },
+            "application/json": {"schema": MediaImport.model_json_schema()},
         },
     }
 }
+MAX_JSON_BODY = 16 * 1024
 
 
 def get_storage(request: Request) -> Storage:
@@ -73,12 +79,27 @@ Unit = Annotated[StoredUnit, Depends(stored_unit, scope="function")]
 
 @router.post("/media", status_code=201, response_model=MediaRead, openapi_extra=_UPLOAD_BODY)
 async def upload_media(team: CurrentTeam, unit: Unit, request: Request) -> MediaRead:
-    """Upload a video (MP4, MOV, WebM) or photo (JPEG, PNG, WebP) as multipart field `file`.
+    """Upload a video (MP4, MOV, WebM) or photo (JPEG, PNG, WebP) as multipart field `file`,
+    or import one with JSON `{"url": "https://…"}`.
 
     The file is streamed to storage and probed; `kind`, `content_type` and `probe` describe
-    what the bytes really are, whatever the file was called.
+    what the bytes really are, whatever the file was called. A URL is fetched by this server,
+    so it must lead (through any redirects) to a public address: others are refused with 422
+    `url_not_allowed` unless TIKPOST_ALLOW_PRIVATE_URLS is set; 422 `url_fetch_failed` when
+    the URL gave no file.
     """
     settings: Settings = request.app.state.settings
+    if _is_json(request.headers.get("content-type")):
+        body = await _json_body(request, MediaImport)
+        return await import_media(
+            unit.session,
+            unit.files,
+            team.id,
+            body.url,
+            guard_for(request.app.state),
+            settings.max_media_bytes,
+            timeout_sec=settings.media_fetch_timeout_sec,
+        )
     return await service.upload_media(
         unit.session,
         unit.files,
@@ -88,6 +109,49 @@ async def upload_media(team: CurrentTeam, unit: Unit, request: Request) -> Media
         request.headers.get("content-length"),
         settings.max_media_bytes,
     )
+
+
+@router.post("/media/zip", status_code=201, response_model=MediaList, openapi_extra=_UPLOAD_BODY)
+async def upload_zip(team: CurrentTeam, unit: Unit, request: Request) -> MediaList:
+    """Upload a carousel as one `.zip` (multipart field `file`) of `slide-1.jpg`, `slide-2.jpg`, …
+
+    Entries may be JPEG, PNG or WebP (the extension must match the bytes), at most 35, each at
+    most 20 MB. Each slide becomes an image media, returned in slide order: pass their ids as a
+    post's `photos`. A bad archive is a 422 naming the entry, and nothing of it is kept.
+    """
+    settings: Settings = request.app.state.settings
+    items = await zipped.upload_zip(
+        unit.session,
+        unit.files,
+        team.id,
+        request.stream(),
+        request.headers.get("content-type"),
+        request.headers.get("content-length"),
+        settings.max_media_bytes,
+    )
+    return MediaList(items=items)
+
+
+def _is_json(content_type: str | None) -> bool:
+    return (content_type or "").split(";", 1)[0].strip().lower() == "application/json"
+
+
+async def _json_body(request: Request, model: type[MediaImport]) -> MediaImport:
+    """The small JSON body, parsed and validated into the usual error shapes."""
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_JSON_BODY:
+            raise ApiError(413, "payload_too_large", "the JSON body is too large")
+    try:
+        return model.model_validate_json(bytes(raw))
+    except ValidationError as exc:
+        errors = exc.errors()
+        if errors and errors[0]["type"] == "json_invalid":
+            raise ApiError(400, "invalid_json", "request body is not valid JSON") from None
+        field = field_name(errors[0]["loc"]) if errors else None
+        message = str(errors[0]["msg"]) if errors else "invalid request"
+        raise ApiError(422, "validation_error", f"{field}: {message}", field) from None
 
 
 @router.get("/media", response_model=MediaPage)

@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 MediaKind = Literal["video", "image"]
+
+
+class MediaImport(BaseModel):
+    """`POST /v1/media` as JSON: fetch the file from `url` instead of receiving it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1, max_length=2000, description="An http(s) URL of the file.")
 
 
 class VideoProbe(BaseModel):
@@ -51,3 +59,9 @@ class MediaPage(BaseModel):
 
     items: list[MediaRead]
     next_cursor: str | None
+
+
+class MediaList(BaseModel):
+    """Media made by one request, in order (the slides of an uploaded zip)."""
+
+    items: list[MediaRead]

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tikpost.kit.errors import ApiError
 from tikpost.kit.ids import new_id
 from tikpost.media import repository
-from tikpost.media.ingest import FIELD, receive_upload
+from tikpost.media.ingest import FIELD, ReceivedFile, receive_upload
 from tikpost.media.models import Media
 from tikpost.media.probe import ProbeFailedError, probe_file
 from tikpost.media.schemas import ImageProbe, MediaPage, MediaRead, VideoProbe
@@ -48,7 +48,16 @@ async def upload_media(
     received = await receive_upload(
         body, content_type, content_length, files.storage, key, max_bytes
     )
-    found = await _probe_stored(files.storage, key)
+    return await record_stored(session, files.storage, team_id, media_id, received)
+
+
+async def record_stored(
+    session: AsyncSession, storage: Storage, team_id: str, media_id: str, received: ReceivedFile
+) -> MediaRead:
+    """Probe bytes already stored at `team_id/media_id` and record them: the one way a file
+    becomes media, whether it was uploaded or imported from a URL."""
+    key = f"{team_id}/{media_id}"
+    found = await _probe_stored(storage, key)
     measured = {**found, "size_bytes": received.size_bytes, "sha256": received.sha256}
     probe: VideoProbe | ImageProbe
     try:

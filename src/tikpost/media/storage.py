@@ -1,4 +1,4 @@
-"""Where media bytes live: a local directory now, S3 later, behind one small async protocol.
+"""Where media bytes live: a local directory or an S3 bucket, behind one small async protocol.
 
 Callers never see a half-written object: `open_write` commits only when its block succeeds, so
 an upload that fails or is cancelled midway leaves nothing behind. Reads are ranged, because the
@@ -15,10 +15,13 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 from urllib.parse import unquote, urlsplit
 
 import anyio
+
+if TYPE_CHECKING:
+    from tikpost.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +98,7 @@ class LocalStorage:
         self.root = root.expanduser().resolve()
 
     def _path(self, key: str) -> Path:
-        if not _KEY.fullmatch(key) or any(part in {".", ".."} for part in key.split("/")):
-            raise ValueError(f"invalid storage key {key!r}")
-        return self.root / key
+        return self.root / checked_key(key)
 
     @asynccontextmanager
     async def open_write(self, key: str) -> AsyncIterator[StorageWriter]:
@@ -156,6 +157,13 @@ class LocalStorage:
         return self._path(key)
 
 
+def checked_key(key: str) -> str:
+    """`key` if it is one of ours; anything path-like (`..`, `/abs`) could escape the root."""
+    if not _KEY.fullmatch(key) or any(part in {".", ".."} for part in key.split("/")):
+        raise ValueError(f"invalid storage key {key!r}")
+    return key
+
+
 def _open_temp(path: Path) -> tuple[BinaryIO, Path]:
     """A new private file beside `path` (same filesystem, so the commit can be a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -171,8 +179,12 @@ def _commit(handle: BinaryIO, temp: Path, path: Path) -> None:
     temp.replace(path)
 
 
-def storage_from_url(url: str) -> Storage:
-    """The backend `TIKPOST_STORAGE_URL` names; fails at startup rather than at first upload."""
+def storage_from_url(url: str, settings: Settings | None = None) -> Storage:
+    """The backend `TIKPOST_STORAGE_URL` names; fails at startup rather than at first upload.
+
+    `s3://bucket/prefix` takes its endpoint, region and credentials from `settings` (without
+    them, from the AWS_* environment).
+    """
     parts = urlsplit(url)
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
@@ -181,10 +193,28 @@ def storage_from_url(url: str) -> Storage:
             raise StorageError(f"storage URL {url!r} has no path")
         return LocalStorage(Path(unquote(parts.path)))
     if parts.scheme == "s3":
-        raise StorageError(
-            f"storage URL {url!r}: S3 storage is not supported yet; use file:///path/to/media"
-        )
-    raise StorageError(f"storage URL {url!r}: unsupported scheme; use file:///path/to/media")
+        from tikpost.media.object_storage import ObjectStorage, S3Options
+
+        if not parts.netloc:
+            raise StorageError(f"storage URL {url!r} has no bucket (s3://bucket/prefix)")
+        options = S3Options()
+        if settings is not None:
+            secret = settings.s3_secret_access_key
+            options = S3Options(
+                endpoint_url=settings.s3_endpoint_url,
+                region=settings.s3_region,
+                access_key_id=settings.s3_access_key_id,
+                secret_access_key=secret.get_secret_value() if secret else None,
+                allow_http=settings.s3_allow_http,
+            )
+        prefix = unquote(parts.path).strip("/")
+        try:
+            return ObjectStorage(parts.netloc, prefix or None, options)
+        except Exception as error:  # obstore reports bad configuration as assorted errors
+            raise StorageError(f"storage URL {url!r}: {error}") from error
+    raise StorageError(
+        f"storage URL {url!r}: unsupported scheme; use file:///path/to/media or s3://bucket/prefix"
+    )
 
 
 class FileChanges:

@@ -62,7 +62,7 @@ def context() -> PublishContext:
             settings=settings,
             database=runtime.database,
             tokens=TokenSource(runtime.database, cipher, tiktok),
-            storage=storage_from_url(settings.storage_url),
+            storage=storage_from_url(settings.storage_url, settings),
             tiktok=tiktok,
         )
         _contexts.clear()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from tikpost.kit.db import Database, DbSession, get_database
-from tikpost.posts import service
+from tikpost.media.endpoints import get_storage
+from tikpost.media.storage import FileChanges, Storage
+from tikpost.posts import service, video_url
 from tikpost.posts.schemas import PostCreate, PostPage, PostRead, PostStatus
 from tikpost.posts.workflow import start_publishing
 from tikpost.teams.auth import CurrentTeam
@@ -21,7 +23,9 @@ async def create_post(
     request: PostCreate,
     team: CurrentTeam,
     database: Db,
+    storage: Annotated[Storage, Depends(get_storage)],
     response: Response,
+    http: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> PostRead:
     """Accept a post and publish it in the background; follow it with GET /v1/posts/{id}.
@@ -29,12 +33,26 @@ async def create_post(
     With `Idempotency-Key`, repeating the same request returns the same post (with header
     `Idempotent-Replayed: true`), and reusing the key with a different body is refused (422).
     """
-    async with database.session(write=True) as session:
-        post, created = await service.create_post(session, team, request, idempotency_key)
-        body = await service.read(session, post)
+    # A `video_url` not verified with TikTok is fetched first, in its own transaction.
+    imported = await video_url.prepare(
+        database, storage, http.app.state, team, request, idempotency_key
+    )
+    # Photos converted for TikTok are new files: removed again unless the post commits.
+    files = FileChanges(storage)
+    try:
+        async with database.session(write=True) as session:
+            post, created = await service.create_post(
+                session, team, request, idempotency_key, files, imported
+            )
+            body = await service.read(session, post)
+    except BaseException:
+        await files.rollback()
+        await video_url.discard(database, storage, team, imported)
+        raise
     if created:
         await start_publishing(post)
     else:
+        await video_url.discard(database, storage, team, imported)
         response.headers["Idempotent-Replayed"] = "true"
     return body
 

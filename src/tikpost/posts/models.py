@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,6 +53,12 @@ class Post(Base):
     media_id: Mapped[str | None] = mapped_column(
         ForeignKey("media.id", ondelete="SET NULL"), default=None
     )
+    # "video" (media_id) or "photo" (`photos`: image media ids in carousel order).
+    media_type: Mapped[str] = mapped_column(String(8), default="video", server_default="video")
+    photos: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    photo_cover_index: Mapped[int | None] = mapped_column(Integer, default=None)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    auto_add_music: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     title: Mapped[str | None] = mapped_column(Text, default=None)
     privacy_level: Mapped[str | None] = mapped_column(String(32), default=None)
     disable_comment: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -63,6 +70,8 @@ class Post(Base):
     video_cover_timestamp_ms: Mapped[int | None] = mapped_column(Integer, default=None)
     scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     webhook_url: Mapped[str | None] = mapped_column(Text, default=None)
+    # Where the video came from; with no media_id, TikTok pulls it itself (PULL_FROM_URL).
+    video_url: Mapped[str | None] = mapped_column(Text, default=None)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
     request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     attempt: Mapped[int] = mapped_column(Integer, default=1)

@@ -47,6 +47,15 @@ async def _load(ctx: PublishContext, post_id: str) -> tuple[Post, Media]:
     return post, media
 
 
+async def load_post(ctx: PublishContext, post_id: str) -> Post:
+    """The post alone (a photo post has no single media row to load with it)."""
+    async with ctx.database.session() as session:
+        post = await repository.get_for_update(session, post_id)
+    if post is None:
+        raise PublishFailedError(Failure("post_missing", "The post was deleted."))
+    return post
+
+
 async def _patient(call: Callable[[], Awaitable[T]]) -> T:
     """Retry what TikTok says may succeed later (429, 5xx, dropped connections), boundedly."""
     for attempt in range(TRANSIENT_ATTEMPTS):
@@ -76,7 +85,7 @@ async def _tiktok(ctx: PublishContext, post: Post, action: Callable[[Any], Await
 async def check_creator(ctx: PublishContext, post_id: str) -> None:
     """TikTok's UX rules: privacy among the creator's options, their max duration, and the
     interactions they disabled (those stay off, as TikTok's composer greys them out)."""
-    post, media = await _load(ctx, post_id)
+    post = await load_post(ctx, post_id)
     info: CreatorInfo = await _tiktok(ctx, post, lambda client: client.creator_info())
     if post.mode == "direct" and post.privacy_level not in info.privacy_level_options:
         raise PublishFailedError(
@@ -86,8 +95,10 @@ async def check_creator(ctx: PublishContext, post_id: str) -> None:
                 f"{', '.join(info.privacy_level_options)}.",
             )
         )
+    photo = post.media_type == "photo"
     limit_ms = info.max_video_post_duration_sec * 1000
-    if media.probe.get("duration_ms", 0) > limit_ms:
+    media = None if photo or pulls_from_url(post) else (await _load(ctx, post_id))[1]
+    if media is not None and media.probe.get("duration_ms", 0) > limit_ms:
         raise PublishFailedError(
             Failure(
                 "video_too_long_for_creator",
@@ -98,11 +109,13 @@ async def check_creator(ctx: PublishContext, post_id: str) -> None:
     async with ctx.database.session(write=True) as session:
         post = await _locked(session, post_id)
         turned_off = []
-        for name, disabled in (
+        toggles = [
             ("disable_comment", info.comment_disabled),
             ("disable_duet", info.duet_disabled),
             ("disable_stitch", info.stitch_disabled),
-        ):
+        ]
+        # Photo posts have comments only: TikTok offers no duet or stitch for them.
+        for name, disabled in toggles[:1] if photo else toggles:
             if post.mode == "direct" and disabled and not getattr(post, name):
                 setattr(post, name, True)
                 turned_off.append(name.removeprefix("disable_"))
@@ -139,6 +152,8 @@ def _post_info(post: Post) -> PostInfo | None:
 
 async def init_at_tiktok(ctx: PublishContext, post_id: str, *, again: bool = False) -> str:
     """Init once: a recorded publish_id is returned, never replaced (unless `again`)."""
+    if pulls_from_url(await load_post(ctx, post_id)):
+        return await init_pull(ctx, post_id)
     post, media = await _load(ctx, post_id)
     if post.publish_id and not again:
         return post.publish_id
@@ -169,7 +184,12 @@ async def init_at_tiktok(ctx: PublishContext, post_id: str, *, again: bool = Fal
 
 async def upload_to_tiktok(ctx: PublishContext, post_id: str) -> None:
     """Resume from what TikTok holds for the recorded publish_id; re-init once if the
-    one-hour upload URL expired."""
+    one-hour upload URL expired. Photo posts have nothing to upload: TikTok pulls them."""
+    if (await load_post(ctx, post_id)).media_type == "photo":
+        return
+    if pulls_from_url(await load_post(ctx, post_id)):
+        await record_pulling(ctx, post_id)
+        return
     for reinit in (False, True):
         post, media = await _load(ctx, post_id)
         publish_id, upload_url = post.publish_id, post.upload_url
@@ -224,7 +244,7 @@ async def _send(
 
 async def fetch_outcome(ctx: PublishContext, post_id: str) -> dict[str, Any]:
     """TikTok's status for the post's publish_id, with the username for the post's URL."""
-    post, _ = await _load(ctx, post_id)
+    post = await load_post(ctx, post_id)
     assert post.publish_id is not None
     status = await _fetch_status(ctx, post, post.publish_id)
     outcome: dict[str, Any] = {**status.model_dump(mode="json"), "is_final": status.is_final}
@@ -233,3 +253,65 @@ async def fetch_outcome(ctx: PublishContext, post_id: str) -> dict[str, Any]:
             account = await accounts.get(session, post.account_id)
         outcome["username"] = account.username if account else None
     return outcome
+
+
+# Videos TikTok pulls from a verified URL (PULL_FROM_URL): no media row, no upload step.
+
+
+def pulls_from_url(post: Post) -> bool:
+    """A video post given by a verified `video_url` (see posts.video_url): TikTok fetches it."""
+    return post.media_type != "photo" and post.media_id is None and bool(post.video_url)
+
+
+async def init_pull(ctx: PublishContext, post_id: str) -> str:
+    """Init with PULL_FROM_URL, at most once per attempt.
+
+    Unlike a FILE_UPLOAD init (harmless to repeat: nothing publishes until the bytes arrive),
+    this init alone makes TikTok download and publish the video. So the attempt is marked
+    (`uploading`, no publish_id) before TikTok is called; finding that mark on a re-run means a
+    crash hid whether TikTok accepted it, and the post fails asking for a look at the creator's
+    profile rather than risk publishing twice.
+    """
+    post = await load_post(ctx, post_id)
+    if post.publish_id:
+        return post.publish_id
+    async with ctx.database.session(write=True) as session:
+        post = await _locked(session, post_id)
+        if post.status == "uploading":
+            raise PublishFailedError(
+                Failure(
+                    "pull_outcome_unknown",
+                    "The worker stopped while asking TikTok to pull the video; TikTok may have "
+                    "accepted it. Check the creator's profile before retrying, to avoid a "
+                    "duplicate.",
+                )
+            )
+        await service.record(session, post, "uploading", "Asking TikTok to pull the video URL")
+    url = post.video_url
+    assert url is not None
+    mode = "direct" if post.mode == "direct" else "inbox"
+    info = _post_info(post)
+    result: InitResult = await _tiktok(
+        ctx, post, lambda client: client.init_video(mode=mode, post_info=info, video_url=url)
+    )
+    async with ctx.database.session(write=True) as session:
+        post = await _locked(session, post_id)
+        post.publish_id, post.upload_url, post.uploaded_bytes = result.publish_id, None, 0
+        await service.record(
+            session,
+            post,
+            "uploading",
+            f"Initialised at TikTok ({result.publish_id}); TikTok is downloading {url}",
+            publish_id=result.publish_id,
+        )
+    return result.publish_id
+
+
+async def record_pulling(ctx: PublishContext, post_id: str) -> None:
+    """The upload step of a pulled video: nothing to send, TikTok downloads and processes."""
+    async with ctx.database.session(write=True) as session:
+        post = await _locked(session, post_id)
+        if post.status == "uploading":
+            await service.record(
+                session, post, "processing", "TikTok is downloading and processing the video"
+            )

@@ -32,6 +32,22 @@ DIRECT_ONLY = (
 )
 
 
+PHOTO_TITLE_MAX_UTF16 = 90
+PHOTO_DESCRIPTION_MAX_UTF16 = 4000
+MEDIA_SOURCES = ("video", "photos", "video_url")
+PHOTO_ONLY = ("photo_cover_index", "description", "auto_add_music")
+# post_info fields TikTok's photo init does not take.
+VIDEO_ONLY = ("disable_duet", "disable_stitch", "is_aigc", "video_cover_timestamp_ms")
+# A photo draft (MEDIA_UPLOAD) still takes title and description; these are DIRECT_POST only.
+PHOTO_DIRECT_ONLY = (
+    "privacy_level",
+    "disable_comment",
+    "brand_organic_toggle",
+    "brand_content_toggle",
+    "auto_add_music",
+)
+
+
 def utf16_length(text: str) -> int:
     """TikTok counts captions in UTF-16 code units: most emoji count two."""
     return len(text.encode("utf-16-le")) // 2
@@ -43,6 +59,13 @@ def _invalid(code: str, message: str, field: str) -> ApiError:
 
 def check_request(request: PostCreate) -> None:
     """Rules that need nothing but the request."""
+    _check_one_source(request)
+    if request.photos is not None:
+        check_photo_request(request, request.photos)
+        return
+    for name in PHOTO_ONLY:
+        if name in request.model_fields_set:
+            raise _invalid("not_for_videos", f"{name} applies to photo posts only (`photos`)", name)
     if request.mode == "draft":
         for name in DIRECT_ONLY:
             if name in request.model_fields_set:
@@ -72,6 +95,71 @@ def check_request(request: PostCreate) -> None:
             f"title is {utf16_length(request.title)} UTF-16 units; TikTok allows "
             f"{TITLE_MAX_UTF16} (emoji count as two).",
             "title",
+        )
+
+
+def _check_one_source(request: PostCreate) -> None:
+    """Exactly one of video, photos (and video_url, where the schema has it)."""
+    given = [name for name in MEDIA_SOURCES if getattr(request, name, None) is not None]
+    if not given:
+        raise _invalid("media_required", "give one of video, video_url or photos", "video")
+    if len(given) > 1:
+        raise _invalid(
+            "media_conflict",
+            f"give only one of video, video_url or photos, not {' and '.join(given)}",
+            given[1],
+        )
+
+
+def check_photo_request(request: PostCreate, photos: list[str]) -> None:
+    """TikTok's photo init: fewer fields than video, shorter title, drafts keep their text."""
+    for name in VIDEO_ONLY:
+        if name in request.model_fields_set:
+            raise _invalid(
+                "not_for_photos",
+                f"{name} applies to videos only: TikTok's photo posts do not take it",
+                name,
+            )
+    if request.mode == "draft":
+        for name in PHOTO_DIRECT_ONLY:
+            if name in request.model_fields_set:
+                raise _invalid(
+                    "not_for_drafts",
+                    f"{name} cannot be set on a photo draft: the creator chooses it in the "
+                    "TikTok app. Use mode=direct to set it here.",
+                    name,
+                )
+    else:
+        if request.privacy_level is None:
+            raise _invalid(
+                "privacy_level_required",
+                "privacy_level is required for direct posts; pick one of the creator's "
+                "privacy_level_options (GET /v1/accounts/{id}/creator-info).",
+                "privacy_level",
+            )
+        if request.brand_content_toggle and request.privacy_level == "SELF_ONLY":
+            raise _invalid(
+                "branded_content_private",
+                "Branded content visibility cannot be set to private (SELF_ONLY).",
+                "privacy_level",
+            )
+    for name, text, limit in (
+        ("title", request.title, PHOTO_TITLE_MAX_UTF16),
+        ("description", request.description, PHOTO_DESCRIPTION_MAX_UTF16),
+    ):
+        if text is not None and utf16_length(text) > limit:
+            raise _invalid(
+                f"{name}_too_long",
+                f"{name} is {utf16_length(text)} UTF-16 units; TikTok allows {limit} on photo "
+                "posts (emoji count as two).",
+                name,
+            )
+    cover = request.photo_cover_index
+    if cover is not None and cover >= len(photos):
+        raise _invalid(
+            "cover_index_out_of_range",
+            f"photo_cover_index {cover} is past the last photo (index {len(photos) - 1})",
+            "photo_cover_index",
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -23,18 +23,45 @@ PostStatus = Literal[
 
 
 class PostCreate(BaseModel):
-    """One video to one account, now or at `scheduled_at`.
+    """One video (or photo carousel) to one account, now or at `scheduled_at`.
 
     `mode=direct` publishes (TikTok's Direct Post); `mode=draft` sends the video to the
     creator's TikTok inbox, where they finish it in the app — drafts take no caption, privacy or
-    interaction settings, because TikTok lets the creator choose those there.
+    interaction settings, because TikTok lets the creator choose those there. Photo drafts are
+    the exception TikTok makes: they take a title and description.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     account_id: str = Field(max_length=64)
     mode: Literal["direct", "draft"] = "direct"
-    video: str = Field(max_length=64, description="A media id from POST /v1/media.")
+    video: str | None = Field(
+        default=None, max_length=64, description="A media id from POST /v1/media."
+    )
+    video_url: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="A video by http(s) URL instead of `video`. Under a prefix listed in "
+        "TIKPOST_VERIFIED_URL_PREFIXES, TikTok pulls it itself (PULL_FROM_URL); otherwise "
+        "tikpost fetches it now, before accepting the post, so every video rule applies.",
+    )
+    photos: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=35,
+        description="A photo carousel instead of a video: 1 to 35 image media ids, in order "
+        "(POST /v1/media, or the items of POST /v1/media/zip).",
+    )
+    photo_cover_index: int | None = Field(
+        default=None, ge=0, description="Photos only: which photo (0-based) is the cover."
+    )
+    description: str | None = Field(
+        default=None, description="Photos only: text under the carousel; 4000 UTF-16 units."
+    )
+    auto_add_music: bool = Field(
+        default=False, description="Photos only (direct): let TikTok add recommended music."
+    )
     title: str | None = Field(
         default=None, description="Caption, with #hashtags and @mentions; 2200 UTF-16 units."
     )
@@ -79,7 +106,12 @@ class PostRead(BaseModel):
     account_id: str
     status: PostStatus
     mode: Literal["direct", "draft"]
+    media_type: Literal["video", "photo"] = "video"
     video: str | None
+    photos: list[str] | None = None
+    photo_cover_index: int | None = None
+    description: str | None = None
+    auto_add_music: bool = False
     title: str | None
     privacy_level: str | None
     disable_comment: bool
@@ -91,6 +123,7 @@ class PostRead(BaseModel):
     video_cover_timestamp_ms: int | None
     scheduled_at: datetime | None
     webhook_url: str | None
+    video_url: str | None = None
     attempt: int
     publish_id: str | None = Field(description="TikTok's publish_id once the post is initialised.")
     uploaded_bytes: int

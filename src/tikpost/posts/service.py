@@ -18,7 +18,9 @@ from tikpost.accounts import repository as accounts
 from tikpost.kit.db import utcnow
 from tikpost.kit.errors import ApiError
 from tikpost.media import service as media
-from tikpost.posts import repository, rules
+from tikpost.media.schemas import MediaRead
+from tikpost.media.storage import FileChanges
+from tikpost.posts import photos, repository, rules
 from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent
 from tikpost.posts.schemas import PostCreate, PostError, PostEventRead, PostPage, PostRead
 from tikpost.teams.schemas import TeamRead
@@ -51,9 +53,18 @@ async def record(session: AsyncSession, post: Post, status: str, message: str, *
 
 
 async def create_post(
-    session: AsyncSession, team: TeamRead, request: PostCreate, idempotency_key: str | None
+    session: AsyncSession,
+    team: TeamRead,
+    request: PostCreate,
+    idempotency_key: str | None,
+    files: FileChanges,
+    imported: MediaRead | None = None,
 ) -> tuple[Post, bool]:
-    """Validate everything TikTok would refuse, then store the post; (post, created)."""
+    """Validate everything TikTok would refuse, then store the post; (post, created).
+
+    `files` records media written for the post (photos converted for TikTok), so the caller
+    removes them if the post is not committed.
+    """
     digest = request_hash(request)
     if idempotency_key is not None:
         existing = await repository.find_by_idempotency_key(session, team.id, idempotency_key)
@@ -70,17 +81,33 @@ async def create_post(
             f"the account is {account.status}: connect it again (POST /v1/accounts/connect)",
             "account_id",
         )
-    try:
-        video = await media.get_media(session, team.id, request.video)
-    except ApiError as exc:
-        raise ApiError(422, "media_not_found", "no such media", "video") from exc
-    rules.check_video(request, video)
+    media_id: str | None = None
+    photo_ids: list[str] | None = None
+    if request.photos is not None:
+        photo_ids = await photos.prepare_photos(session, files, team.id, request.photos)
+    elif request.video_url is not None:
+        # `imported`: the URL fetched by posts.video_url.prepare; None: TikTok pulls it.
+        if imported is not None:
+            rules.check_video(request, imported)
+            media_id = imported.id
+    else:
+        assert request.video is not None
+        try:
+            video = await media.get_media(session, team.id, request.video)
+        except ApiError as exc:
+            raise ApiError(422, "media_not_found", "no such media", "video") from exc
+        rules.check_video(request, video)
+        media_id = video.id
     scheduled = request.scheduled_at is not None and request.scheduled_at > utcnow()
-    fields = request.model_dump(exclude={"video", "webhook_url"})
+    fields = request.model_dump(exclude={"video", "webhook_url", "photos"})
+    if photo_ids is not None:
+        fields.update(
+            media_type="photo", photos=photo_ids, photo_cover_index=request.photo_cover_index or 0
+        )
     post = Post(
         team_id=team.id,
         status="scheduled" if scheduled else "queued",
-        media_id=video.id,
+        media_id=media_id,
         webhook_url=str(request.webhook_url) if request.webhook_url else None,
         idempotency_key=idempotency_key,
         request_hash=digest,

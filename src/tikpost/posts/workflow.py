@@ -23,11 +23,11 @@ from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext, context
 from tikpost.posts.failures import Failure, from_error, from_fail_reason
 from tikpost.posts.models import FINAL_STATUSES, Post
+from tikpost.posts.photo_publishing import init_post
 from tikpost.posts.publishing import (
     PublishFailedError,
     check_creator,
     fetch_outcome,
-    init_at_tiktok,
     upload_to_tiktok,
 )
 from tikpost.webhooks.workflow import start_deliveries
@@ -109,7 +109,7 @@ async def check_creator_step(post_id: str) -> None:
 
 @DBOS.step()
 async def init_step(post_id: str) -> str:
-    publish_id: str = await _guarded(context(), post_id, init_at_tiktok)
+    publish_id: str = await _guarded(context(), post_id, init_post)
     return publish_id
 
 
@@ -193,7 +193,8 @@ async def finish_step(post_id: str, outcome: dict[str, Any]) -> tuple[str, list[
             post.tiktok_post_id = str(ids[0])
             username = outcome.get("username")
             if username:
-                post.post_url = f"https://www.tiktok.com/@{username}/video/{ids[0]}"
+                kind = "photo" if post.media_type == "photo" else "video"
+                post.post_url = f"https://www.tiktok.com/@{username}/{kind}/{ids[0]}"
         if status == "SEND_TO_USER_INBOX":
             await service.record(
                 session,

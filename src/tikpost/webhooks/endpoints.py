@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from tikpost.kit.db import DbSession
+from tikpost.kit.safe_fetch import guard_for, require_allowed
 from tikpost.settings import Settings
 from tikpost.teams.auth import CurrentTeam
 from tikpost.webhooks import service
@@ -34,7 +35,11 @@ async def create_webhook_endpoint(
     body: EndpointCreate, team: CurrentTeam, session: DbSession, request: Request
 ) -> EndpointCreated:
     """Register a team-wide receiver. The response holds its `whsec_…` signing secret, shown
-    this once (stored encrypted, never returned again): verify deliveries with it."""
+    this once (stored encrypted, never returned again): verify deliveries with it.
+
+    A URL leading to a loopback, private, link-local or metadata address is refused (422
+    `url_not_allowed`) unless TIKPOST_ALLOW_PRIVATE_URLS is set; deliveries are checked again."""
+    await require_allowed(body.url, guard_for(request.app.state), "url")
     return await service.create_endpoint(session, _secret_key(request), team.id, body)
 
 

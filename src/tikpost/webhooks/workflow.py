@@ -20,6 +20,7 @@ from dbos._context import get_local_dbos_context
 from standardwebhooks import Webhook
 
 from tikpost import __version__
+from tikpost.kit.safe_fetch import UrlGuard, UrlNotAllowedError, guarded_client
 from tikpost.kit.workflows import (
     QueueSpec,
     WorkflowRuntime,
@@ -111,14 +112,20 @@ def signed_headers(plan: AttemptPlan, now: datetime | None = None) -> dict[str, 
     }
 
 
-async def send(plan: AttemptPlan) -> tuple[int | None, str | None]:
+async def send(plan: AttemptPlan, guard: UrlGuard | None = None) -> tuple[int | None, str | None]:
     """POST once: (status code, error). Redirects are not followed: a receiver that moved
-    must be updated, not silently sent elsewhere."""
+    must be updated, not silently sent elsewhere. The URL is the client's, so the connection
+    goes through the SSRF guard (`guard`, by default per TIKPOST_ALLOW_PRIVATE_URLS), checked
+    at send time: a name that resolved to a public address at registration may not now."""
+    if guard is None:
+        guard = UrlGuard(allow_private=current_runtime().settings.allow_private_urls)
     try:
-        async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SEC) as client:
+        async with guarded_client(guard, REQUEST_TIMEOUT_SEC) as client:
             response = await client.post(
                 plan.url, content=plan.payload.encode(), headers=signed_headers(plan)
             )
+    except UrlNotAllowedError as exc:
+        return None, f"url not allowed: {exc.reason}"
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if 200 <= response.status_code < 300:

@@ -1,0 +1,48 @@
+"""A cap on request bodies, answered in our JSON error shape (413 `payload_too_large`).
+
+JSON requests are small; without a cap a client could make the server read gigabytes into
+memory before validation even starts. Media uploads are exempt: they stream to storage under
+their own cap. A declared Content-Length over the cap is refused before reading anything; a
+chunked body is counted as it arrives and refused the moment it crosses the cap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tikpost.kit.errors import ApiError, error_response
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, "payload_too_large", f"request bodies here are limited to {limit} bytes")
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, limit: int, exempt: Callable[[Scope], bool]) -> None:
+        self.app = app
+        self.limit = limit
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.exempt(scope):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            error = _too_large(self.limit)
+            await error_response(error.status, error.code, error.message)(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _too_large(self.limit)
+            return message
+
+        await self.app(scope, counting_receive, send)

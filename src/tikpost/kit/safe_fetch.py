@@ -1,0 +1,393 @@
+"""Outgoing HTTP to URLs that users give us, without letting them aim it at our own network.
+
+A video URL or a webhook URL is chosen by a client, yet fetched from inside our network: pointed
+at 127.0.0.1, 10.x, or the cloud metadata service, a plain HTTP client would read (or POST to)
+what only we can reach (SSRF). Here every connection is made by `GuardedBackend`, which resolves
+the host itself, refuses the whole name if any of its addresses is non-public, and then connects
+to one of exactly those checked addresses. There is no second DNS lookup for the socket, so a
+name that answers "public" to the check and "private" to the connect (DNS rebinding) gains
+nothing. TLS still verifies and sends SNI for the URL's host name, and the Host header is the
+URL's, because only the TCP dial is pinned; httpcore does the rest as usual.
+
+Redirects are followed by `fetch` one hop at a time (at most `MAX_REDIRECTS`), each hop's new
+connection passing through the same check.
+
+Why not `httpx-secure` (DESIGN.md prefers a well-kept library)? Version 2.0.0 picks the address
+by opening a TCP "probe" connection to the host name before validating the address it reached:
+a URL naming an internal host makes us connect to it, a port-scan oracle, and exactly what the
+tests forbid (no connection may reach a refused target). It also patches private httpx/httpcore
+attributes. This module uses only httpcore's public network-backend API.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import ssl
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+import httpcore
+import httpx
+
+from tikpost.kit.errors import ApiError
+
+__all__ = [
+    "MAX_REDIRECTS",
+    "FetchFailedError",
+    "FetchLimits",
+    "GuardedBackend",
+    "GuardedTransport",
+    "UrlGuard",
+    "UrlNotAllowedError",
+    "check_url",
+    "fetch",
+    "guard_for",
+    "guarded_client",
+    "require_allowed",
+]
+
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Instance metadata services (AWS, GCP, Azure, OpenStack, Alibaba via 100.100.100.200, AWS IPv6).
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(text) for text in ("169.254.169.254", "100.100.100.200", "fd00:ec2::254")
+)
+CGNAT = ipaddress.ip_network("100.64.0.0/10")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class UrlNotAllowedError(httpx.RequestError):
+    """The URL may not be fetched from here; `reason` says why, in words fit for the client."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class FetchFailedError(Exception):
+    """The URL was allowed but gave us nothing usable (unreachable, timeout, redirect loop)."""
+
+
+def address_refusal(address: IPAddress) -> str | None:
+    """Why `address` is off limits ("a loopback address"), or None for a public address.
+
+    IPv4 addresses wrapped in IPv6 (`::ffff:10.0.0.1`, NAT64 `64:ff9b::a00:1`) are judged as the
+    IPv4 address they reach; Python 3.11's `ipaddress` does not unwrap them itself.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address_refusal(address.ipv4_mapped)
+        if address in NAT64:
+            return address_refusal(ipaddress.IPv4Address(address.packed[-4:]))
+    if address in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    for kind, hit in (
+        ("a loopback address", address.is_loopback),
+        ("an unspecified address", address.is_unspecified),
+        ("a link-local address", address.is_link_local),
+        ("a multicast address", address.is_multicast),
+        ("a shared (CGNAT, 100.64.0.0/10) address", address in CGNAT),
+        ("a reserved address", address.is_reserved),
+        ("a private address", address.is_private),
+    ):
+        if hit:
+            return kind
+    if not address.is_global:
+        return "not a public internet address"
+    return None
+
+
+class UrlGuard:
+    """Where user-given URLs may lead. `allow_private=True` (TIKPOST_ALLOW_PRIVATE_URLS) lifts
+    the address check, for tests, local webhook receivers and on-premise media servers; the
+    scheme check and the pinned connect stay.
+
+    `resolve` and `dial_address` are the seams tests override: a fake resolver gives a name a
+    public address, and `dial_address` records (or redirects) every connection attempt.
+    """
+
+    def __init__(self, *, allow_private: bool = False) -> None:
+        self.allow_private = allow_private
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        """Every address the name has, as the system resolver answers (IP literals included)."""
+        try:
+            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+    def dial_address(self, ip: str, port: int) -> tuple[str, int]:
+        """The socket address actually dialled for a checked `ip`: itself, outside tests."""
+        return ip, port
+
+    def refusal(self, ip: str) -> str | None:
+        if self.allow_private:
+            return None
+        try:
+            address = ipaddress.ip_address(ip.split("%", 1)[0])
+        except ValueError:
+            return "not an IP address"
+        return address_refusal(address)
+
+    async def admit(self, host: str, port: int) -> list[str]:
+        """The checked addresses for `host`; refused if ANY is off limits, so a name cannot
+        mix a public address (to pass) with a private one (to be dialled)."""
+        addresses = await self.resolve(host, port)
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} has no address")
+        for ip in addresses:
+            reason = self.refusal(ip)
+            if reason is not None:
+                shown = ip if host.strip("[]") == ip else f"{host} resolves to {ip}, which"
+                raise UrlNotAllowedError(host, f"{shown} is {reason}")
+        return addresses
+
+
+def check_scheme(url: str) -> httpx.URL:
+    """An absolute http(s) URL with a host, parsed; other schemes never leave the process."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UrlNotAllowedError(url, "only absolute http:// and https:// URLs can be fetched")
+    try:
+        return httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise UrlNotAllowedError(url, f"the URL is malformed ({exc})") from None
+
+
+async def check_url(url: str, guard: UrlGuard) -> None:
+    """Refuse now what a later request would refuse (for URLs stored to be called later).
+
+    A name that does not resolve yet passes: it may be set up later, and each request is
+    checked again anyway.
+    """
+    parsed = check_scheme(url)
+    if guard.allow_private:
+        return
+    host = parsed.raw_host.decode("ascii")
+    try:
+        await guard.admit(host, parsed.port or (443 if parsed.scheme == "https" else 80))
+    except httpcore.ConnectError:
+        return
+
+
+async def require_allowed(url: str, guard: UrlGuard, field: str) -> None:
+    """`check_url` as the API's 422 `url_not_allowed`, naming the field and the reason."""
+    try:
+        await check_url(url, guard)
+    except UrlNotAllowedError as exc:
+        raise ApiError(
+            422, "url_not_allowed", f"{field}: not allowed: {exc.reason}", field
+        ) from None
+
+
+def guard_for(app_state: Any) -> UrlGuard:
+    """The app's guard: `app.state.url_guard` when set (tests install one with hooks), else
+    one following `settings.allow_private_urls` (TIKPOST_ALLOW_PRIVATE_URLS)."""
+    guard = getattr(app_state, "url_guard", None)
+    if isinstance(guard, UrlGuard):
+        return guard
+    return UrlGuard(allow_private=bool(app_state.settings.allow_private_urls))
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network layer with the guard in front: resolve, check, dial the checked IP."""
+
+    def __init__(self, guard: UrlGuard, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self._guard = guard
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore API)
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            with anyio.fail_after(timeout):
+                addresses = await self._guard.admit(host, port)
+                failure: Exception = httpcore.ConnectError(f"cannot connect to {host}")
+                for ip in addresses:
+                    dial_ip, dial_port = self._guard.dial_address(ip, port)
+                    try:
+                        return await self._inner.connect_tcp(
+                            dial_ip,
+                            dial_port,
+                            local_address=local_address,
+                            socket_options=socket_options,
+                        )
+                    except (httpcore.ConnectError, OSError) as exc:
+                        failure = exc
+                raise failure
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"connecting to {host} timed out") from None
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore API)
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise UrlNotAllowedError(path, "unix sockets are never reachable from user URLs")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+# httpcore's exceptions as the httpx ones callers catch; subclasses before their bases.
+_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.RequestError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextmanager
+def _mapped(request: httpx.Request) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        for core, mapped in _EXCEPTIONS:
+            if isinstance(exc, core):
+                raise mapped(str(exc) or type(exc).__name__, request=request) from exc
+        raise
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    def __init__(self, stream: Any, request: httpx.Request) -> None:
+        self._stream = stream
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _mapped(self._request):
+            async for part in self._stream:
+                yield part
+
+    async def aclose(self) -> None:
+        with _mapped(self._request):
+            await self._stream.aclose()
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport whose every new connection passes the guard (HTTP/1.1, no proxy)."""
+
+    def __init__(self, guard: UrlGuard, ssl_context: ssl.SSLContext | None = None) -> None:
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context or httpx.create_ssl_context(),
+            network_backend=GuardedBackend(guard),
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme not in ("http", "https"):
+            raise UrlNotAllowedError(str(request.url), "only http:// and https:// URLs")
+        assert isinstance(request.stream, httpx.AsyncByteStream)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _mapped(request):
+            response = await self._pool.handle_async_request(core_request)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_ResponseStream(response.stream, request),
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """Deadlines for one fetch: per connect, per read (a stalled server), and the whole body."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 1800.0
+    max_redirects: int = MAX_REDIRECTS
+
+
+def guarded_client(
+    guard: UrlGuard, timeout: httpx.Timeout | float, ssl_context: ssl.SSLContext | None = None
+) -> httpx.AsyncClient:
+    """An AsyncClient for user-given URLs. It never follows redirects by itself (a redirect
+    is a new destination that must be judged) and ignores proxy environment variables.
+    `ssl_context` replaces the default (certifi) trust, for private CAs."""
+    return httpx.AsyncClient(
+        transport=GuardedTransport(guard, ssl_context),
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
+@asynccontextmanager
+async def fetch(
+    url: str,
+    guard: UrlGuard,
+    limits: FetchLimits | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+) -> AsyncIterator[httpx.Response]:
+    """GET `url`, following up to `max_redirects` redirects by hand; yields the final response
+    with its body unread (any status: the caller decides), all within `total_timeout`.
+
+    Raises `UrlNotAllowedError` for a refused URL or hop and `FetchFailedError` for the rest.
+    """
+    limits = limits or FetchLimits()
+    timeout = httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout)
+    current = check_scheme(url)
+    try:
+        with anyio.fail_after(limits.total_timeout):
+            async with guarded_client(guard, timeout, ssl_context) as client:
+                for _ in range(limits.max_redirects + 1):
+                    request = client.build_request(
+                        "GET", current, headers={"accept-encoding": "identity"}
+                    )
+                    response = await client.send(request, stream=True)
+                    location = response.headers.get("location")
+                    if response.status_code not in REDIRECT_STATUSES or not location:
+                        try:
+                            yield response
+                        finally:
+                            await response.aclose()
+                        return
+                    await response.aclose()
+                    current = check_scheme(str(current.join(location)))
+                raise FetchFailedError(f"more than {limits.max_redirects} redirects")
+    except TimeoutError:
+        raise FetchFailedError(f"not fetched within {limits.total_timeout:g} s") from None
+    except httpx.TimeoutException as exc:
+        raise FetchFailedError(f"timed out ({type(exc).__name__})") from None
+    except UrlNotAllowedError:
+        raise
+    except httpx.HTTPError as exc:
+        raise FetchFailedError(f"{type(exc).__name__}: {exc}") from None
