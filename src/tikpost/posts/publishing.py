@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from tikpost.accounts import repository as accounts
+from tikpost.kit.logs import log_context
 from tikpost.media.models import Media
 from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext
@@ -79,7 +80,11 @@ async def _tiktok(ctx: PublishContext, post: Post, action: Callable[[Any], Await
         async with ctx.tiktok.posting_client(token) as client:
             return await action(client)
 
-    return await _patient(lambda: ctx.tokens.call(post.account_id, with_client))
+    scope = log_context.set({**(log_context.get() or {}), "account_id": post.account_id})
+    try:
+        return await _patient(lambda: ctx.tokens.call(post.account_id, with_client))
+    finally:
+        log_context.reset(scope)
 
 
 async def check_creator(ctx: PublishContext, post_id: str) -> None:

@@ -18,6 +18,7 @@ from dbos import DBOS
 from dbos._queue import QueueRateLimit
 
 from tikpost.accounts.tokens import AccountUnavailableError
+from tikpost.kit.logs import log_context
 from tikpost.kit.workflows import QueueSpec, WorkflowRuntime, declare_queue, enqueue, startup_sweep
 from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext, context
@@ -151,12 +152,16 @@ async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
     """TikTok's and the account's refusals become the post's failure, with words to act on."""
     from tikpost.tiktok import errors
 
+    # Every log line written meanwhile (httpx's request lines included) names the post.
+    scope = log_context.set({"post_id": post_id})
     try:
         return await action(ctx, post_id)
     except AccountUnavailableError as exc:
         raise PublishFailedError(Failure(exc.code, exc.message)) from exc
     except errors.TikTokError as exc:
         raise PublishFailedError(from_error(exc)) from exc
+    finally:
+        log_context.reset(scope)
 
 
 @DBOS.step()
