@@ -349,3 +349,22 @@ def api(service: RunningService, api_key: str) -> Iterator[httpx.Client]:
     """An httpx client for `service` authenticated as team `acme`."""
     with service.client(api_key) as client:
         yield client
+
+
+@pytest.fixture
+def svc(sandbox_service: RunningService) -> RunningService:
+    """The sandbox-mode service with the embedded sandbox processing posts in 0.2 s."""
+    response = httpx.patch(
+        f"{sandbox_service.url}/sandbox/_sandbox/config", json={"processing_delay_sec": 0.2}
+    )
+    response.raise_for_status()
+    return sandbox_service
+
+
+@pytest.fixture
+def sandbox_api(
+    svc: RunningService, create_api_key: Callable[[str], str]
+) -> Iterator[httpx.Client]:
+    """An httpx client for `svc` authenticated as team acme."""
+    with svc.client(create_api_key("acme")) as client:
+        yield client

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService, ServiceFactory
-from tests.service.publishing_helpers import connect_account, operator, upload, wait_final
+from tests.service.publishing_helpers import connect_account, upload, wait_final
 from tests.service.s3_helpers import BOTH_STORAGES, stored_media
 from tests.service.test_media import SQLITE_ONLY
 from tests.service.test_media import upload as upload_bytes
@@ -31,16 +31,9 @@ RETENTION = timedelta(hours=1)
 
 
 @pytest.fixture
-def svc(sandbox_service: RunningService) -> RunningService:
-    with operator(sandbox_service) as op:
-        op.patch("/config", json={"processing_delay_sec": 0.2}).raise_for_status()
-    return sandbox_service
-
-
-@pytest.fixture
-def api(svc: RunningService, create_api_key: Callable[[str], str]) -> Iterator[httpx.Client]:
-    with svc.client(create_api_key("acme")) as client:
-        yield client
+def api(sandbox_api: httpx.Client) -> httpx.Client:
+    """Team acme on the fast sandbox service (`svc`)."""
+    return sandbox_api
 
 
 def sweep(settings: Settings, now: datetime | None = None) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import time
 import zipfile
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -14,21 +13,14 @@ import pytest
 
 from tests.service.conftest import RunningService
 from tests.service.photo_helpers import make_jpeg, make_png, make_zip, symlink_zip
-from tests.service.publishing_helpers import connect_account, operator, sandbox_posts, wait_final
+from tests.service.publishing_helpers import connect_account, sandbox_posts, wait_final
 from tikpost.media.links import MediaLinks
 
 
 @pytest.fixture
-def svc(sandbox_service: RunningService) -> RunningService:
-    with operator(sandbox_service) as op:
-        op.patch("/config", json={"processing_delay_sec": 0.2}).raise_for_status()
-    return sandbox_service
-
-
-@pytest.fixture
-def api(svc: RunningService, create_api_key: Callable[[str], str]) -> Iterator[httpx.Client]:
-    with svc.client(create_api_key("acme")) as client:
-        yield client
+def api(sandbox_api: httpx.Client) -> httpx.Client:
+    """Team acme on the fast sandbox service (`svc`)."""
+    return sandbox_api
 
 
 def upload_bytes(api: httpx.Client, name: str, data: bytes) -> dict[str, Any]:

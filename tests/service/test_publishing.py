@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,16 +22,9 @@ from tests.service.s3_helpers import BOTH_STORAGES
 
 
 @pytest.fixture
-def svc(sandbox_service: RunningService) -> RunningService:
-    with operator(sandbox_service) as op:
-        op.patch("/config", json={"processing_delay_sec": 0.2}).raise_for_status()
-    return sandbox_service
-
-
-@pytest.fixture
-def api(svc: RunningService, create_api_key: Callable[[str], str]) -> Iterator[httpx.Client]:
-    with svc.client(create_api_key("acme")) as client:
-        yield client
+def api(sandbox_api: httpx.Client) -> httpx.Client:
+    """Team acme on the fast sandbox service (`svc`)."""
+    return sandbox_api
 
 
 def post(api: httpx.Client, **body: Any) -> dict[str, Any]:
