@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -68,7 +69,9 @@ async def _patient(call: Callable[[], Awaitable[T]]) -> T:
             wait = exc.retry_after or (
                 10.0 if isinstance(exc, errors.RateLimitExceeded) else 2.0**attempt
             )
-            logger.warning("TikTok %s, retrying in %.0f s", exc.code, wait)
+            # Jitter, so posts that failed together do not all come back at the same instant.
+            wait *= random.uniform(0.75, 1.25)
+            logger.warning("TikTok %s, retrying in %.1f s", exc.code, wait)
             await asyncio.sleep(wait)
     raise AssertionError("unreachable")
 
