@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     # Seconds between webhook delivery attempts; empty means the default schedule (10 s
     # doubling to 1 h, for 24 h). Tests set a short one.
     webhook_retry_delays: list[float] = []
+    # How long a post waits before trying again after the creator hit TikTok's daily cap.
+    daily_cap_retry_sec: float = Field(default=900.0, gt=0)
     # User-given URLs (media imports, webhooks) may not reach loopback, private, link-local or
     # metadata addresses (see tikpost.kit.safe_fetch); true lifts that, for tests, local
     # webhook receivers and on-premise media servers.

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService
+from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
 from tests.service.publishing_helpers import (
     connect_account,
     operator,
@@ -176,10 +176,40 @@ def test_daily_cap(svc: RunningService, api: httpx.Client, videos: VideoFiles) -
     media = upload(api, videos.good)
     body = {"account_id": account["id"], "video": media["id"], "privacy_level": "SELF_ONLY"}
     assert wait_final(api, post(api, **body)["id"])["status"] == "published"
-    second = wait_final(api, post(api, **body)["id"])
+    second = wait_final(api, post(api, **body, on_cap="fail")["id"])
     assert second["status"] == "failed"
     assert second["error"]["code"] == "daily_post_cap"
     assert len(sandbox_posts(svc, "busy")) == 1
+
+
+def test_daily_cap_waits_for_the_window_to_reopen(
+    service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
+) -> None:
+    import time
+
+    with service_factory(**SANDBOX_MODE, daily_cap_retry_sec=0.5) as service:
+        with operator(service) as op:
+            op.patch("/config", json={"daily_post_cap": 1, "processing_delay_sec": 0.2})
+        with service.client(create_api_key("patient")) as client:
+            account = connect_account(client, "capped")
+            media = upload(client, videos.good)
+            body = {"account_id": account["id"], "video": media["id"], "privacy_level": "SELF_ONLY"}
+            assert wait_final(client, post(client, **body)["id"])["status"] == "published"
+            waiting = post(client, **body)
+            deadline = time.monotonic() + 30
+            while not any(
+                "daily limit" in event["message"]
+                for event in client.get(f"/v1/posts/{waiting['id']}").json()["events"]
+            ):
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            assert client.get(f"/v1/posts/{waiting['id']}").json()["status"] == "queued"
+            with operator(service) as op:
+                op.post("/clock/advance", json={"seconds": 86401}).raise_for_status()
+            final = wait_final(client, waiting["id"])
+        assert final["status"] == "published", final["error"]
+        statuses = [p["status"] for p in sandbox_posts(service, "capped")]
+        assert statuses == ["PUBLISH_COMPLETE", "PUBLISH_COMPLETE"]
 
 
 def test_tiktok_side_failure_keeps_tiktoks_reason_and_retry_publishes(

@@ -70,6 +70,7 @@ class Post(Base):
     video_cover_timestamp_ms: Mapped[int | None] = mapped_column(Integer, default=None)
     scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     webhook_url: Mapped[str | None] = mapped_column(Text, default=None)
+    on_cap: Mapped[str] = mapped_column(String(8), default="wait", server_default="wait")
     # Where the video came from; with no media_id, TikTok pulls it itself (PULL_FROM_URL).
     video_url: Mapped[str | None] = mapped_column(Text, default=None)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)

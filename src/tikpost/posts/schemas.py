@@ -84,6 +84,11 @@ class PostCreate(BaseModel):
     webhook_url: AnyHttpUrl | None = Field(
         default=None, description="Also notify this URL (signed like team webhook endpoints)."
     )
+    on_cap: Literal["wait", "fail"] = Field(
+        default="wait",
+        description="When the creator has hit TikTok's daily post cap: wait for the window to "
+        "reopen and post then (`wait`), or fail at once (`fail`).",
+    )
 
 
 class PostEventRead(BaseModel):
@@ -123,6 +128,7 @@ class PostRead(BaseModel):
     video_cover_timestamp_ms: int | None
     scheduled_at: datetime | None
     webhook_url: str | None
+    on_cap: Literal["wait", "fail"]
     video_url: str | None = None
     attempt: int
     publish_id: str | None = Field(description="TikTok's publish_id once the post is initialised.")

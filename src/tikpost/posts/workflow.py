@@ -36,6 +36,8 @@ from tikpost.webhooks.workflow import start_deliveries
 # Where the TikTok webhook receiver sends a post's workflow a nudge.
 TIKTOK_TOPIC = "tiktok"
 POLL_FIRST_SEC, POLL_MAX_SEC = 1.0, 30.0
+# TikTok's cap is per rolling 24 h: at the default pause, a day and a bit of retries.
+MAX_CAP_WAITS = 100
 # About two hours at the longest pause: TikTok processes 4 GB in minutes.
 MAX_POLLS = 250
 
@@ -78,8 +80,7 @@ async def publish_post(post_id: str) -> str:
     if not await begin_step(post_id):
         return "skipped"
     try:
-        await check_creator_step(post_id)
-        await init_step(post_id)
+        await _through_the_daily_cap(post_id)
         await upload_step(post_id)
         outcome = await _await_outcome(post_id)
     except PublishFailedError as failed:
@@ -89,6 +90,42 @@ async def publish_post(post_id: str) -> str:
     # Enqueued here: DBOS lets workflows, not steps, start other workflows.
     await start_deliveries(deliveries)
     return result
+
+
+async def _through_the_daily_cap(post_id: str) -> None:
+    """Creator check and init; when the creator has hit TikTok's daily cap, wait (durably)
+    for the window to reopen and try again, unless the post says `on_cap: fail`."""
+    for attempt in range(MAX_CAP_WAITS + 1):
+        try:
+            await check_creator_step(post_id)
+            await init_step(post_id)
+            return
+        except PublishFailedError as failed:
+            if failed.failure.code != "daily_post_cap" or attempt == MAX_CAP_WAITS:
+                raise
+            pause = await wait_for_cap_step(post_id)
+            if pause is None:
+                raise
+            await DBOS.sleep_async(pause)
+
+
+@DBOS.step()
+async def wait_for_cap_step(post_id: str) -> float | None:
+    """Seconds to wait before trying again, or None when the post would rather fail."""
+    ctx = context()
+    async with ctx.database.session(write=True) as session:
+        post = await repository.get_for_update(session, post_id)
+        if post is None or post.on_cap == "fail":
+            return None
+        pause = ctx.settings.daily_cap_retry_sec
+        await service.record(
+            session,
+            post,
+            post.status,
+            "The creator reached TikTok's daily limit of posts through apps; trying again in "
+            f"{pause / 60:.0f} min (on_cap: wait)",
+        )
+        return pause
 
 
 @DBOS.step()
