@@ -24,7 +24,7 @@ from tikpost.media import repository
 from tikpost.media.models import Media
 from tikpost.media.probe import ProbeFailedError, probe_file
 from tikpost.media.schemas import ImageProbe, MediaRead
-from tikpost.media.service import IMAGE_TYPES
+from tikpost.media.service import IMAGE_TYPES, to_read
 from tikpost.media.storage import FileChanges
 
 MAX_SHORT_SIDE = 1080
@@ -112,18 +112,7 @@ async def store_image(
             probe=probe.model_dump(),
         ),
     )
-    return MediaRead.model_validate(
-        {
-            "id": media.id,
-            "kind": media.kind,
-            "filename": media.filename,
-            "content_type": media.content_type,
-            "size_bytes": media.size_bytes,
-            "sha256": media.sha256,
-            "probe": media.probe,
-            "created_at": media.created_at,
-        }
-    )
+    return to_read(media)
 
 
 def _convert(source: Path, image_format: str, target: Path) -> None:

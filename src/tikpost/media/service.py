@@ -78,11 +78,11 @@ async def record_stored(
         sha256=received.sha256,
         probe=probe.model_dump(),
     )
-    return _read(await repository.add_media(session, media))
+    return to_read(await repository.add_media(session, media))
 
 
 async def get_media(session: AsyncSession, team_id: str, media_id: str) -> MediaRead:
-    return _read(await _find(session, team_id, media_id))
+    return to_read(await _find(session, team_id, media_id))
 
 
 async def list_media(
@@ -93,7 +93,7 @@ async def list_media(
     rows = await repository.list_media(session, team_id, limit + 1, cursor)
     page = rows[:limit]
     next_cursor = page[-1].id if len(rows) > limit else None
-    return MediaPage(items=[_read(row) for row in page], next_cursor=next_cursor)
+    return MediaPage(items=[to_read(row) for row in page], next_cursor=next_cursor)
 
 
 async def delete_media(
@@ -158,7 +158,7 @@ def _unsupported(message: str) -> ApiError:
     return ApiError(415, "unsupported_media", f"file: {message}", FIELD)
 
 
-def _read(media: Media) -> MediaRead:
+def to_read(media: Media) -> MediaRead:
     return MediaRead.model_validate(
         {
             "id": media.id,
