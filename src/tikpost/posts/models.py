@@ -84,6 +84,9 @@ class Post(Base):
     error_code: Mapped[str | None] = mapped_column(String(64), default=None)
     error_message: Mapped[str | None] = mapped_column(Text, default=None)
     fail_reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The DBOS ownership token of the workflow run that may act at TikTok for this post. A run
+    # that finds another token here was superseded (its executor was presumed dead) and stops.
+    fence: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
