@@ -157,6 +157,7 @@ def worker(
 ) -> None:
     """Run workflows only, no API (scale-out: many workers against one PostgreSQL)."""
 
+    from tikpost.kit.executors import ExecutorIdInUseError
     from tikpost.worker import run_worker
 
     settings = _settings()
@@ -169,7 +170,11 @@ def worker(
         )
         raise typer.Exit(2)
     logs.configure(settings.log_format == "json")
-    asyncio.run(run_worker(settings, chosen))
+    try:
+        asyncio.run(run_worker(settings, chosen))
+    except ExecutorIdInUseError as taken:
+        typer.secho(f"error: {taken}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
 
 
 @db_app.command("upgrade")

@@ -59,6 +59,20 @@ class Settings(BaseSettings):
     executor_id: str | None = None
     dbos_database_url: str = ""
     dbos_log_level: str = "WARNING"
+    # `tikpost serve` also runs workflows (one process does everything); false leaves them to
+    # `tikpost worker` processes, so API and workers scale separately.
+    serve_runs_workflows: bool = True
+    # Liveness (see tikpost.kit.executors): each process beats this often; one silent for
+    # `executor_stale_sec` is presumed dead and its pending workflows go to the others.
+    heartbeat_sec: float = Field(default=5.0, gt=0)
+    executor_stale_sec: float = Field(default=30.0, gt=0)
+    # On SIGTERM, how long running uploads may take to finish the chunk they are sending.
+    shutdown_grace_sec: float = Field(default=30.0, ge=0)
+    # A post left in uploading/processing this long is resumed or failed (posts.reconcile);
+    # longer than the workflow's own bounds (about 2 h of polling), so it only catches strays.
+    stale_post_sec: float = Field(default=3 * 3600.0, gt=0)
+    # When the reconciler looks (cron; six fields put seconds first).
+    reconcile_schedule: str = "*/5 * * * *"
     # Seconds between webhook delivery attempts; empty means the default schedule (10 s
     # doubling to 1 h, for 24 h). Tests set a short one.
     webhook_retry_delays: list[float] = []

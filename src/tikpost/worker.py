@@ -22,15 +22,20 @@ logger = logging.getLogger("tikpost")
 WORKFLOW_MODULES = (
     "tikpost.webhooks.workflow",
     "tikpost.posts.workflow",
+    "tikpost.posts.reconcile",
     "tikpost.media.retention",
 )
 
 
-def create_runtime(settings: Settings, executor_id: str | None = None) -> WorkflowRuntime:
+def create_runtime(
+    settings: Settings, executor_id: str | None = None, role: str = "serve"
+) -> WorkflowRuntime:
     """A runtime for this process; without `executor_id`, the `serve` default for this host."""
     for module in WORKFLOW_MODULES:
         importlib.import_module(module)
-    return WorkflowRuntime(settings, executor_id or executor_id_for(settings, "serve"))
+    chosen = executor_id or executor_id_for(settings, role)
+    dequeue = role == "worker" or settings.serve_runs_workflows
+    return WorkflowRuntime(settings, chosen, role, dequeue=dequeue)
 
 
 async def run_worker(
@@ -47,7 +52,7 @@ async def run_worker(
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)
-    runtime = create_runtime(settings, executor_id)
+    runtime = create_runtime(settings, executor_id, role="worker")
     await runtime.start()
     logger.info("worker %s running; Ctrl-C to stop", executor_id)
     try:

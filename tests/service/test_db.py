@@ -31,6 +31,7 @@ TABLES = {
     "webhook_attempts",
     "posts",
     "post_events",
+    "executors",
 }
 
 

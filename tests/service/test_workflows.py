@@ -97,8 +97,10 @@ def test_partitioned_delayed_and_idempotent_enqueue(settings_factory: SettingsFa
 
 
 def test_one_runtime_per_process(settings_factory: SettingsFactory) -> None:
-    first = WorkflowRuntime(settings_factory(), "test-one")
-    second = WorkflowRuntime(settings_factory(), "test-two")
+    settings = settings_factory()
+    migrations.upgrade(settings.database_url)  # executors announce themselves in the app's tables
+    first = WorkflowRuntime(settings, "test-one")
+    second = WorkflowRuntime(settings, "test-two")
 
     async def main() -> None:
         await first.start()

@@ -18,6 +18,11 @@ starts again. What that asks of this service, and how this module answers:
 - The app's data and DBOS's are separate transactions: commit first, then `enqueue` (the
   workflow id makes a repeated enqueue a no-op). Startup sweeps (`startup_sweep`) run after
   launch to enqueue whatever was committed but never enqueued (a crash in between).
+- Several processes may share one system database (scale-out on PostgreSQL): each has its own
+  executor id and heartbeat (`tikpost.kit.executors`), and the survivors hand a dead one's
+  pending workflows back to their queues.
+- Stopping drains first: no new step talks to TikTok (`safe_point`), and uploads finish the
+  chunk they are sending (`busy`), for at most `shutdown_grace_sec`; then DBOS is destroyed.
 - Async workflows run on DBOS's own event loop thread (DBOS is launched from a worker thread
   with no loop, so it does not adopt the server's loop). Shutdown cancels them there; a cancelled
   workflow is not recorded as failed, so it resumes at the next start. Workflow code reaches the
@@ -32,15 +37,19 @@ import hashlib
 import logging
 import socket
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from dbos import DBOS, DBOSConfig, SetEnqueueOptions, SetWorkflowID
+from dbos._context import current_owner_xid
+from dbos._dbos import _get_dbos_instance
 from sqlalchemy.engine import make_url
 
 from tikpost.kit.db import Database
+from tikpost.kit.executors import Liveness
 from tikpost.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -49,11 +58,9 @@ APP_NAME = "tikpost"
 # Bump only when a workflow's steps change (added, removed or reordered). Workflows are
 # recovered only by executors of the version that started them: a needless bump orphans every
 # scheduled post and pending webhook.
-APPLICATION_VERSION = "tikpost-workflows-2"
+APPLICATION_VERSION = "tikpost-workflows-3"
 # How often each queue looks for work; DBOS's default (1 s) delays every start noticeably.
 QUEUE_POLLING_INTERVAL_SEC = 0.2
-# How long `stop()` lets running workflows finish before cancelling them (they resume later).
-SHUTDOWN_GRACE_SEC = 0
 
 _runtime_lock = threading.Lock()
 _current: WorkflowRuntime | None = None
@@ -158,10 +165,25 @@ class WorkflowRuntime:
     `database` is the app database as workflow steps use it (see the module docstring).
     """
 
-    def __init__(self, settings: Settings, executor_id: str) -> None:
+    def __init__(
+        self, settings: Settings, executor_id: str, role: str = "serve", *, dequeue: bool = True
+    ) -> None:
+        """`dequeue=False` makes an enqueue-only runtime: an API process that leaves running
+        workflows to `tikpost worker` processes (it still recovers dead executors' work, by
+        handing it back to the queues)."""
         self.settings = settings
         self.executor_id = executor_id
+        self.role = role
+        self.dequeue = dequeue
         self.database = Database(settings.database_url, pooled=False)
+        self.liveness = Liveness(
+            settings.database_url,
+            executor_id,
+            heartbeat_sec=settings.heartbeat_sec,
+            stale_sec=settings.executor_stale_sec,
+            recover=_recover_executor,
+        )
+        self._registered = False
         self._started = False
 
     async def start(self) -> None:
@@ -174,6 +196,9 @@ class WorkflowRuntime:
                 )
             _current = self
         try:
+            _drain.reset()
+            await self.liveness.register(self.database, self.role)
+            self._registered = True
             system_url = system_database_url(self.settings)
             if make_url(system_url).get_backend_name() == "sqlite":
                 self.settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -196,6 +221,7 @@ class WorkflowRuntime:
                     await sweep(self)
                 except Exception:
                     logger.exception("startup sweep %s failed", getattr(sweep, "__name__", sweep))
+            self.liveness.start()
             logger.info("workflow runtime started (executor %s)", self.executor_id)
         except BaseException:
             await self.stop()
@@ -203,15 +229,26 @@ class WorkflowRuntime:
 
     def _launch(self) -> None:
         DBOS(config=dbos_config(self.settings, self.executor_id))
+        if not self.dequeue:
+            DBOS.listen_queues([])
         DBOS.launch()
 
     async def stop(self) -> None:
-        """Destroy DBOS; unfinished workflows stay pending and resume at the next start."""
+        """Drain, then destroy DBOS; unfinished workflows stay pending and resume at the next
+        start of this executor id, or on another process once this one has retired."""
         global _current
         try:
-            await asyncio.to_thread(
-                DBOS.destroy, workflow_completion_timeout_sec=SHUTDOWN_GRACE_SEC
-            )
+            _drain.begin()
+            if not await asyncio.to_thread(_drain.wait_idle, self.settings.shutdown_grace_sec):
+                logger.warning(
+                    "uploads still sending after %g s; stopping them mid-chunk (they resume)",
+                    self.settings.shutdown_grace_sec,
+                )
+            self.liveness.stop()
+            await asyncio.to_thread(DBOS.destroy, workflow_completion_timeout_sec=0)
+            if self._registered:
+                await self.liveness.retire(self.database)
+                self._registered = False
             # DBOS made its executor this loop's default; it is shut down now, so give the loop
             # a fresh one for whatever runs after us (asyncio.run shuts it down at exit).
             asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor())
@@ -221,6 +258,115 @@ class WorkflowRuntime:
             with _runtime_lock:
                 if _current is self:
                     _current = None
+
+
+def _recover_executor(executor_id: str) -> int:
+    """Hand a dead executor's pending workflows back to their queues (any live worker's)."""
+    return len(DBOS._recover_pending_workflows([executor_id]))
+
+
+class _Drain:
+    """Shutdown's view of the work in flight: how many uploads are mid-chunk, and whether
+    new work may start. Shared by DBOS's loop thread (steps) and the stopping thread."""
+
+    def __init__(self) -> None:
+        self.draining = threading.Event()
+        self._busy = 0
+        self._idle = threading.Condition()
+
+    def reset(self) -> None:
+        self.draining.clear()
+
+    def begin(self) -> None:
+        self.draining.set()
+
+    def enter(self) -> None:
+        with self._idle:
+            self._busy += 1
+
+    def leave(self) -> None:
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+
+_drain = _Drain()
+
+
+async def _park() -> None:
+    """Wait for shutdown to cancel us: a cancelled step is not recorded, so it runs again
+    from its start on whichever process resumes the workflow."""
+    await asyncio.Event().wait()
+
+
+async def safe_point() -> None:
+    """Call before starting work at TikTok: once shutdown has begun, nothing new starts."""
+    if _drain.draining.is_set():
+        await _park()
+
+
+class BusySection:
+    """Work that shutdown waits for (within the grace period) rather than cut short."""
+
+    def __init__(self) -> None:
+        self._counted = False
+
+    def _enter(self) -> None:
+        _drain.enter()
+        self._counted = True
+
+    def _leave(self) -> None:
+        if self._counted:
+            self._counted = False
+            _drain.leave()
+
+    async def boundary(self) -> None:
+        """A point where stopping loses nothing (a chunk just finished): park if draining."""
+        if _drain.draining.is_set():
+            self._leave()
+            await _park()
+
+
+@asynccontextmanager
+async def busy() -> AsyncIterator[BusySection]:
+    """Mark an upload as in flight; see `BusySection.boundary` for where it may stop."""
+    await safe_point()
+    section = BusySection()
+    section._enter()
+    try:
+        yield section
+    finally:
+        section._leave()
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Who runs a workflow right now: DBOS writes a new token each time a queue hands the
+    workflow to a runner, and refuses step records from any runner holding an older one."""
+
+    workflow_id: str
+    token: str
+
+
+def current_ownership() -> Ownership | None:
+    """The running workflow's ownership; None outside a workflow."""
+    workflow_id = DBOS.workflow_id
+    token = current_owner_xid(workflow_id) if workflow_id else None
+    return Ownership(workflow_id, token) if workflow_id and token else None
+
+
+def still_owns(ownership: Ownership) -> bool:
+    """Whether the token still owns its workflow (blocking: one system-database read).
+
+    The same check DBOS makes before recording a step, made before side effects instead: see
+    `tikpost.posts.fencing`.
+    """
+    owner: str | None = _get_dbos_instance()._sys_db.get_workflow_owner(ownership.workflow_id)
+    return owner == ownership.token
 
 
 def current_runtime() -> WorkflowRuntime:
@@ -277,14 +423,20 @@ async def workflow_exists(workflow_id: str) -> bool:
 
 __all__ = [
     "APPLICATION_VERSION",
+    "BusySection",
+    "Ownership",
     "QueueSpec",
     "RateLimit",
     "StartupSweep",
     "WorkflowRuntime",
+    "busy",
+    "current_ownership",
     "current_runtime",
     "declare_queue",
     "enqueue",
     "executor_id_for",
+    "safe_point",
     "startup_sweep",
+    "still_owns",
     "workflow_exists",
 ]

@@ -16,6 +16,7 @@ from tikpost.media.links import MediaLinks
 from tikpost.posts import service
 from tikpost.posts.context import PublishContext
 from tikpost.posts.failures import Failure
+from tikpost.posts.fencing import check_fence
 from tikpost.posts.models import Post
 from tikpost.posts.publishing import (
     PublishFailedError,
@@ -58,6 +59,7 @@ async def init_photos_at_tiktok(ctx: PublishContext, post: Post) -> str:
     photo_ids = list(post.photos or [])
     async with ctx.database.session(write=True) as session:
         locked = await _locked(session, post.id)
+        check_fence(locked)
         if locked.status == "uploading":
             raise PublishFailedError(
                 Failure(
@@ -84,6 +86,7 @@ async def init_photos_at_tiktok(ctx: PublishContext, post: Post) -> str:
     )
     async with ctx.database.session(write=True) as session:
         locked = await _locked(session, post.id)
+        check_fence(locked)
         locked.publish_id, locked.upload_url = result.publish_id, None
         await service.record(
             session,

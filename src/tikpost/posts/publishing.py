@@ -10,10 +10,12 @@ from typing import Any, TypeVar
 
 from tikpost.accounts import repository as accounts
 from tikpost.kit.logs import log_context
+from tikpost.kit.workflows import busy
 from tikpost.media.models import Media
 from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext
 from tikpost.posts.failures import Failure
+from tikpost.posts.fencing import check_fence, record_progress
 from tikpost.posts.models import Post
 from tikpost.tiktok import (
     ChunkPlan,
@@ -174,6 +176,7 @@ async def init_at_tiktok(ctx: PublishContext, post_id: str, *, again: bool = Fal
     )
     async with ctx.database.session(write=True) as session:
         post = await _locked(session, post_id)
+        check_fence(post)
         post.publish_id, post.upload_url, post.uploaded_bytes = (
             result.publish_id,
             result.upload_url,
@@ -230,24 +233,29 @@ async def _fetch_status(ctx: PublishContext, post: Post, publish_id: str) -> Pub
 async def _send(
     ctx: PublishContext, post_id: str, media: Media, plan: ChunkPlan, url: str, offset: int
 ) -> None:
+    """Send the chunks from `offset`, each after a fenced write (see posts.fencing); on
+    shutdown, stop between chunks (the one being sent finishes, within the grace period)."""
     storage = ctx.storage
 
     def source(start: int, stop: int) -> AsyncIterator[bytes]:
         return storage.open_read(media.storage_key, start, stop)
 
-    async def progress(held: int) -> None:
-        async with ctx.database.session(write=True) as session:
-            post = await _locked(session, post_id)
-            post.uploaded_bytes = held
+    async with busy() as section:
 
-    await upload_chunks(
-        url,
-        plan,
-        source,
-        content_type=media.content_type,
-        start_offset=offset,
-        on_progress=progress,
-    )
+        async def progress(held: int) -> None:
+            await record_progress(ctx, post_id, held)
+            if held < plan.video_size:
+                await section.boundary()
+
+        await record_progress(ctx, post_id, offset)
+        await upload_chunks(
+            url,
+            plan,
+            source,
+            content_type=media.content_type,
+            start_offset=offset,
+            on_progress=progress,
+        )
 
 
 async def fetch_outcome(ctx: PublishContext, post_id: str) -> dict[str, Any]:
@@ -285,6 +293,7 @@ async def init_pull(ctx: PublishContext, post_id: str) -> str:
         return post.publish_id
     async with ctx.database.session(write=True) as session:
         post = await _locked(session, post_id)
+        check_fence(post)
         if post.status == "uploading":
             raise PublishFailedError(
                 Failure(
@@ -304,6 +313,7 @@ async def init_pull(ctx: PublishContext, post_id: str) -> str:
     )
     async with ctx.database.session(write=True) as session:
         post = await _locked(session, post_id)
+        check_fence(post)
         post.publish_id, post.upload_url, post.uploaded_bytes = result.publish_id, None, 0
         await service.record(
             session,

@@ -19,10 +19,18 @@ from dbos._queue import QueueRateLimit
 
 from tikpost.accounts.tokens import AccountUnavailableError
 from tikpost.kit.logs import log_context
-from tikpost.kit.workflows import QueueSpec, WorkflowRuntime, declare_queue, enqueue, startup_sweep
+from tikpost.kit.workflows import (
+    QueueSpec,
+    WorkflowRuntime,
+    declare_queue,
+    enqueue,
+    safe_point,
+    startup_sweep,
+)
 from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext, context
 from tikpost.posts.failures import Failure, from_error, from_fail_reason
+from tikpost.posts.fencing import claim
 from tikpost.posts.models import FINAL_STATUSES, Post
 from tikpost.posts.photo_publishing import init_post
 from tikpost.posts.publishing import (
@@ -192,6 +200,9 @@ async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
     # Every log line written meanwhile (httpx's request lines included) names the post.
     scope = log_context.set({"post_id": post_id})
     try:
+        # Nothing new starts at TikTok once shutdown has begun, or once another run owns the post.
+        await safe_point()
+        await claim(ctx, post_id)
         return await action(ctx, post_id)
     except AccountUnavailableError as exc:
         raise PublishFailedError(Failure(exc.code, exc.message)) from exc
@@ -203,10 +214,10 @@ async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
 
 @DBOS.step()
 async def fail_step(post_id: str, failure: Failure) -> tuple[str, list[str]]:
-    return failure.code, await _fail(context(), post_id, failure)
+    return failure.code, await fail_post(context(), post_id, failure)
 
 
-async def _fail(ctx: PublishContext, post_id: str, failure: Failure) -> list[str]:
+async def fail_post(ctx: PublishContext, post_id: str, failure: Failure) -> list[str]:
     async with ctx.database.session(write=True) as session:
         post = await repository.get_for_update(session, post_id)
         if post is None or post.status in FINAL_STATUSES:
@@ -225,7 +236,7 @@ async def finish_step(post_id: str, outcome: dict[str, Any]) -> tuple[str, list[
     ctx = context()
     if status == "FAILED":
         failure = from_fail_reason(outcome.get("fail_reason") or "unknown")
-        return failure.code, await _fail(ctx, post_id, failure)
+        return failure.code, await fail_post(ctx, post_id, failure)
     async with ctx.database.session(write=True) as session:
         post = await repository.get_for_update(session, post_id)
         if post is None or post.status in FINAL_STATUSES:

@@ -1,0 +1,265 @@
+"""Which executors are alive, and who finishes the work of one that died.
+
+DBOS resumes a process's unfinished workflows when a process with the same executor id starts
+again. A worker that dies for good (its machine gone, its deployment scaled down, its id never
+reused) would leave its workflows pending forever, and DBOS itself has no notion of liveness.
+So every workflow runtime announces itself here, in the app database:
+
+- on start it writes its row (`executors`): id, a fresh incarnation token, a heartbeat;
+- every `heartbeat_sec` it renews the heartbeat, but only while the row still holds its own
+  incarnation. A row that is gone or holds another incarnation means another process declared
+  this one dead and took its work, so it must stop at once (`on_fenced`; the CLI exits);
+- on the same beat it looks for rows silent for more than `executor_stale_sec`. It deletes such
+  a row only if the heartbeat is still the one it saw (so two survivors never both take it, and
+  a process that came back in between keeps its row), then asks DBOS to hand that executor's
+  pending workflows back to their queues, where exactly one live worker dequeues each;
+- on a graceful stop it dates its heartbeat to the epoch, so the others take its leftovers on
+  their next beat instead of after the stale bound.
+
+A process that is slow rather than dead (paused, partitioned) may still be running a workflow
+that was taken over. DBOS refuses its step records (ownership tokens), and `tikpost.posts.fencing`
+refuses its side effects at TikTok; its next heartbeat then finds it fenced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import String, delete, insert, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tikpost.kit.db import Base, Database, UtcDateTime, utcnow
+
+logger = logging.getLogger(__name__)
+
+RETIRED = datetime(1970, 1, 1, tzinfo=UTC)
+# A fenced process exits with this (EX_TEMPFAIL): its supervisor should start it again.
+FENCED_EXIT_CODE = 75
+
+
+class Executor(Base):
+    """One live (or lately live) workflow runtime."""
+
+    __tablename__ = "executors"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    incarnation: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(16))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+Recover = Callable[[str], int]
+
+
+class ExecutorIdInUseError(RuntimeError):
+    def __init__(self, executor_id: str, host: str, pid: int) -> None:
+        super().__init__(
+            f"executor id {executor_id!r} is in use by pid {pid} on {host}; give every "
+            "process its own id (TIKPOST_EXECUTOR_ID or --executor-id)"
+        )
+
+
+def _live_holder(
+    found: Executor | None, host: str, now: datetime, stale_sec: float
+) -> Executor | None:
+    """The row's holder if it may still be running, else None (the id is free to take)."""
+    if found is None or found.heartbeat_at < now - timedelta(seconds=stale_sec):
+        return None
+    if found.host == host and not _pid_alive(found.pid):
+        return None
+    return found
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own earlier runtime in this process (tests start several in turn)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def exit_fenced() -> None:
+    """What a fenced CLI process does: stop everything now, recording nothing more."""
+    logger.critical("another process took over this executor's work; exiting")
+    logging.shutdown()
+    os._exit(FENCED_EXIT_CODE)
+
+
+class Liveness:
+    """This process's heartbeat, and the watch over everyone else's, on a thread of its own.
+
+    A thread, not a task on the server's loop: a loop stalled by a long synchronous call must
+    not make a healthy process look dead to the others.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        executor_id: str,
+        *,
+        heartbeat_sec: float,
+        stale_sec: float,
+        recover: Recover,
+        on_fenced: Callable[[], None] = exit_fenced,
+    ) -> None:
+        self.database_url = database_url
+        self.executor_id = executor_id
+        self.incarnation = uuid.uuid4().hex
+        self.heartbeat_sec = heartbeat_sec
+        self.stale_sec = stale_sec
+        self.recover = recover
+        self.on_fenced = on_fenced
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    async def register(self, database: Database, role: str) -> None:
+        """Claim the row before DBOS launches, so no survivor takes this id's work meanwhile.
+
+        The id may still be held: by the process this one replaces (killed a moment ago, so
+        its heartbeat is fresh), or by mistake by a live process. A holder on this host whose
+        pid is gone, or any holder silent for `stale_sec`, is replaced; a live holder on this
+        host is an error at once; one elsewhere is waited out, then an error. Taking the id
+        from a live process would fence it, and it would exit.
+        """
+        host = socket.gethostname()[:255]
+        waited_until = time.monotonic() + 2 * self.stale_sec
+        while True:
+            now = utcnow()
+            async with database.session(write=True) as session:
+                found = await session.get(Executor, self.executor_id, with_for_update=True)
+                holder = _live_holder(found, host, now, self.stale_sec)
+                if holder is None:
+                    values = {
+                        "incarnation": self.incarnation,
+                        "role": role,
+                        "host": host,
+                        "pid": os.getpid(),
+                        "started_at": now,
+                        "heartbeat_at": now,
+                    }
+                    statement = (
+                        insert(Executor).values(id=self.executor_id, **values)
+                        if found is None
+                        else update(Executor)
+                        .where(Executor.id == self.executor_id)
+                        .values(**values)
+                    )
+                    await session.execute(statement)
+                    return
+            if holder.host == host or time.monotonic() > waited_until:
+                raise ExecutorIdInUseError(self.executor_id, holder.host, holder.pid)
+            logger.warning(
+                "executor id %s is held by pid %d on %s; waiting for it to go silent",
+                self.executor_id,
+                holder.pid,
+                holder.host,
+            )
+            await asyncio.sleep(self.heartbeat_sec)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._run, name=f"tikpost-liveness-{self.executor_id}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    async def retire(self, database: Database) -> None:
+        """Leave gracefully: others take any leftover work at their next beat."""
+        async with database.session(write=True) as session:
+            await session.execute(
+                update(Executor)
+                .where(Executor.id == self.executor_id, Executor.incarnation == self.incarnation)
+                .values(heartbeat_at=RETIRED)
+            )
+
+    def _run(self) -> None:
+        asyncio.run(self._watch())
+
+    async def _watch(self) -> None:
+        database = Database(self.database_url, pooled=False)
+        try:
+            while not await asyncio.to_thread(self._stop.wait, self.heartbeat_sec):
+                try:
+                    alive = await beat(database, self.executor_id, self.incarnation)
+                    if not alive:
+                        self.on_fenced()
+                        return
+                    for dead in await take_over_dead(database, self.stale_sec):
+                        count = await asyncio.to_thread(self.recover, dead)
+                        logger.warning(
+                            "executor %s stopped beating; re-enqueued its %d pending workflow(s)",
+                            dead,
+                            count,
+                        )
+                except Exception:
+                    # The database being briefly away must not kill the watch; the next beat
+                    # tries again, and staleness is measured by others, not by us.
+                    logger.exception("executor heartbeat failed")
+        finally:
+            await database.dispose()
+
+
+async def beat(database: Database, executor_id: str, incarnation: str) -> bool:
+    """Renew our heartbeat; False when the row is no longer ours (we were fenced)."""
+    async with database.session(write=True) as session:
+        result = await session.execute(
+            update(Executor)
+            .where(Executor.id == executor_id, Executor.incarnation == incarnation)
+            .values(heartbeat_at=utcnow())
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def take_over_dead(database: Database, stale_sec: float) -> list[str]:
+    """Ids of executors silent for longer than `stale_sec` whose rows this call removed.
+
+    Each delete is conditional on the heartbeat read a moment before, so of several survivors
+    exactly one takes a dead executor, and an executor that beat again in between is spared.
+    """
+    cutoff = utcnow() - timedelta(seconds=stale_sec)
+    async with database.session() as session:
+        rows = (
+            await session.execute(
+                select(Executor.id, Executor.heartbeat_at).where(Executor.heartbeat_at < cutoff)
+            )
+        ).all()
+    taken = []
+    for executor_id, seen in rows:
+        async with database.session(write=True) as session:
+            result = await session.execute(
+                delete(Executor).where(Executor.id == executor_id, Executor.heartbeat_at == seen)
+            )
+            if result.rowcount:  # type: ignore[attr-defined]
+                taken.append(executor_id)
+    return taken
+
+
+__all__ = [
+    "FENCED_EXIT_CODE",
+    "Executor",
+    "ExecutorIdInUseError",
+    "Liveness",
+    "beat",
+    "exit_fenced",
+    "take_over_dead",
+]

@@ -1,0 +1,161 @@
+"""The reconciler: no post stays unfinished forever because its workflow went astray.
+
+Each post's workflow bounds itself (bounded retries, about two hours of polling), so a healthy
+post never sits unchanged for `TIKPOST_STALE_POST_SEC` (3 h by default). One that does was
+lost to something outside the workflow: a crash between the post's commit and its enqueue on a
+process that never came back, an operator cancelling the workflow, a workflow that ended
+without writing its outcome, or a step wedged on a dead connection. On a schedule, the
+reconciler looks at every unfinished post untouched for that long and
+
+- with no workflow at all: starts it (the post resumes where its row says);
+- whose workflow has ended (or was cancelled, or exhausted its recoveries): fails the post with
+  `publish_interrupted`;
+- `uploading` or `processing` with a workflow still pending: cancels that workflow and fails
+  the post with `publish_stalled`, asking the user to check the creator's profile before a
+  retry (TikTok may hold the video).
+
+Posts still `queued` with a live workflow are left alone: waiting is their job (the account's
+queue, TikTok's rate limits, the daily cap). Like retention, it runs as a DBOS scheduled
+workflow, once per tick across all processes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from dbos import DBOS
+from sqlalchemy import select
+
+from tikpost.kit.db import utcnow
+from tikpost.kit.workflows import WorkflowRuntime, current_runtime, enqueue, startup_sweep
+from tikpost.posts import service
+from tikpost.posts.context import context
+from tikpost.posts.failures import Failure
+from tikpost.posts.models import FINAL_STATUSES, Post
+from tikpost.posts.workflow import PUBLISH_QUEUE, fail_post, publish_post
+from tikpost.webhooks.workflow import start_deliveries
+
+logger = logging.getLogger(__name__)
+
+SCHEDULE_NAME = "posts-reconcile"
+ENDED = frozenset({"SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"})
+ACTIVE_AT_TIKTOK = frozenset({"uploading", "processing"})
+# Posts looked at per tick; the rest wait for the next one.
+BATCH = 200
+
+INTERRUPTED = Failure(
+    "publish_interrupted",
+    "The post's publishing workflow ended without finishing the post; check the creator's "
+    "profile, then retry if the video is not there.",
+    retryable=True,
+)
+STALLED = Failure(
+    "publish_stalled",
+    "Publishing made no progress for too long and was stopped; TikTok may still hold the "
+    "video, so check the creator's profile before retrying.",
+    retryable=True,
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    post_id: str
+    action: str  # "resume", "interrupted" or "stalled"
+    workflow_id: str
+
+
+async def judge(now: datetime, stale_after: timedelta) -> list[Verdict]:
+    """What to do with each stale unfinished post (reads only)."""
+    cutoff = now - stale_after
+    async with context().database.session() as session:
+        posts = list(
+            (
+                await session.execute(
+                    select(Post)
+                    .where(Post.status.not_in(FINAL_STATUSES), Post.updated_at < cutoff)
+                    .order_by(Post.updated_at)
+                    .limit(BATCH)
+                )
+            ).scalars()
+        )
+    verdicts = []
+    for post in posts:
+        if post.status == "scheduled" and post.scheduled_at and post.scheduled_at > now:
+            continue
+        workflow_id = service.workflow_id(post)
+        status = await DBOS.get_workflow_status_async(workflow_id)
+        if status is None:
+            verdicts.append(Verdict(post.id, "resume", workflow_id))
+        elif status.status in ENDED:
+            verdicts.append(Verdict(post.id, "interrupted", workflow_id))
+        elif post.status in ACTIVE_AT_TIKTOK:
+            verdicts.append(Verdict(post.id, "stalled", workflow_id))
+    return verdicts
+
+
+@DBOS.step(name="posts.reconcile.judge")
+async def judge_step() -> list[dict[str, str]]:
+    settings = current_runtime().settings
+    found = await judge(utcnow(), timedelta(seconds=settings.stale_post_sec))
+    return [vars(verdict) for verdict in found]
+
+
+@DBOS.step(name="posts.reconcile.fail")
+async def fail_step(post_id: str, code: str) -> list[str]:
+    failure = STALLED if code == STALLED.code else INTERRUPTED
+    logger.warning("reconciler: post %s failed as %s", post_id, code)
+    return await fail_post(context(), post_id, failure)
+
+
+@DBOS.step(name="posts.reconcile.resume")
+async def resume_step(post_id: str) -> dict[str, Any] | None:
+    """How to enqueue the post's workflow, if the post still needs one."""
+    async with context().database.session() as session:
+        post = await session.get(Post, post_id)
+    if post is None or post.status in FINAL_STATUSES:
+        return None
+    return {
+        "workflow_id": service.workflow_id(post),
+        "partition_key": post.account_id,
+        "delay_seconds": service.delay_seconds(post),
+    }
+
+
+@DBOS.workflow(name="posts.reconcile")
+async def reconcile_workflow(scheduled_at: datetime, context_: Any) -> None:
+    """One scheduled tick."""
+    verdicts = await judge_step()
+    for verdict in verdicts:
+        if verdict["action"] == "resume":
+            how = await resume_step(verdict["post_id"])
+            if how is not None:
+                logger.warning(
+                    "reconciler: post %s had no workflow; starting it", verdict["post_id"]
+                )
+                # A workflow, not a step, may enqueue (DBOS's rule).
+                await enqueue(PUBLISH_QUEUE, publish_post, verdict["post_id"], **how)
+            continue
+        if verdict["action"] == "stalled":
+            await DBOS.cancel_workflow_async(verdict["workflow_id"])
+        await start_deliveries(await fail_step(verdict["post_id"], _code(verdict["action"])))
+
+
+def _code(action: str) -> str:
+    return STALLED.code if action == "stalled" else INTERRUPTED.code
+
+
+@startup_sweep
+async def schedule_reconcile(runtime: WorkflowRuntime) -> None:
+    """Create or refresh the schedule at every start (an upsert: any process may do it)."""
+    await DBOS.apply_schedules_async(
+        [
+            {
+                "schedule_name": SCHEDULE_NAME,
+                "workflow_fn": reconcile_workflow,
+                "schedule": runtime.settings.reconcile_schedule,
+            }
+        ]
+    )

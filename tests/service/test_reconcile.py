@@ -1,0 +1,154 @@
+"""The reconciler finishes what no workflow will: stalled, orphaned and workflow-less posts.
+
+The service runs with the reconciler ticking every second and a one-second staleness bound;
+the embedded sandbox keeps posts processing for an hour, so a post stays in `processing` until
+the reconciler acts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from dbos import DBOS
+from sqlalchemy import create_engine, insert, select
+
+from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
+from tests.service.publishing_helpers import (
+    connect_account,
+    operator,
+    sandbox_posts,
+    upload,
+    wait_final,
+)
+from tikpost.kit.db import sync_url, utcnow
+from tikpost.posts.models import Post
+from tikpost.sandbox.samples import make_video
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def reconciling(service_factory: ServiceFactory) -> Iterator[RunningService]:
+    with service_factory(
+        **SANDBOX_MODE, stale_post_sec=1.0, reconcile_schedule="* * * * * *"
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def client(
+    reconciling: RunningService, create_api_key: Callable[[str], str]
+) -> Iterator[httpx.Client]:
+    with reconciling.client(create_api_key("acme")) as api:
+        yield api
+
+
+def _processing_forever(service: RunningService) -> None:
+    with operator(service) as op:
+        op.patch("/config", json={"processing_delay_sec": 3600}).raise_for_status()
+
+
+def _post_until(api: httpx.Client, account: dict[str, Any], media: dict[str, Any]) -> str:
+    created = api.post(
+        "/v1/posts",
+        json={"account_id": account["id"], "video": media["id"], "privacy_level": "SELF_ONLY"},
+    )
+    assert created.status_code == 202, created.text
+    post_id: str = created.json()["id"]
+    deadline = time.monotonic() + 30
+    while api.get(f"/v1/posts/{post_id}").json()["status"] != "processing":
+        assert time.monotonic() < deadline, "the post never reached processing"
+        time.sleep(0.05)
+    return post_id
+
+
+def test_a_post_stuck_in_processing_is_failed_and_its_workflow_cancelled(
+    reconciling: RunningService, client: httpx.Client, tmp_path: Path
+) -> None:
+    _processing_forever(reconciling)
+    account = connect_account(client, "stuck")
+    media = upload(client, make_video(tmp_path / "v.mp4", seconds=3))
+    post_id = _post_until(client, account, media)
+
+    final = wait_final(client, post_id, timeout=30)
+
+    assert final["status"] == "failed"
+    assert final["error"]["code"] == "publish_stalled"
+    assert "check the creator's profile" in final["error"]["message"]
+    status = DBOS.get_workflow_status(post_id)
+    assert status is not None
+    assert status.status == "CANCELLED"
+
+
+def test_a_post_whose_workflow_ended_is_failed_as_interrupted(
+    reconciling: RunningService, client: httpx.Client, tmp_path: Path
+) -> None:
+    _processing_forever(reconciling)
+    account = connect_account(client, "orphan")
+    media = upload(client, make_video(tmp_path / "v.mp4", seconds=3))
+    post_id = _post_until(client, account, media)
+    # An operator (or anything outside tikpost) ends the workflow behind the post's back.
+    DBOS.cancel_workflow(post_id)
+
+    final = wait_final(client, post_id, timeout=30)
+
+    assert final["status"] == "failed"
+    assert final["error"]["code"] == "publish_interrupted"
+
+
+def test_a_post_committed_without_a_workflow_is_started_and_publishes(
+    service_factory: ServiceFactory, create_api_key: Callable[[str], str], tmp_path: Path
+) -> None:
+    """A crash between a post's commit and its enqueue, on a process that never restarts:
+    only the reconciler can notice. The row is written as that crash would leave it, an hour
+    ago; the bound (a minute) is long enough that the resumed post's own steps are not stale."""
+    with (
+        service_factory(
+            **SANDBOX_MODE, stale_post_sec=60.0, reconcile_schedule="* * * * * *"
+        ) as reconciling,
+        reconciling.client(create_api_key("acme")) as client,
+    ):
+        _publishes_the_lost_post(reconciling, client, tmp_path)
+
+
+def _publishes_the_lost_post(
+    reconciling: RunningService, client: httpx.Client, tmp_path: Path
+) -> None:
+    account = connect_account(client, "lost")
+    media = upload(client, make_video(tmp_path / "v.mp4", seconds=3))
+    engine = create_engine(sync_url(reconciling.settings.database_url))
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    try:
+        with engine.begin() as connection:
+            team_id = connection.execute(select(Post.team_id).limit(1)).scalar()
+            if team_id is None:  # no post yet: take the team from the media row
+                team_id = connection.exec_driver_sql("SELECT team_id FROM media").scalar()
+            connection.execute(
+                insert(Post).values(
+                    id="post_lostinthecrash",
+                    team_id=team_id,
+                    account_id=account["id"],
+                    status="queued",
+                    mode="direct",
+                    media_id=media["id"],
+                    media_type="video",
+                    privacy_level="SELF_ONLY",
+                    attempt=1,
+                    uploaded_bytes=0,
+                    created_at=an_hour_ago,
+                    updated_at=an_hour_ago,
+                )
+            )
+        final = wait_final(client, "post_lostinthecrash", timeout=30)
+    finally:
+        engine.dispose()
+
+    assert final["status"] == "published", final
+    [published] = sandbox_posts(reconciling, "lost")
+    assert published["status"] == "PUBLISH_COMPLETE"
