@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     verified_url_prefixes: list[str] = []
     # Seconds a media import (POST /v1/media {"url"}) may take, body included.
     media_fetch_timeout_sec: float = Field(default=1800.0, gt=0)
+    # Whether a post that does not say `transcode` converts a video TikTok would refuse.
+    transcode_default: bool = False
 
     @model_validator(mode="after")
     def _fill_derived_defaults(self) -> Settings:

@@ -55,7 +55,7 @@ def test_garbage_is_unsupported(
     service: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
     response = upload(api, videos.random_bytes.read_bytes(), "looks-fine.mp4")
-    assert_error(response, 415, "unsupported_media", "file")
+    assert_error(response, 422, "unsupported_media", "file")
     assert_nothing_kept(service, api)
 
 
@@ -64,7 +64,7 @@ def test_truncated_video_is_unsupported(
     service: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
     data = videos.good.read_bytes()
-    assert_error(upload(api, data[: len(data) // 2]), 415, "unsupported_media", "file")
+    assert_error(upload(api, data[: len(data) // 2]), 422, "unsupported_media", "file")
     assert_nothing_kept(service, api)
 
 
@@ -74,7 +74,7 @@ def test_a_playlist_cannot_make_the_prober_read_other_files(
 ) -> None:
     playlist = b"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n"
     response = upload(api, playlist + b"#EXT-X-ENDLIST\n", "list.m3u8", "application/x-mpegurl")
-    assert_error(response, 415, "unsupported_media", "file")
+    assert_error(response, 422, "unsupported_media", "file")
     assert_nothing_kept(service, api)
 
 
@@ -197,7 +197,7 @@ def test_a_hanging_prober_is_killed(
     sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
     monkeypatch.setattr(probe, "_probe_command", lambda _path: sleeper)
     response = upload(api, make_jpeg(width=32, height=32), "a.jpg")
-    assert_error(response, 415, "unsupported_media", "file")
+    assert_error(response, 422, "unsupported_media", "file")
     assert "0.5 s" in response.json()["error"]["message"]
     assert_nothing_kept(service, api)
 
@@ -208,7 +208,7 @@ def test_a_crashing_prober_is_contained(
 ) -> None:
     crasher = [sys.executable, "-c", "import os; os.abort()"]
     monkeypatch.setattr(probe, "_probe_command", lambda _path: crasher)
-    assert_error(upload(api, make_jpeg(32, 32), "a.jpg"), 415, "unsupported_media", "file")
+    assert_error(upload(api, make_jpeg(32, 32), "a.jpg"), 422, "unsupported_media", "file")
     assert_nothing_kept(service, api)
     assert api.get("/healthz").status_code == 200
 

@@ -4,16 +4,30 @@ from tikpost's signed links; their validation, the zip's hostile cases, and the 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import time
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.service.conftest import RunningService
-from tests.service.photo_helpers import make_jpeg, make_png, make_zip, symlink_zip
+from tests.service.photo_helpers import (
+    declared_sizes_zip,
+    make_jpeg,
+    make_png,
+    make_zip,
+    post,
+    pulled_match_sent,
+    symlink_zip,
+    upload_bytes,
+    upload_zip,
+)
 from tests.service.publishing_helpers import connect_account, sandbox_posts, wait_final
+from tests.service.s3_helpers import BOTH_STORAGES
+from tests.service.test_media import SQLITE_ONLY
 from tikpost.media.links import MediaLinks
 
 
@@ -21,30 +35,6 @@ from tikpost.media.links import MediaLinks
 def api(sandbox_api: httpx.Client) -> httpx.Client:
     """Team acme on the fast sandbox service (`svc`)."""
     return sandbox_api
-
-
-def upload_bytes(api: httpx.Client, name: str, data: bytes) -> dict[str, Any]:
-    response = api.post("/v1/media", files={"file": (name, data, "application/octet-stream")})
-    assert response.status_code == 201, response.text
-    media: dict[str, Any] = response.json()
-    return media
-
-
-def upload_zip(api: httpx.Client, data: bytes) -> httpx.Response:
-    return api.post("/v1/media/zip", files={"file": ("slides.zip", data, "application/zip")})
-
-
-def post(api: httpx.Client, **body: Any) -> dict[str, Any]:
-    response = api.post("/v1/posts", json=body)
-    assert response.status_code == 202, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
-def pulled_match_sent(api: httpx.Client, final: dict[str, Any], pulled: dict[str, Any]) -> None:
-    """The images the sandbox downloaded are, in order, exactly the media the post names."""
-    sent = [api.get(f"/v1/media/{media_id}").json()["sha256"] for media_id in final["photos"]]
-    assert [photo["sha256"] for photo in pulled["photos"]] == sent
 
 
 def test_carousel_from_media_ids_is_published(svc: RunningService, api: httpx.Client) -> None:
@@ -143,7 +133,10 @@ def test_png_and_oversized_photos_are_converted_for_tiktok(
     pulled_match_sent(api, final, pulled)
 
 
+@BOTH_STORAGES
+@SQLITE_ONLY
 def test_carousel_from_a_zip(svc: RunningService, api: httpx.Client) -> None:
+    """Also on S3: the PNG slide is converted from a copy of the stored object there."""
     account = connect_account(api, "zipper")
     slides = {
         "slide-2.png": make_png(640, 480),
@@ -208,7 +201,14 @@ def test_invalid_photo_posts_are_refused(svc: RunningService, api: httpx.Client)
     assert sandbox_posts(svc, "validator") == []
 
 
-def test_hostile_zips_are_refused_naming_the_entry(api: httpx.Client) -> None:
+@SQLITE_ONLY
+def test_hostile_zips_are_refused_naming_the_entry(
+    api: httpx.Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The service runs in this process: its temporary directories land here, to be counted.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     jpeg = make_jpeg(320, 320, 1)
     cases: list[tuple[bytes, str, str]] = [
         (make_zip([("../slide-1.jpg", jpeg)]), "zip_unsafe_path", "../slide-1.jpg"),
@@ -243,6 +243,13 @@ def test_hostile_zips_are_refused_naming_the_entry(api: httpx.Client) -> None:
             "slide-2",
         ),
         (b"PK\x03\x04 not really a zip", "invalid_zip", "zip"),
+        (make_zip([("photos/slide-1.jpg", jpeg)]), "zip_entry_misnamed", "photos/slide-1.jpg"),
+        (make_zip([("photos/", b"")]), "zip_entry_misnamed", "is a directory"),
+        (make_zip([("slide-1.jpg", jpeg), ("SLIDE-1.JPG", jpeg)]), "zip_duplicate_slide", "twice"),
+        (make_zip([("C:/slide-1.jpg", jpeg)]), "zip_unsafe_path", "absolute"),
+        (make_zip([("a\\..\\slide-1.jpg", jpeg)]), "zip_unsafe_path", ".."),
+        # Each entry's ratio is under the cap, but together they claim 270 MB.
+        (declared_sizes_zip(18, 15 * 1024 * 1024), "zip_bomb", "256 MB in total"),
     ]
     for data, code, named in cases:
         response = upload_zip(api, data)
@@ -251,16 +258,21 @@ def test_hostile_zips_are_refused_naming_the_entry(api: httpx.Client) -> None:
         assert error["code"] == code, response.text
         assert named in error["message"], response.text
     assert api.get("/v1/media").json()["items"] == []
+    assert list(scratch.iterdir()) == []  # every tikpost-zip-… directory was removed
 
 
+@SQLITE_ONLY
 def test_a_text_file_named_mp4_is_refused(api: httpx.Client) -> None:
     response = api.post(
         "/v1/media", files={"file": ("clip.mp4", b"just some text\n" * 100, "video/mp4")}
     )
-    assert response.status_code == 415, response.text
-    assert response.json()["error"]["code"] == "unsupported_media"
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("unsupported_media", "file")
+    assert api.get("/v1/media").json()["items"] == []
 
 
+@SQLITE_ONLY
 def test_signed_media_links(svc: RunningService, api: httpx.Client) -> None:
     data = make_jpeg(640, 640, 7)
     image = upload_bytes(api, "linked.jpg", data)

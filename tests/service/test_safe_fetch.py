@@ -31,6 +31,7 @@ from tests.service.guard_helpers import (
     redirector,
     tls_origin,
 )
+from tests.service.test_media import SQLITE_ONLY
 from tests.service.webhook_helpers import emit, receiver, team_id, wait_for_delivery
 from tests.support.media_server import media_origin
 from tikpost.kit.safe_fetch import (
@@ -314,3 +315,37 @@ def test_fetch_refuses_before_connecting() -> None:
 
 def _port(url: str) -> int:
     return int(url.rsplit(":", 1)[1])
+
+
+@SQLITE_ONLY
+def test_malformed_urls_are_refused_not_500(
+    service_factory: ServiceFactory, create_api_key: Callable[[str], str]
+) -> None:
+    """URLs that break a parser only deep inside (an unclosed IPv6 bracket, a bad IDNA label,
+    a port past 65535) are 422s in every field that takes a URL, and so is a redirect to one."""
+    post = {"account_id": "acct_x", "privacy_level": "SELF_ONLY"}
+    with (
+        redirector() as origin,
+        service_factory() as svc,
+        svc.client(create_api_key("acme")) as api,
+    ):
+        for url in (
+            "http://[",
+            "http://[::1/v.mp4",
+            "http://xn--/v.mp4",
+            "http://example.com:99999/v.mp4",
+        ):
+            for path, body, field in (
+                ("/v1/media", {"url": url}, "url"),
+                ("/v1/posts", {**post, "video_url": url}, "video_url"),
+                ("/v1/posts", {**post, "photos": [url]}, "photos[0]"),
+            ):
+                response = api.post(path, json=body)
+                _refused(response, "the URL is malformed", field)
+        hop = str(httpx.URL(f"{origin}/to", params={"url": "http://xn--/v.mp4"}))
+        response = api.post("/v1/media", json={"url": hop})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert (error["code"], error["field"]) == ("url_fetch_failed", "url")
+        assert "malformed answer or Location" in error["message"]
+        assert api.get("/v1/media").json()["items"] == []

@@ -14,6 +14,8 @@ import httpx
 from tests.conftest import VideoFiles
 from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts, wait_final
+from tests.service.s3_helpers import BOTH_STORAGES
+from tests.service.test_media import SQLITE_ONLY
 from tests.support.media_server import media_origin
 
 Started = tuple[RunningService, httpx.Client, str]
@@ -51,9 +53,12 @@ def _post(api: httpx.Client, **body: Any) -> dict[str, Any]:
     return created
 
 
+@BOTH_STORAGES
+@SQLITE_ONLY
 def test_an_unverified_url_is_fetched_then_uploaded(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
+    """On S3 too: imported into the bucket, then uploaded to TikTok in chunks read from it."""
     with _started(service_factory, create_api_key, videos, verified=False) as (svc, api, prefix):
         account = connect_account(api, "fetcher")
         url = f"{prefix}good.mp4"

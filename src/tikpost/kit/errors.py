@@ -1,6 +1,7 @@
 """One error shape for the whole API: `{"error": {"code", "message", "field"}}`.
 
 Clients branch on `code` (stable, snake_case), show `message` to humans and highlight `field`.
+Some errors add details beside them (a media check adds the `value` found and the `limit`).
 FastAPI's own errors (unknown route, wrong method, validation) and unexpected exceptions are
 rewritten into the same shape, so no client ever has to parse two formats.
 """
@@ -45,6 +46,7 @@ class ApiError(Exception):
         message: str,
         field: str | None = None,
         headers: Mapping[str, str] | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -52,6 +54,8 @@ class ApiError(Exception):
         self.message = message
         self.field = field
         self.headers = dict(headers or {})
+        # Extra JSON-serialisable keys of the error object; they never replace the three above.
+        self.details = dict(details or {})
 
 
 def error_response(
@@ -60,9 +64,10 @@ def error_response(
     message: str,
     field: str | None = None,
     headers: Mapping[str, str] | None = None,
+    details: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "field": field}}
-    return JSONResponse(body, status_code=status, headers=dict(headers or {}))
+    error = {**(details or {}), "code": code, "message": message, "field": field}
+    return JSONResponse({"error": error}, status_code=status, headers=dict(headers or {}))
 
 
 def field_name(loc: Sequence[Any]) -> str | None:
@@ -75,7 +80,7 @@ def field_name(loc: Sequence[Any]) -> str | None:
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
+    return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers, exc.details)
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

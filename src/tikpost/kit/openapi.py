@@ -24,6 +24,14 @@ ERROR_SCHEMA: dict[str, Any] = {
                 "code": {"type": "string", "description": "Stable, snake_case."},
                 "message": {"type": "string", "description": "For people."},
                 "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                "value": {
+                    "anyOf": [{"type": "string"}, {"type": "number"}],
+                    "description": "Media checks: the value found in the file.",
+                },
+                "limit": {
+                    "type": "string",
+                    "description": "Media checks: what TikTok takes.",
+                },
             },
         }
     },

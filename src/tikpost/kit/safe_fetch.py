@@ -153,14 +153,25 @@ class UrlGuard:
 
 
 def check_scheme(url: str) -> httpx.URL:
-    """An absolute http(s) URL with a host, parsed; other schemes never leave the process."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """An absolute http(s) URL with a host, parsed; other schemes never leave the process.
+
+    Refused here, not raised later as a 500: `http://[` (breaks urlsplit), `http://xn--/`
+    (breaks httpx only when the host is decoded, so it is decoded now), port 99999."""
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError as exc:
+        raise UrlNotAllowedError(url, f"the URL is malformed ({exc})") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise UrlNotAllowedError(url, "only absolute http:// and https:// URLs can be fetched")
     try:
-        return httpx.URL(url)
-    except httpx.InvalidURL as exc:
+        parsed = httpx.URL(url)
+        _ = parsed.host
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
         raise UrlNotAllowedError(url, f"the URL is malformed ({exc})") from None
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise UrlNotAllowedError(url, f"the URL is malformed (port {parsed.port})")
+    return parsed
 
 
 async def check_url(url: str, guard: UrlGuard) -> None:
@@ -372,7 +383,12 @@ async def fetch(
                     request = client.build_request(
                         "GET", current, headers={"accept-encoding": "identity"}
                     )
-                    response = await client.send(request, stream=True)
+                    try:
+                        response = await client.send(request, stream=True)
+                    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+                        # httpx resolves a redirect's Location inside `send` (for
+                        # `next_request`, followed or not): a hostile one raises here.
+                        raise FetchFailedError(f"malformed answer or Location ({exc})") from None
                     location = response.headers.get("location")
                     if response.status_code not in REDIRECT_STATUSES or not location:
                         try:

@@ -48,15 +48,18 @@ async def in_use_by_unfinished_post(session: AsyncSession, media_id: str) -> boo
     in_photos = cast(Post.photos, Text).like(f'%"{media_id}"%')
     result = await session.execute(
         select(Post.id)
-        .where(or_(Post.media_id == media_id, in_photos), Post.status.not_in(FINAL_STATUSES))
+        .where(
+            or_(Post.media_id == media_id, Post.transcoded_media_id == media_id, in_photos),
+            Post.status.not_in(FINAL_STATUSES),
+        )
         .limit(1)
     )
     return result.first() is not None
 
 
 def _still_needed(cutoff: datetime) -> ColumnElement[bool]:
-    """A post uses the media (its video, or one of its photos) and is unfinished, or finished
-    (last touched) since `cutoff`.
+    """A post uses the media (its video, its transcoded video, or one of its photos) and is
+    unfinished, or finished (last touched) since `cutoff`.
 
     The one definition of "in use" for retention: extend it when media gains other referrers.
     """
@@ -69,7 +72,7 @@ def _still_needed(cutoff: datetime) -> ColumnElement[bool]:
     return (
         select(Post.id)
         .where(
-            or_(Post.media_id == Media.id, in_photos),
+            or_(Post.media_id == Media.id, Post.transcoded_media_id == Media.id, in_photos),
             or_(
                 Post.status.not_in(FINAL_STATUSES),
                 func.coalesce(Post.finished_at, Post.updated_at) >= cutoff,

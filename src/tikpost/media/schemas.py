@@ -41,6 +41,27 @@ class ImageProbe(BaseModel):
     sha256: str
 
 
+class MediaProblem(BaseModel):
+    """One way the media breaks TikTok's rules, with what was measured and what TikTok takes."""
+
+    code: str = Field(description="Stable code, the same a refused post answers with.")
+    field: str = Field(description="The measured property: container, fps, width, size_bytes…")
+    value: str | int | float = Field(description="What the file has.")
+    limit: str = Field(description="What TikTok takes.")
+    message: str
+    fixable_by_transcode: bool = Field(
+        description="Whether tikpost can convert it: for videos, post with `transcode: true`; "
+        "images (PNG, over 1080 px) are converted automatically when posted."
+    )
+
+
+class MediaChecks(BaseModel):
+    """TikTok's media rules against the probe; `problems` is empty when ready as it is."""
+
+    ready_for_tiktok: bool
+    problems: list[MediaProblem]
+
+
 class MediaRead(BaseModel):
     """An uploaded file. `kind` and `content_type` come from probing the bytes, not the client."""
 
@@ -51,6 +72,7 @@ class MediaRead(BaseModel):
     size_bytes: int
     sha256: str
     probe: VideoProbe | ImageProbe
+    checks: MediaChecks
     created_at: datetime
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.kit.errors import ApiError
 from tikpost.kit.ids import new_id
-from tikpost.media import repository
+from tikpost.media import checks, repository
 from tikpost.media.ingest import FIELD, ReceivedFile, receive_upload
 from tikpost.media.models import Media
 from tikpost.media.probe import ProbeFailedError, probe_file
@@ -30,6 +30,10 @@ DEFAULT_PAGE = 50
 MAX_PAGE = 200
 IMAGE_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 WEBM_CODECS = frozenset({"vp8", "vp9", "av1"})
+# The EBML header, DocType included, sits in a Matroska file's first few dozen bytes.
+EBML_HEAD_BYTES = 256
+EBML_MAGIC = b"\x1a\x45\xdf\xa3"
+DOCTYPE_ID = b"\x42\x82"
 
 
 async def upload_media(
@@ -55,9 +59,47 @@ async def record_stored(
     session: AsyncSession, storage: Storage, team_id: str, media_id: str, received: ReceivedFile
 ) -> MediaRead:
     """Probe bytes already stored at `team_id/media_id` and record them: the one way a file
-    becomes media, whether it was uploaded or imported from a URL."""
+    becomes media, whether it was uploaded or imported from a URL.
+
+    What no post could ever use (too short or long, too big, not media at all) is refused with
+    a 422 naming the value and the limit; what transcoding can fix is kept and reported in the
+    resource's `checks`.
+    """
     key = f"{team_id}/{media_id}"
-    found = await _probe_stored(storage, key)
+    try:
+        async with local_file(storage, key) as path:
+            found = await probe_media(path)
+    except ProbeFailedError as failure:
+        raise _unsupported(str(failure)) from None
+    media = build_media(team_id, media_id, key, found, received)
+    problem = checks.first_unfixable(checks.check(parse_probe(media.kind, media.probe)))
+    if problem is not None:
+        raise ApiError(
+            422,
+            problem.code,
+            f"{FIELD}: {problem.message}",
+            FIELD,
+            details={"value": problem.value, "limit": problem.limit},
+        )
+    return to_read(await repository.add_media(session, media))
+
+
+async def probe_media(path: Path) -> dict[str, Any]:
+    """The child prober's verdict, with a Matroska file's container named by its DocType:
+    FFmpeg calls WebM and MKV alike "matroska,webm", but TikTok takes only WebM."""
+    found = await probe_file(path)
+    if found.get("kind") == "video" and found.get("container") == "matroska,webm":
+        head = await asyncio.to_thread(_read_head, path)
+        doctype = matroska_doctype(head)
+        if doctype in ("webm", "matroska"):
+            found["container"] = doctype
+    return found
+
+
+def build_media(
+    team_id: str, media_id: str, key: str, found: dict[str, Any], received: ReceivedFile
+) -> Media:
+    """The media row for probed bytes stored at `key` (not yet added to the session)."""
     measured = {**found, "size_bytes": received.size_bytes, "sha256": received.sha256}
     probe: VideoProbe | ImageProbe
     try:
@@ -67,7 +109,7 @@ async def record_stored(
             probe = VideoProbe.model_validate(measured)
     except ValidationError:
         raise _unsupported("the file's measurements could not be read") from None
-    media = Media(
+    return Media(
         id=media_id,
         team_id=team_id,
         kind="image" if isinstance(probe, ImageProbe) else "video",
@@ -78,7 +120,34 @@ async def record_stored(
         sha256=received.sha256,
         probe=probe.model_dump(),
     )
-    return to_read(await repository.add_media(session, media))
+
+
+def parse_probe(kind: str, probe: dict[str, Any]) -> VideoProbe | ImageProbe:
+    if kind == "image":
+        return ImageProbe.model_validate(probe)
+    return VideoProbe.model_validate(probe)
+
+
+def _read_head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(EBML_HEAD_BYTES)
+
+
+def matroska_doctype(head: bytes) -> str | None:
+    """The EBML DocType ("webm" or "matroska") from a file's first bytes, parsed by hand so
+    no FFmpeg runs in this process; None if it is not found there."""
+    if not head.startswith(EBML_MAGIC):
+        return None
+    at = head.find(DOCTYPE_ID)
+    if at < 0 or at + 3 > len(head):
+        return None
+    size_byte = head[at + 2]
+    # A one-byte EBML size (0x80 | n) is what every muxer writes for so short a string.
+    if not size_byte & 0x80:
+        return None
+    length = size_byte & 0x7F
+    value = head[at + 3 : at + 3 + length]
+    return value.rstrip(b"\0").decode("ascii", "replace") if len(value) == length else None
 
 
 async def get_media(session: AsyncSession, team_id: str, media_id: str) -> MediaRead:
@@ -119,16 +188,8 @@ async def _find(session: AsyncSession, team_id: str, media_id: str) -> Media:
     return media
 
 
-async def _probe_stored(storage: Storage, key: str) -> dict[str, Any]:
-    try:
-        async with _local_file(storage, key) as path:
-            return await probe_file(path)
-    except ProbeFailedError as failure:
-        raise _unsupported(str(failure)) from None
-
-
 @asynccontextmanager
-async def _local_file(storage: Storage, key: str) -> AsyncIterator[Path]:
+async def local_file(storage: Storage, key: str) -> AsyncIterator[Path]:
     """A path FFmpeg can open: the object itself on local storage, else a temporary copy."""
     path = storage.local_path(key)
     if path is not None:
@@ -149,25 +210,28 @@ def _content_type(probe: VideoProbe | ImageProbe, brand: str) -> str:
     names = set(probe.container.split(","))
     if "mp4" in names:
         return "video/quicktime" if brand == "qt" else "video/mp4"
+    if "matroska" in names and "webm" not in names:
+        return "video/x-matroska"
     if "webm" in names and probe.video_codec in WEBM_CODECS:
         return "video/webm"
     return "video/x-matroska"
 
 
 def _unsupported(message: str) -> ApiError:
-    return ApiError(415, "unsupported_media", f"file: {message}", FIELD)
+    # 422, not 415: the request's media type (multipart) was fine, the file in it is not.
+    return ApiError(422, "unsupported_media", f"file: {message}", FIELD)
 
 
 def to_read(media: Media) -> MediaRead:
-    return MediaRead.model_validate(
-        {
-            "id": media.id,
-            "kind": media.kind,
-            "filename": media.filename,
-            "content_type": media.content_type,
-            "size_bytes": media.size_bytes,
-            "sha256": media.sha256,
-            "probe": media.probe,
-            "created_at": media.created_at,
-        }
+    probe = parse_probe(media.kind, media.probe)
+    return MediaRead(
+        id=media.id,
+        kind="image" if media.kind == "image" else "video",
+        filename=media.filename,
+        content_type=media.content_type,
+        size_bytes=media.size_bytes,
+        sha256=media.sha256,
+        probe=probe,
+        checks=checks.summary(probe),
+        created_at=media.created_at,
     )

@@ -1,4 +1,4 @@
-"""Importing media from a URL (`POST /v1/media {"url"}`, and posts given a `video_url`).
+"""Importing media from a URL (`POST /v1/media {"url"}`; posts given a `video_url` or URL `photos`).
 
 The URL is the client's, the network is ours: the fetch goes through `tikpost.kit.safe_fetch`,
 which refuses loopback, private, link-local and metadata addresses on every hop and pins each
@@ -43,7 +43,9 @@ async def import_media(
     timeout_sec: float = FetchLimits.total_timeout,
 ) -> MediaRead:
     """Fetch `url` into storage and record it as media; `field` names the request field in
-    errors (`url` here, `video_url` on posts). Nothing is kept if any step fails."""
+    errors (`url` here, `video_url` or `photos[i]` on posts). Nothing is kept if any step
+    fails. The download runs before the first statement on `session`, so a write session
+    takes SQLite's write lock only for the insert, not for the transfer."""
     media_id = new_id("med")
     key = f"{team_id}/{media_id}"
     files.created(key)
@@ -60,7 +62,9 @@ async def import_media(
         if exc.field != FIELD:
             raise
         message = exc.message.removeprefix(f"{FIELD}: ")
-        raise ApiError(exc.status, exc.code, f"{field}: {message}", field) from None
+        raise ApiError(
+            exc.status, exc.code, f"{field}: {message}", field, details=exc.details
+        ) from None
 
 
 async def _receive(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from tikpost.kit.db import Database, DbSession, get_database
 from tikpost.media.endpoints import get_storage
 from tikpost.media.storage import FileChanges, Storage
-from tikpost.posts import service, video_url
+from tikpost.posts import photos, service, video_url
 from tikpost.posts.schemas import PostCreate, PostPage, PostRead, PostStatus
 from tikpost.posts.workflow import start_publishing
 from tikpost.teams.auth import CurrentTeam
@@ -37,22 +37,35 @@ async def create_post(
     imported = await video_url.prepare(
         database, storage, http.app.state, team, request, idempotency_key
     )
+    # Likewise photos given by URL (all or nothing: a failed item leaves none behind).
+    imported_photos = await photos.import_urls(
+        database, storage, http.app.state, team, request, idempotency_key
+    )
     # Photos converted for TikTok are new files: removed again unless the post commits.
     files = FileChanges(storage)
     try:
         async with database.session(write=True) as session:
             post, created = await service.create_post(
-                session, team, request, idempotency_key, files, imported
+                session,
+                team,
+                request,
+                idempotency_key,
+                files,
+                imported,
+                {index: media.id for index, media in imported_photos.items()},
+                transcode_default=http.app.state.settings.transcode_default,
             )
             body = await service.read(session, post)
     except BaseException:
         await files.rollback()
         await video_url.discard(database, storage, team, imported)
+        await photos.discard(database, storage, team, imported_photos)
         raise
     if created:
         await start_publishing(post)
     else:
         await video_url.discard(database, storage, team, imported)
+        await photos.discard(database, storage, team, imported_photos)
         response.headers["Idempotent-Replayed"] = "true"
     return body
 

@@ -43,9 +43,11 @@ class PublishFailedError(Exception):
 
 
 async def _load(ctx: PublishContext, post_id: str) -> tuple[Post, Media]:
+    """The post and the video to send: the transcoded one when the post made one."""
     async with ctx.database.session() as session:
         post = await repository.get_for_update(session, post_id)
-        media = await session.get(Media, post.media_id) if post and post.media_id else None
+        media_id = post and (post.transcoded_media_id or post.media_id)
+        media = await session.get(Media, media_id) if media_id else None
     if post is None or media is None:
         raise PublishFailedError(Failure("media_missing", "The post's video no longer exists."))
     return post, media

@@ -1,23 +1,18 @@
 """What TikTok will refuse, checked before anything is queued, each with the field to fix.
 
-The limits are TikTok's (Content Posting API media restrictions): catching them here turns a
-post that would fail minutes later at TikTok into an immediate, specific 422.
+The limits are TikTok's (Content Posting API media restrictions; the media ones live in
+tikpost.media.checks): catching them here turns a post that would fail minutes later at TikTok
+into an immediate, specific 422.
 """
 
 from __future__ import annotations
 
 from tikpost.kit.errors import ApiError
+from tikpost.media import checks
 from tikpost.media.schemas import MediaRead, VideoProbe
 from tikpost.posts.schemas import PostCreate
 
 TITLE_MAX_UTF16 = 2200
-MIN_DURATION_MS = 3_000
-API_MAX_DURATION_MS = 600_000
-MIN_FPS, MAX_FPS = 23.0, 60.0
-MIN_SIDE, MAX_SIDE = 360, 4096
-MAX_VIDEO_BYTES = 4 * 1024**3
-CONTAINERS = ("mp4", "mov", "webm")
-CODECS = frozenset({"h264", "hevc", "vp8", "vp9"})
 # Fields TikTok takes only on Direct Post; a draft's creator sets these in the TikTok app.
 DIRECT_ONLY = (
     "title",
@@ -163,42 +158,30 @@ def check_photo_request(request: PostCreate, photos: list[str]) -> None:
         )
 
 
-def check_video(request: PostCreate, media: MediaRead) -> VideoProbe:
-    """TikTok's video limits against what probing measured in the uploaded bytes."""
+def check_video(request: PostCreate, media: MediaRead, *, transcode: bool = False) -> VideoProbe:
+    """TikTok's video limits (media.checks) against what probing measured in the bytes.
+
+    With `transcode`, what transcoding fixes (format, frame rate, resolution) is left to the
+    workflow's transcode step; anything else is refused now, naming the value and the limit.
+    """
     probe = media.probe
     if media.kind != "video" or not isinstance(probe, VideoProbe):
         raise _invalid("not_a_video", f"media {media.id} is an image, not a video", "video")
-    names = set(probe.container.split(","))
-    if not names.intersection(CONTAINERS) or probe.video_codec not in CODECS:
-        raise _invalid(
-            "unsupported_video_format",
-            f"{probe.container} with {probe.video_codec}: TikTok takes MP4, MOV or WebM with "
-            "H.264, H.265, VP8 or VP9",
-            "video",
+    for problem in checks.check_video(probe):
+        if transcode and problem.fixable_by_transcode:
+            continue
+        hint = (
+            '; post with "transcode": true to have tikpost convert it'
+            if problem.fixable_by_transcode
+            else ""
         )
-    seconds = probe.duration_ms / 1000
-    if not MIN_DURATION_MS <= probe.duration_ms <= API_MAX_DURATION_MS:
-        raise _invalid(
-            "video_duration_out_of_range",
-            f"the video lasts {seconds:.1f} s; TikTok takes 3 s to 10 min (and at most the "
-            "creator's max_video_post_duration_sec)",
+        raise ApiError(
+            422,
+            problem.code,
+            f"{problem.message}{hint}",
             "video",
+            details={"value": problem.value, "limit": problem.limit},
         )
-    if not MIN_FPS <= probe.fps <= MAX_FPS:
-        raise _invalid(
-            "video_frame_rate_out_of_range",
-            f"the video runs at {probe.fps:g} fps; TikTok takes 23 to 60 fps",
-            "video",
-        )
-    for side in (probe.width, probe.height):
-        if not MIN_SIDE <= side <= MAX_SIDE:
-            raise _invalid(
-                "video_resolution_out_of_range",
-                f"the video is {probe.width}x{probe.height}; TikTok takes 360 to 4096 px a side",
-                "video",
-            )
-    if probe.size_bytes > MAX_VIDEO_BYTES:
-        raise _invalid("video_too_large", "TikTok takes videos up to 4 GB", "video")
     cover = request.video_cover_timestamp_ms
     if cover is not None and cover > probe.duration_ms:
         raise _invalid(

@@ -46,12 +46,16 @@ class PostCreate(BaseModel):
         "TIKPOST_VERIFIED_URL_PREFIXES, TikTok pulls it itself (PULL_FROM_URL); otherwise "
         "tikpost fetches it now, before accepting the post, so every video rule applies.",
     )
-    photos: list[Annotated[str, Field(max_length=64)]] | None = Field(
+    photos: list[Annotated[str, Field(min_length=1, max_length=2000)]] | None = Field(
         default=None,
         min_length=1,
         max_length=35,
-        description="A photo carousel instead of a video: 1 to 35 image media ids, in order "
-        "(POST /v1/media, or the items of POST /v1/media/zip).",
+        description="A photo carousel instead of a video: 1 to 35 images, in order, each an "
+        "image media id (POST /v1/media, or the items of POST /v1/media/zip) or an http(s) URL. "
+        "URLs are fetched now, before the post is accepted, exactly like POST /v1/media "
+        '{"url"} (SSRF guard, size cap, probe; PNGs and photos over 1080 px are converted '
+        "like uploads); if any fails, the request is refused naming the item (`photos[2]`) "
+        "and nothing fetched is kept.",
     )
     photo_cover_index: int | None = Field(
         default=None, ge=0, description="Photos only: which photo (0-based) is the cover."
@@ -88,6 +92,13 @@ class PostCreate(BaseModel):
         default="wait",
         description="When the creator has hit TikTok's daily post cap: wait for the window to "
         "reopen and post then (`wait`), or fail at once (`fail`).",
+    )
+    transcode: bool | None = Field(
+        default=None,
+        description="Videos: convert one TikTok would refuse (other codec or container, frame "
+        "rate outside 23-60 fps, a side outside 360-4096 px) to H.264/AAC MP4 before uploading; "
+        "a video that already passes is sent as it is. Omitted: the server's "
+        "TIKPOST_TRANSCODE_DEFAULT (false unless set).",
     )
 
 
@@ -129,6 +140,12 @@ class PostRead(BaseModel):
     scheduled_at: datetime | None
     webhook_url: str | None
     on_cap: Literal["wait", "fail"]
+    transcode: bool = False
+    transcoded_video: str | None = Field(
+        default=None,
+        description="The media id of the H.264/AAC MP4 made for TikTok, once transcoded; "
+        "the post uploads it instead of `video`.",
+    )
     video_url: str | None = None
     attempt: int
     publish_id: str | None = Field(description="TikTok's publish_id once the post is initialised.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -59,11 +60,16 @@ async def create_post(
     idempotency_key: str | None,
     files: FileChanges,
     imported: MediaRead | None = None,
+    imported_photos: Mapping[int, str] | None = None,
+    *,
+    transcode_default: bool = False,
 ) -> tuple[Post, bool]:
     """Validate everything TikTok would refuse, then store the post; (post, created).
 
     `files` records media written for the post (photos converted for TikTok), so the caller
-    removes them if the post is not committed.
+    removes them if the post is not committed. `imported_photos` maps each URL item of
+    `photos` to the media `photos.import_urls` fetched for it. `transcode_default` is the
+    server's TIKPOST_TRANSCODE_DEFAULT, for requests that do not say `transcode`.
     """
     digest = request_hash(request)
     if idempotency_key is not None:
@@ -83,23 +89,34 @@ async def create_post(
         )
     media_id: str | None = None
     photo_ids: list[str] | None = None
+    transcode = transcode_default if request.transcode is None else request.transcode
     if request.photos is not None:
-        photo_ids = await photos.prepare_photos(session, files, team.id, request.photos)
+        photo_ids = await photos.prepare_photos(
+            session, files, team.id, request.photos, imported_photos
+        )
     elif request.video_url is not None:
         # `imported`: the URL fetched by posts.video_url.prepare; None: TikTok pulls it.
         if imported is not None:
-            rules.check_video(request, imported)
+            rules.check_video(request, imported, transcode=transcode)
             media_id = imported.id
+        elif request.transcode:
+            raise ApiError(
+                422,
+                "cannot_transcode_pulled_url",
+                "TikTok downloads a video_url under a verified prefix itself, so tikpost cannot "
+                "transcode it: upload the video (POST /v1/media) or use an unverified URL.",
+                "transcode",
+            )
     else:
         assert request.video is not None
         try:
             video = await media.get_media(session, team.id, request.video)
         except ApiError as exc:
             raise ApiError(422, "media_not_found", "no such media", "video") from exc
-        rules.check_video(request, video)
+        rules.check_video(request, video, transcode=transcode)
         media_id = video.id
     scheduled = request.scheduled_at is not None and request.scheduled_at > utcnow()
-    fields = request.model_dump(exclude={"video", "webhook_url", "photos"})
+    fields = request.model_dump(exclude={"video", "webhook_url", "photos", "transcode"})
     if photo_ids is not None:
         fields.update(
             media_type="photo", photos=photo_ids, photo_cover_index=request.photo_cover_index or 0
@@ -108,6 +125,8 @@ async def create_post(
         team_id=team.id,
         status="scheduled" if scheduled else "queued",
         media_id=media_id,
+        # Photos are converted at creation (posts.photos); transcoding is for videos.
+        transcode=transcode and media_id is not None,
         webhook_url=str(request.webhook_url) if request.webhook_url else None,
         idempotency_key=idempotency_key,
         request_hash=digest,
@@ -162,6 +181,7 @@ def to_read(post: Post, events: list[PostEvent]) -> PostRead:
     }
     fields.update(
         video=post.media_id,
+        transcoded_video=post.transcoded_media_id,
         error=error,
         events=[PostEventRead.model_validate(event) for event in events],
     )

@@ -39,6 +39,7 @@ from tikpost.posts.publishing import (
     fetch_outcome,
     upload_to_tiktok,
 )
+from tikpost.posts.transcoding import transcode_post
 from tikpost.webhooks.workflow import start_deliveries
 
 # Where the TikTok webhook receiver sends a post's workflow a nudge.
@@ -88,6 +89,7 @@ async def publish_post(post_id: str) -> str:
     if not await begin_step(post_id):
         return "skipped"
     try:
+        await transcode_step(post_id)
         await _through_the_daily_cap(post_id)
         await upload_step(post_id)
         outcome = await _await_outcome(post_id)
@@ -146,6 +148,17 @@ async def begin_step(post_id: str) -> bool:
         if post.status == "scheduled":
             await service.record(session, post, "queued", "Scheduled time reached")
         return True
+
+
+@DBOS.step()
+async def transcode_step(post_id: str) -> None:
+    """Convert the video for TikTok first when the post asks (see posts.transcoding); a
+    re-run finds the recorded result and does nothing."""
+    scope = log_context.set({"post_id": post_id})
+    try:
+        await transcode_post(context(), post_id)
+    finally:
+        log_context.reset(scope)
 
 
 @DBOS.step()
