@@ -18,8 +18,10 @@ run: $(BIN)/tikpost
 sandbox: $(BIN)/tikpost
 	$(BIN)/tikpost sandbox --host $(HOST) --port 9000
 
+# Tests run in parallel processes (pytest-xdist): each starts its own PostgreSQL, S3 and
+# Redis servers, so two to four workers are what a small machine gains from.
 test: $(BIN)/tikpost
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4
 
 lint: $(BIN)/tikpost
 	$(BIN)/ruff check .
