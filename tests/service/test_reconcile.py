@@ -7,16 +7,17 @@ the reconciler acts.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from dbos import DBOS
-from sqlalchemy import create_engine, insert, select
+from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
+from sqlalchemy import create_engine, insert
 
 from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
 from tests.service.publishing_helpers import (
@@ -28,6 +29,8 @@ from tests.service.publishing_helpers import (
 )
 from tikpost.kit.db import sync_url, utcnow
 from tikpost.posts.models import Post
+from tikpost.posts.reconcile import adopt_older_versions
+from tikpost.posts.workflow import PUBLISH_QUEUE, publish_post
 from tikpost.sandbox.samples import make_video
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -122,33 +125,78 @@ def _publishes_the_lost_post(
 ) -> None:
     account = connect_account(client, "lost")
     media = upload(client, make_video(tmp_path / "v.mp4", seconds=3))
-    engine = create_engine(sync_url(reconciling.settings.database_url))
     an_hour_ago = utcnow() - timedelta(hours=1)
+    _insert_queued_post(reconciling, "post_lostinthecrash", account["id"], media["id"], an_hour_ago)
+    final = wait_final(client, "post_lostinthecrash", timeout=30)
+    assert final["status"] == "published", final
+    [published] = sandbox_posts(reconciling, "lost")
+    assert published["status"] == "PUBLISH_COMPLETE"
+
+
+def test_a_post_left_by_an_older_workflow_version_is_adopted_at_start(
+    svc: RunningService, sandbox_api: httpx.Client, tmp_path: Path
+) -> None:
+    """After an upgrade that changed the workflow's steps, DBOS will not run a post's workflow
+    of the old version; the start-up sweep cancels it and publishes the post as attempt 2."""
+    account = connect_account(sandbox_api, "upgraded")
+    media = upload(sandbox_api, make_video(tmp_path / "v.mp4", seconds=3))
+    _insert_queued_post(svc, "post_fromtheoldversion", account["id"], media["id"], utcnow())
+
+    async def enqueue_as_old_version() -> None:
+        with (
+            SetWorkflowID("post_fromtheoldversion"),
+            SetEnqueueOptions(queue_partition_key=account["id"], app_version="tikpost-workflows-1"),
+        ):
+            await DBOS.enqueue_workflow_async(
+                PUBLISH_QUEUE.name, publish_post, "post_fromtheoldversion"
+            )
+
+    asyncio.run(enqueue_as_old_version())
+    time.sleep(1.0)  # five queue polls: this version's executor leaves it alone
+    assert sandbox_api.get("/v1/posts/post_fromtheoldversion").json()["status"] == "queued"
+
+    async def start_up_sweep() -> None:
+        await adopt_older_versions(svc.app.state.workflows)
+
+    asyncio.run(start_up_sweep())
+
+    final = wait_final(sandbox_api, "post_fromtheoldversion")
+    assert final["status"] == "published", final
+    assert any(
+        "Resumed by tikpost's current workflow version" in e["message"] for e in final["events"]
+    )
+    old = DBOS.get_workflow_status("post_fromtheoldversion")
+    assert old is not None
+    assert old.status == "CANCELLED"
+    new = DBOS.get_workflow_status("post_fromtheoldversion.2")
+    assert new is not None
+    assert new.status == "SUCCESS"
+    assert len(sandbox_posts(svc, "upgraded")) == 1
+
+
+def _insert_queued_post(
+    service: RunningService, post_id: str, account_id: str, media_id: str, at: datetime
+) -> None:
+    """A post row as a crash between commit and enqueue leaves it: queued, no workflow."""
+    engine = create_engine(sync_url(service.settings.database_url))
     try:
         with engine.begin() as connection:
-            team_id = connection.execute(select(Post.team_id).limit(1)).scalar()
-            if team_id is None:  # no post yet: take the team from the media row
-                team_id = connection.exec_driver_sql("SELECT team_id FROM media").scalar()
+            team_id = connection.exec_driver_sql("SELECT team_id FROM media").scalar()
             connection.execute(
                 insert(Post).values(
-                    id="post_lostinthecrash",
+                    id=post_id,
                     team_id=team_id,
-                    account_id=account["id"],
+                    account_id=account_id,
                     status="queued",
                     mode="direct",
-                    media_id=media["id"],
+                    media_id=media_id,
                     media_type="video",
                     privacy_level="SELF_ONLY",
                     attempt=1,
                     uploaded_bytes=0,
-                    created_at=an_hour_ago,
-                    updated_at=an_hour_ago,
+                    created_at=at,
+                    updated_at=at,
                 )
             )
-        final = wait_final(client, "post_lostinthecrash", timeout=30)
     finally:
         engine.dispose()
-
-    assert final["status"] == "published", final
-    [published] = sandbox_posts(reconciling, "lost")
-    assert published["status"] == "PUBLISH_COMPLETE"

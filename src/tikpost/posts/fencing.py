@@ -9,7 +9,8 @@ workflow; and every write that precedes a side effect (the publish_id after init
 before each chunk) is conditional on the fence still holding that token. Claims are serialised
 by the row lock and DBOS only ever hands ownership forward, so once a newer run has claimed,
 every later check by the older run fails: it stops with `SupersededError`, having sent at most
-the one chunk that was already in flight.
+the one chunk that was already in flight. A run of a post's earlier workflow (an earlier
+attempt, or one adopted from an older tikpost version) is refused the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import update
 
 from tikpost.kit.db import utcnow
 from tikpost.kit.workflows import Ownership, current_ownership, still_owns
-from tikpost.posts import repository
+from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext
 from tikpost.posts.models import Post
 
@@ -39,7 +40,12 @@ async def claim(ctx: PublishContext, post_id: str) -> None:
         return
     async with ctx.database.session(write=True) as session:
         post = await repository.get_for_update(session, post_id)
-        if post is None or post.fence == ownership.token:
+        if post is None:
+            return
+        # A newer attempt (a retry, or adoption by a newer tikpost) has its own workflow.
+        if service.workflow_id(post) != ownership.workflow_id:
+            raise SupersededError(post_id)
+        if post.fence == ownership.token:
             return
         if not await asyncio.to_thread(still_owns, ownership):
             raise SupersededError(post_id)

@@ -17,6 +17,13 @@ reconciler looks at every unfinished post untouched for that long and
 Posts still `queued` with a live workflow are left alone: waiting is their job (the account's
 queue, TikTok's rate limits, the daily cap). Like retention, it runs as a DBOS scheduled
 workflow, once per tick across all processes.
+
+One more kind of stray is handled at every start rather than on the schedule: a post whose
+workflow was started by another tikpost workflow version (`APPLICATION_VERSION`). DBOS only
+lets executors of that version run it, so after an upgrade that changed the workflow's steps
+it would wait forever. The start adopts it: the old workflow is cancelled and the post goes on
+as a new attempt under this version, resuming from what its row records (its publish_id and
+TikTok's count of received bytes), with fencing refusing anything the old run still tries.
 """
 
 from __future__ import annotations
@@ -27,15 +34,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dbos import DBOS
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tikpost.kit.db import utcnow
-from tikpost.kit.workflows import WorkflowRuntime, current_runtime, enqueue, startup_sweep
-from tikpost.posts import service
+from tikpost.kit.workflows import (
+    APPLICATION_VERSION,
+    WorkflowRuntime,
+    current_runtime,
+    enqueue,
+    startup_sweep,
+)
+from tikpost.posts import repository, service
 from tikpost.posts.context import context
 from tikpost.posts.failures import Failure
 from tikpost.posts.models import FINAL_STATUSES, Post
-from tikpost.posts.workflow import PUBLISH_QUEUE, fail_post, publish_post
+from tikpost.posts.workflow import PUBLISH_QUEUE, fail_post, publish_post, start_publishing
 from tikpost.webhooks.workflow import start_deliveries
 
 logger = logging.getLogger(__name__)
@@ -159,3 +172,48 @@ async def schedule_reconcile(runtime: WorkflowRuntime) -> None:
             }
         ]
     )
+
+
+@startup_sweep
+async def adopt_older_versions(runtime: WorkflowRuntime) -> None:
+    """Unfinished posts whose live workflow belongs to another workflow version go on under
+    this one (see the module docstring)."""
+    async with runtime.database.session() as session:
+        posts = await repository.unfinished(session)
+    for post in posts:
+        status = await DBOS.get_workflow_status_async(service.workflow_id(post))
+        if (
+            status is None
+            or status.status not in ("PENDING", "ENQUEUED", "DELAYED")
+            or status.app_version in (None, APPLICATION_VERSION)
+        ):
+            continue
+        await DBOS.cancel_workflow_async(status.workflow_id)
+        adopted = await _next_attempt(runtime, post.id, post.attempt, status.app_version)
+        if adopted is not None:
+            logger.warning("post %s: adopted from workflow version %s", post.id, status.app_version)
+            await start_publishing(adopted)
+
+
+async def _next_attempt(
+    runtime: WorkflowRuntime, post_id: str, attempt: int, old_version: str
+) -> Post | None:
+    """Move the post to its next attempt, unless another process just did."""
+    async with runtime.database.session(write=True) as session:
+        moved = await session.execute(
+            update(Post)
+            .where(Post.id == post_id, Post.attempt == attempt)
+            .values(attempt=attempt + 1)
+        )
+        if not moved.rowcount:  # type: ignore[attr-defined]
+            return None
+        post = await repository.get_for_update(session, post_id)
+        assert post is not None
+        await service.record(
+            session,
+            post,
+            post.status,
+            f"Resumed by tikpost's current workflow version (was {old_version}); "
+            f"attempt {post.attempt}",
+        )
+        return post
