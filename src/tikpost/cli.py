@@ -141,7 +141,9 @@ def serve(
         # redirects and the embedded sandbox's links come back to this server.
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         settings = Settings(public_url=f"http://{shown}:{port}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # log_config=None: uvicorn's own lines (startup, access log) go through our handler, so
+    # they are redacted and, with TIKPOST_LOG_FORMAT=json, JSON like every other line.
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
 
 
 @app.command()

@@ -106,3 +106,7 @@ def configure(json_lines: bool) -> None:
         else logging.Formatter("%(levelname)s:     %(name)s: %(message)s")
     )
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    # DBOS gives its logger a console handler of its own format unless it already has one.
+    dbos = logging.getLogger("dbos")
+    dbos.handlers = [handler]
+    dbos.propagate = False
