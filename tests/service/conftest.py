@@ -143,6 +143,37 @@ def s3_server() -> Iterator[S3Server]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server from Debian's package, on loopback, once per session; its
+    `TIKPOST_RATE_LIMIT_STORAGE_URL` (`async+redis://127.0.0.1:PORT`)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("TIKPOST_REQUIRE_POSTGRES") == "1":  # CI: every backend must run
+            pytest.fail("redis-server not installed (apt-get install redis-server)")
+        pytest.skip("redis-server not installed")
+    port = _free_port()
+    directory = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+        yield f"async+redis://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 @pytest.fixture
 def storage_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     """Media storage overrides: local disk (the default), or a fresh bucket on the S3 server

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import create_engine, select
 
-from tests.service.conftest import ServiceFactory, _free_port
+from tests.service.conftest import ServiceFactory
 from tikpost.kit.db import sync_url
 from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.teams.models import ApiKey
@@ -37,36 +32,6 @@ def test_requests_beyond_the_limit_get_429(
             assert other.get("/v1/team").status_code == 200
             with service.client() as anonymous:
                 assert anonymous.get("/v1/team").status_code == 401
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A private redis-server from Debian's package, on loopback, for this module."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("TIKPOST_REQUIRE_POSTGRES") == "1":  # CI: every backend must run
-            pytest.fail("redis-server not installed (apt-get install redis-server)")
-        pytest.skip("redis-server not installed")
-    port = _free_port()
-    directory = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(directory)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-        yield f"async+redis://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
