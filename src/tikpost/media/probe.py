@@ -12,11 +12,12 @@ links inside an upload to other local files or internal URLs.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from tikpost.media.child import child_process
 
 PROBE_TIMEOUT_SEC = 60.0
 MAX_OUTPUT_BYTES = 64 * 1024
@@ -33,24 +34,14 @@ class ProbeFailedError(Exception):
 async def probe_file(path: Path) -> dict[str, Any]:
     """The child's verdict on `path`: `{"kind": "video" | "image", ...measurements}`."""
     deadline = PROBE_TIMEOUT_SEC
-    process = await asyncio.create_subprocess_exec(
-        *_probe_command(path),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        async with asyncio.timeout(deadline):
-            assert process.stdout is not None
-            output = await _read_bounded(process.stdout)
-            await process.wait()
-    except TimeoutError:
-        raise ProbeFailedError(f"file could not be analysed within {deadline:g} s") from None
-    finally:
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await asyncio.shield(process.wait())
+    async with child_process(_probe_command(path)) as process:
+        try:
+            async with asyncio.timeout(deadline):
+                assert process.stdout is not None
+                output = await _read_bounded(process.stdout)
+                await process.wait()
+        except TimeoutError:
+            raise ProbeFailedError(f"file could not be analysed within {deadline:g} s") from None
     return _parse_verdict(output, process.returncode)
 
 

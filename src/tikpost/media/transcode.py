@@ -14,7 +14,6 @@ stays flat whatever the length. Only the demuxers probing allows are allowed her
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import math
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tikpost.media.checks import MAX_FPS, MAX_SIDE, MAX_VIDEO_BYTES, MIN_FPS, MIN_SIDE
+from tikpost.media.child import child_process
 from tikpost.media.probe import ALLOWED_FORMATS
 from tikpost.media.schemas import VideoProbe
 
@@ -113,25 +113,14 @@ async def transcode_file(
     """Write `target` from `source` per `plan` in a child process; returns the child's summary
     (`width`, `height`, `fps`, `audio`). `on_progress(percent)` is awaited as the child reports."""
     deadline = deadline_sec(plan)
-    process = await asyncio.create_subprocess_exec(
-        *_command(source, target, plan),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        limit=MAX_LINE_BYTES,
-    )
-    try:
-        async with asyncio.timeout(deadline):
-            assert process.stdout is not None
-            result = await _follow(process.stdout, on_progress)
-            await process.wait()
-    except TimeoutError:
-        raise TranscodeFailedError(f"transcoding took longer than {deadline:g} s") from None
-    finally:
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await asyncio.shield(process.wait())
+    async with child_process(_command(source, target, plan), line_limit=MAX_LINE_BYTES) as process:
+        try:
+            async with asyncio.timeout(deadline):
+                assert process.stdout is not None
+                result = await _follow(process.stdout, on_progress)
+                await process.wait()
+        except TimeoutError:
+            raise TranscodeFailedError(f"transcoding took longer than {deadline:g} s") from None
     if process.returncode != 0 or result is None:
         raise TranscodeFailedError(FAILED)
     return result
