@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TRANSIENT_ATTEMPTS = 6
+# TikTok counts its per-token limits in a sliding minute: after a 429, waits of this long
+# (jittered), as many as it takes to see a whole window pass, whatever the other failures.
+RATE_LIMIT_WAIT_SEC = 15.0
+RATE_LIMIT_ATTEMPTS = 10
 
 
 class PublishFailedError(Exception):
@@ -63,21 +67,29 @@ async def load_post(ctx: PublishContext, post_id: str) -> Post:
 
 
 async def _patient(call: Callable[[], Awaitable[T]]) -> T:
-    """Retry what TikTok says may succeed later (429, 5xx, dropped connections), boundedly."""
-    for attempt in range(TRANSIENT_ATTEMPTS):
+    """Retry what TikTok says may succeed later (429, 5xx, dropped connections), boundedly.
+
+    A 429 gets its own, longer budget: an extra init for a post (a re-init after the upload
+    URL expired, or a retry after a crash) can meet the account's limit of 6 a minute, and a
+    post must not fail for waiting less than TikTok's window."""
+    failures = throttled = 0
+    while True:
         try:
             return await call()
         except errors.TikTokError as exc:
-            if not exc.retryable or attempt == TRANSIENT_ATTEMPTS - 1:
+            limited = isinstance(exc, errors.RateLimitExceeded)
+            throttled, failures = throttled + limited, failures + (not limited)
+            if (
+                not exc.retryable
+                or failures >= TRANSIENT_ATTEMPTS
+                or throttled >= RATE_LIMIT_ATTEMPTS
+            ):
                 raise
-            wait = exc.retry_after or (
-                10.0 if isinstance(exc, errors.RateLimitExceeded) else 2.0**attempt
-            )
+            wait = exc.retry_after or (RATE_LIMIT_WAIT_SEC if limited else 2.0 ** (failures - 1))
             # Jitter, so posts that failed together do not all come back at the same instant.
             wait *= random.uniform(0.75, 1.25)
             logger.warning("TikTok %s, retrying in %.1f s", exc.code, wait)
             await asyncio.sleep(wait)
-    raise AssertionError("unreachable")
 
 
 async def _tiktok(ctx: PublishContext, post: Post, action: Callable[[Any], Awaitable[T]]) -> T:

@@ -1,0 +1,60 @@
+"""TikTok's per-token limits: a post that meets one waits for the window, it does not fail.
+
+The embedded sandbox allows one video init per minute here, so a second post for the same
+account is refused with 429 `rate_limit_exceeded`; moving the sandbox's clock past the window
+lets the waiting post's next try through.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.service.conftest import RunningService
+from tests.service.publishing_helpers import (
+    connect_account,
+    operator,
+    sandbox_posts,
+    upload,
+    wait_final,
+)
+from tikpost.sandbox.samples import make_video
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def test_a_post_throttled_by_tiktok_waits_and_publishes(
+    svc: RunningService,
+    sandbox_api: httpx.Client,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="tikpost.posts.publishing")
+    with operator(svc) as op:
+        limits = op.get("/config").json()["rate_limits"]
+        op.patch("/config", json={"rate_limits": {**limits, "video_init": 1}}).raise_for_status()
+    account = connect_account(sandbox_api, "throttled")
+    media = upload(sandbox_api, make_video(tmp_path / "v.mp4", seconds=3))
+    body = {"account_id": account["id"], "video": media["id"], "privacy_level": "SELF_ONLY"}
+
+    first = sandbox_api.post("/v1/posts", json={**body, "title": "first"}).json()
+    assert wait_final(sandbox_api, first["id"])["status"] == "published"
+    second = sandbox_api.post("/v1/posts", json={**body, "title": "second"}).json()
+    deadline = time.monotonic() + 30
+    while "rate_limit_exceeded" not in caplog.text:
+        assert time.monotonic() < deadline, "the second init was never throttled"
+        time.sleep(0.1)
+    with operator(svc) as op:
+        op.post("/clock/advance", json={"seconds": 61}).raise_for_status()
+
+    final = wait_final(sandbox_api, second["id"], timeout=60)
+
+    assert final["status"] == "published", final
+    assert [p["post_info"]["title"] for p in sandbox_posts(svc, "throttled")] == [
+        "first",
+        "second",
+    ]
