@@ -181,10 +181,14 @@ def test_sigterm_lets_the_chunk_in_flight_finish_and_the_rest_resumes(cluster: C
         "the upload never started",
         cluster,
     )
-    # Initialised; the first chunk leaves within milliseconds and takes 1.5 to 4.5 s to land.
-    time.sleep(0.8)
+    # The first chunk is at the sandbox, held there for 1.5 to 4.5 s of injected latency.
+    _wait_for(
+        lambda: any(p["receiving_chunk"] for p in cluster.sandbox_posts()),
+        "the first chunk never reached the sandbox",
+        cluster,
+    )
     [in_flight] = cluster.sandbox_posts()
-    assert (in_flight["uploaded_bytes"] or 0) == 0  # the first chunk is still on its way
+    assert (in_flight["uploaded_bytes"] or 0) == 0
 
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=30) == 0, cluster.logs()

@@ -156,6 +156,7 @@ class Post:
     photo_urls: list[str] = field(default_factory=list)
     photo_cover_index: int | None = None
     uploaded_bytes: int | None = None
+    receiving_chunk: bool = False
     downloaded_bytes: int | None = None
     media: dict[str, Any] | None = None
     photos: list[dict[str, Any]] = field(default_factory=list)
@@ -187,6 +188,7 @@ class Post:
             "media": self.media,
             "photos": self.photos,
             "uploaded_bytes": self.uploaded_bytes,
+            "receiving_chunk": self.receiving_chunk,
             "downloaded_bytes": self.downloaded_bytes,
             "publicaly_available_post_id": self.public_post_ids,
             "created_at": self.created_at,

@@ -38,8 +38,14 @@ async def upload_video(request: Request) -> Response:
     if upload is None or upload.upload_token != request.query_params.get("upload_token"):
         await _drain(request)
         return _plain(404, "No upload task for this URL.")
+    post = state.posts[upload.publish_id]
     async with upload.lock:
-        return await _accept_chunk(request, state, upload)
+        # Shown to operators, so a test can act while a chunk is on its way in.
+        post.receiving_chunk = True
+        try:
+            return await _accept_chunk(request, state, upload)
+        finally:
+            post.receiving_chunk = False
 
 
 async def _accept_chunk(request: Request, state: SandboxState, upload: Upload) -> Response:
