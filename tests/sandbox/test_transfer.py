@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.conftest import RunningSandbox, SandboxFactory, VideoFiles
-from tests.sandbox.helpers import bearer, error_code, put_chunk, upload_whole, wait_status
+from tests.sandbox.helpers import (
+    bearer,
+    error_code,
+    init_file,
+    put_chunk,
+    upload_whole,
+    wait_status,
+)
 from tests.support.media_server import media_origin
 from tests.support.server import serve_in_thread
 from tikpost.sandbox.samples import make_jpeg
@@ -323,3 +331,34 @@ def test_webhooks_are_signed_as_tiktok_signs_them(
         "publish_type": "DIRECT_PUBLISH",
     }
     assert len(attempts) >= 2
+
+
+def test_a_chunk_that_stops_arriving_is_dropped_and_frees_the_upload(
+    sandbox_factory: SandboxFactory, videos: VideoFiles
+) -> None:
+    """A client frozen mid-body gets 408 after `upload_idle_timeout_sec`; nothing of its chunk
+    is kept and the next PUT of the same range goes through."""
+    data = videos.good.read_bytes()
+    with sandbox_factory(upload_idle_timeout_sec=0.5) as sandbox:
+        creator = sandbox.create_creator("frozen")
+        with bearer(sandbox.url, creator["access_token"]) as api:
+            response = init_file(api, len(data))
+            assert response.status_code == 200, response.text
+            data_ = response.json()["data"]
+            url = httpx.URL(data_["upload_url"])
+            with socket.create_connection((url.host, url.port), timeout=10) as raw:
+                head = (
+                    f"PUT {url.raw_path.decode()} HTTP/1.1\r\nHost: {url.host}\r\n"
+                    "Content-Type: video/mp4\r\n"
+                    f"Content-Range: bytes 0-{len(data) - 1}/{len(data)}\r\n"
+                    f"Content-Length: {len(data)}\r\n\r\n"
+                )
+                raw.sendall(head.encode() + data[:1000])  # and then nothing more
+                answer = raw.recv(4096).decode(errors="replace")
+            assert answer.startswith("HTTP/1.1 408"), answer
+            status = api.post(
+                "/v2/post/publish/status/fetch/", json={"publish_id": data_["publish_id"]}
+            ).json()["data"]
+            assert not status.get("uploaded_bytes")
+            assert put_chunk(str(url), data, 0, len(data)).status_code == 201
+            assert wait_status(api, data_["publish_id"])["status"] == "PUBLISH_COMPLETE"

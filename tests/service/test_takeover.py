@@ -141,6 +141,9 @@ def _wait_for(condition: Any, what: str, cluster: Cluster, timeout: float = 60) 
 
 
 def test_a_paused_worker_is_fenced_out_and_the_post_publishes_once(cluster: Cluster) -> None:
+    # Frozen mid-chunk, worker-a holds its upload at the sandbox until the sandbox drops the
+    # stalled body (as a web server would); keep that short so worker-b need not wait long.
+    cluster.operator.patch("/config", json={"upload_idle_timeout_sec": 5}).raise_for_status()
     first = cluster.worker("worker-a")
     post_id, media = _post_big_video(cluster)
     _wait_for(

@@ -72,6 +72,9 @@ class SandboxConfig(BaseModel):
     app_scopes: frozenset[str] = KNOWN_SCOPES
     verified_url_prefixes: list[str] = Field(default_factory=list)
     processing_delay_sec: float = 2.0
+    # A chunk whose body stops arriving for this long is dropped (408), as web servers drop a
+    # stalled request; otherwise a client frozen mid-chunk would hold its upload forever.
+    upload_idle_timeout_sec: float = Field(default=30.0, gt=0)
     webhook_url: str | None = None
     seed: int | None = None
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -29,6 +31,18 @@ async def _drain(request: Request) -> None:
     """Read and drop the body so the client sees our answer rather than a reset connection."""
     async for _ in request.stream():
         pass
+
+
+async def _arriving(request: Request, idle_sec: float) -> AsyncIterator[bytes]:
+    """The body's blocks; TimeoutError when none comes for `idle_sec`."""
+    blocks = request.stream().__aiter__()
+    while True:
+        try:
+            async with asyncio.timeout(idle_sec):
+                block = await anext(blocks)
+        except StopAsyncIteration:
+            return
+        yield block
 
 
 @router.put(UPLOAD_PATH, name="upload_video")
@@ -61,10 +75,14 @@ async def _accept_chunk(request: Request, state: SandboxState, upload: Upload) -
     received = 0
     with upload.path.open("r+b") as handle:
         handle.seek(first)
-        async for block in request.stream():
-            received += len(block)
-            if received <= declared:
-                handle.write(block)
+        try:
+            async for block in _arriving(request, state.config.upload_idle_timeout_sec):
+                received += len(block)
+                if received <= declared:
+                    handle.write(block)
+        except TimeoutError:
+            handle.truncate(first)
+            return _plain(408, "The chunk stopped arriving.", upload)
         if received != declared:
             handle.truncate(first)
             return _plain(400, "Content-Length does not match the body.", upload)
