@@ -317,3 +317,12 @@ def test_registry_covers_every_documented_code() -> None:
         "server_error",
         "temporarily_unavailable",
     }
+
+
+def test_upload_statuses_worth_sending_again_are_retryable() -> None:
+    """408 (the server stopped waiting for the body), 429 and 5xx: the chunk was not kept,
+    so it is sent again; a malformed or out-of-step chunk (400, 416) is not."""
+    for status in (408, 429, 500, 503):
+        assert errors.upload_error(status).retryable, status
+    for status in (400, 403, 404, 416):
+        assert not errors.upload_error(status).retryable, status

@@ -324,7 +324,9 @@ def upload_error(http_status: int, message: str = "", **extra: Any) -> UploadErr
     if http_status >= 500:
         return UploadServerError("upload_server_error", message, http_status=http_status, **extra)
     cls, code = UPLOAD_ERRORS.get(http_status, (UnexpectedUploadStatus, "unexpected_upload_status"))
-    retryable = True if http_status == 429 else None
+    # 408: the server gave up waiting for our body (a stall on our side or on the way); the
+    # chunk was not kept, so sending it again is right.
+    retryable = True if http_status in (408, 429) else None
     return cls(code, message, http_status=http_status, retryable=retryable, **extra)
 
 
