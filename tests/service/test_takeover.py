@@ -95,7 +95,7 @@ def cluster(tmp_path: Path, database_url: str) -> Iterator[Cluster]:
             service_url=service_url,
             sandbox_url=sandbox_url,
             heartbeat_sec="0.5",
-            executor_stale_sec="3",
+            executor_stale_sec="5",
             shutdown_grace_sec="20",
             api_rate_limit="100000/minute",
         )
