@@ -3,14 +3,15 @@
 When an executor is presumed dead (see `tikpost.kit.executors`) its workflows are handed to
 other processes. If it was only slow, two runs of one post's workflow now exist. DBOS refuses
 the stale run's step records, but not what it does meanwhile: an init at TikTok, a chunk sent.
-So each step first *claims* the post, writing its DBOS ownership token to `posts.fence` while
-holding the post's row lock and after checking with DBOS that the token still owns the
-workflow; and every write that precedes a side effect (the publish_id after init, the progress
-before each chunk) is conditional on the fence still holding that token. Claims are serialised
-by the row lock and DBOS only ever hands ownership forward, so once a newer run has claimed,
-every later check by the older run fails: it stops with `SupersededError`, having sent at most
-the one chunk that was already in flight. A run of a post's earlier workflow (an earlier
-attempt, or one adopted from an older tikpost version) is refused the same way.
+So each step that acts there (init, upload) first *claims* the post, writing its DBOS
+ownership token to `posts.fence` while holding the post's row lock and after checking with
+DBOS that the token still owns the workflow; and every write that precedes a side effect
+(the publish_id after init, the progress before each chunk) is conditional on the fence still
+holding that token. Claims are serialised by the row lock and DBOS only ever hands ownership
+forward, so once a newer run has claimed, every later check by the older run fails: it stops
+with `SupersededError`, having sent at most the one chunk that was already in flight. A run
+of a post's earlier workflow (an earlier attempt, or one adopted from an older tikpost
+version) is refused the same way.
 """
 
 from __future__ import annotations

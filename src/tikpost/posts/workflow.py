@@ -168,13 +168,13 @@ async def check_creator_step(post_id: str) -> None:
 
 @DBOS.step()
 async def init_step(post_id: str) -> str:
-    publish_id: str = await _guarded(context(), post_id, init_post)
+    publish_id: str = await _guarded(context(), post_id, _as_owner(init_post))
     return publish_id
 
 
 @DBOS.step()
 async def upload_step(post_id: str) -> None:
-    await _guarded(context(), post_id, upload_to_tiktok)
+    await _guarded(context(), post_id, _as_owner(upload_to_tiktok))
 
 
 async def _await_outcome(post_id: str) -> dict[str, Any]:
@@ -206,6 +206,17 @@ async def status_step(post_id: str) -> dict[str, Any]:
     return outcome
 
 
+def _as_owner(action: Any) -> Any:
+    """`action` after claiming the post for this run (see posts.fencing): for the steps that
+    act at TikTok in the post's name (init, upload); reads such as polling need no claim."""
+
+    async def owned(ctx: PublishContext, post_id: str) -> Any:
+        await claim(ctx, post_id)
+        return await action(ctx, post_id)
+
+    return owned
+
+
 async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
     """TikTok's and the account's refusals become the post's failure, with words to act on."""
     from tikpost.tiktok import errors
@@ -213,9 +224,8 @@ async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
     # Every log line written meanwhile (httpx's request lines included) names the post.
     scope = log_context.set({"post_id": post_id})
     try:
-        # Nothing new starts at TikTok once shutdown has begun, or once another run owns the post.
+        # Nothing new starts at TikTok once shutdown has begun.
         await safe_point()
-        await claim(ctx, post_id)
         return await action(ctx, post_id)
     except AccountUnavailableError as exc:
         raise PublishFailedError(Failure(exc.code, exc.message)) from exc
