@@ -210,9 +210,10 @@ async def init_at_tiktok(ctx: PublishContext, post_id: str, *, again: bool = Fal
 async def upload_to_tiktok(ctx: PublishContext, post_id: str) -> None:
     """Resume from what TikTok holds for the recorded publish_id; re-init once if the
     one-hour upload URL expired. Photo posts have nothing to upload: TikTok pulls them."""
-    if (await load_post(ctx, post_id)).media_type == "photo":
+    post = await load_post(ctx, post_id)
+    if post.media_type == "photo":
         return
-    if pulls_from_url(await load_post(ctx, post_id)):
+    if pulls_from_url(post):
         await record_pulling(ctx, post_id)
         return
     for reinit in (False, True):
