@@ -71,6 +71,18 @@ def check_request(request: PostCreate) -> None:
                     name,
                 )
         return
+    _check_direct_privacy(request)
+    if request.title is not None and utf16_length(request.title) > TITLE_MAX_UTF16:
+        raise _invalid(
+            "title_too_long",
+            f"title is {utf16_length(request.title)} UTF-16 units; TikTok allows "
+            f"{TITLE_MAX_UTF16} (emoji count as two).",
+            "title",
+        )
+
+
+def _check_direct_privacy(request: PostCreate) -> None:
+    """A direct post, video or photos, names its privacy; branded content is never private."""
     if request.privacy_level is None:
         raise _invalid(
             "privacy_level_required",
@@ -83,13 +95,6 @@ def check_request(request: PostCreate) -> None:
             "branded_content_private",
             "Branded content visibility cannot be set to private (SELF_ONLY).",
             "privacy_level",
-        )
-    if request.title is not None and utf16_length(request.title) > TITLE_MAX_UTF16:
-        raise _invalid(
-            "title_too_long",
-            f"title is {utf16_length(request.title)} UTF-16 units; TikTok allows "
-            f"{TITLE_MAX_UTF16} (emoji count as two).",
-            "title",
         )
 
 
@@ -125,19 +130,7 @@ def check_photo_request(request: PostCreate, photos: list[str]) -> None:
                     name,
                 )
     else:
-        if request.privacy_level is None:
-            raise _invalid(
-                "privacy_level_required",
-                "privacy_level is required for direct posts; pick one of the creator's "
-                "privacy_level_options (GET /v1/accounts/{id}/creator-info).",
-                "privacy_level",
-            )
-        if request.brand_content_toggle and request.privacy_level == "SELF_ONLY":
-            raise _invalid(
-                "branded_content_private",
-                "Branded content visibility cannot be set to private (SELF_ONLY).",
-                "privacy_level",
-            )
+        _check_direct_privacy(request)
     for name, text, limit in (
         ("title", request.title, PHOTO_TITLE_MAX_UTF16),
         ("description", request.description, PHOTO_DESCRIPTION_MAX_UTF16),
