@@ -117,9 +117,9 @@ async def judge_step() -> list[dict[str, str]]:
 
 
 @DBOS.step(name="posts.reconcile.fail")
-async def fail_step(post_id: str, code: str) -> list[str]:
-    failure = STALLED if code == STALLED.code else INTERRUPTED
-    logger.warning("reconciler: post %s failed as %s", post_id, code)
+async def fail_step(post_id: str, action: str) -> list[str]:
+    failure = STALLED if action == "stalled" else INTERRUPTED
+    logger.warning("reconciler: post %s failed as %s", post_id, failure.code)
     return await fail_post(context(), post_id, failure)
 
 
@@ -153,11 +153,7 @@ async def reconcile_workflow(scheduled_at: datetime, context_: Any) -> None:
             continue
         if verdict["action"] == "stalled":
             await DBOS.cancel_workflow_async(verdict["workflow_id"])
-        await start_deliveries(await fail_step(verdict["post_id"], _code(verdict["action"])))
-
-
-def _code(action: str) -> str:
-    return STALLED.code if action == "stalled" else INTERRUPTED.code
+        await start_deliveries(await fail_step(verdict["post_id"], verdict["action"]))
 
 
 @startup_sweep
