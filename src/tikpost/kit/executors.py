@@ -9,10 +9,16 @@ So every workflow runtime announces itself here, in the app database:
 - every `heartbeat_sec` it renews the heartbeat, but only while the row still holds its own
   incarnation. A row that is gone or holds another incarnation means another process declared
   this one dead and took its work, so it must stop at once (`on_fenced`; the CLI exits);
-- on the same beat it looks for rows silent for more than `executor_stale_sec`. It deletes such
-  a row only if the heartbeat is still the one it saw (so two survivors never both take it, and
-  a process that came back in between keeps its row), then asks DBOS to hand that executor's
-  pending workflows back to their queues, where exactly one live worker dequeues each;
+- it beats from the moment it registers, through DBOS's launch and the startup sweeps, which
+  on a loaded machine or with much to recover can outlast the stale bound;
+- once launched, on the same beat it looks at everyone else's heartbeat. Silence is measured
+  by the watcher's own clock, and only while it was watching: a heartbeat value it has seen
+  unchanged for `executor_stale_sec` of its own steady looking. So clocks that disagree
+  between hosts do not matter, and a stall of the whole machine (both processes frozen
+  together) is not taken for a death. It deletes such a row only if the heartbeat is still
+  the one it saw (so two survivors never both take it, and a process that came back in
+  between keeps its row), then asks DBOS to hand that executor's pending workflows back to
+  their queues, where exactly one live worker dequeues each;
 - on a graceful stop it dates its heartbeat to the epoch, so the others take its leftovers on
   their next beat instead of after the stale bound.
 
@@ -30,7 +36,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import String, delete, insert, select, update
@@ -100,11 +107,53 @@ def exit_fenced() -> None:
     os._exit(FENCED_EXIT_CODE)
 
 
+@dataclass(frozen=True)
+class _Sighting:
+    heartbeat_at: datetime
+    silent_for: float
+    looked_at: float
+
+
+class SilenceWatch:
+    """How long each other executor's heartbeat has stood still, as this process saw it.
+
+    Each look adds the time since the previous look to the silence of every heartbeat found
+    unchanged, but never more than `max_gap`: time this watcher itself was not looking (its
+    thread starved, its machine paused) is not evidence that someone else died.
+    """
+
+    def __init__(self, stale_sec: float, max_gap: float) -> None:
+        self.stale_sec = stale_sec
+        self.max_gap = max_gap
+        self._seen: dict[str, _Sighting] = {}
+
+    def look(self, rows: Iterable[tuple[str, datetime]], now: float) -> list[tuple[str, datetime]]:
+        """The (id, heartbeat) of each executor now presumed dead: retired, or silent too long."""
+        dead = []
+        seen = {}
+        for executor_id, heartbeat_at in rows:
+            before = self._seen.get(executor_id)
+            if heartbeat_at == RETIRED:
+                dead.append((executor_id, heartbeat_at))
+                continue
+            silent_for = 0.0
+            if before is not None and before.heartbeat_at == heartbeat_at:
+                silent_for = before.silent_for + min(now - before.looked_at, self.max_gap)
+            seen[executor_id] = _Sighting(heartbeat_at, silent_for, now)
+            if silent_for > self.stale_sec:
+                dead.append((executor_id, heartbeat_at))
+        self._seen = seen
+        return dead
+
+
 class Liveness:
     """This process's heartbeat, and the watch over everyone else's, on a thread of its own.
 
     A thread, not a task on the server's loop: a loop stalled by a long synchronous call must
     not make a healthy process look dead to the others.
+
+    `start()` begins beating (call it right after `register`); `take_over_from_now_on()` adds
+    the watch over the others, which needs DBOS launched to hand their work back.
     """
 
     def __init__(
@@ -125,7 +174,9 @@ class Liveness:
         self.recover = recover
         self.on_fenced = on_fenced
         self._stop = threading.Event()
+        self._taking_over = threading.Event()
         self._thread: threading.Thread | None = None
+        self._silence = SilenceWatch(stale_sec, max_gap=3 * heartbeat_sec)
 
     async def register(self, database: Database, role: str) -> None:
         """Claim the row before DBOS launches, so no survivor takes this id's work meanwhile.
@@ -177,11 +228,16 @@ class Liveness:
         )
         self._thread.start()
 
+    def take_over_from_now_on(self) -> None:
+        self._taking_over.set()
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+        self._stop.clear()
+        self._taking_over.clear()
 
     async def retire(self, database: Database) -> None:
         """Leave gracefully: others take any leftover work at their next beat."""
@@ -204,7 +260,11 @@ class Liveness:
                     if not alive:
                         self.on_fenced()
                         return
-                    for dead in await take_over_dead(database, self.stale_sec):
+                    if not self._taking_over.is_set():
+                        continue
+                    for dead in await take_over_dead(
+                        database, self.executor_id, self._silence, time.monotonic
+                    ):
                         count = await asyncio.to_thread(self.recover, dead)
                         logger.warning(
                             "executor %s stopped beating; re-enqueued its %d pending workflow(s)",
@@ -230,21 +290,22 @@ async def beat(database: Database, executor_id: str, incarnation: str) -> bool:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def take_over_dead(database: Database, stale_sec: float) -> list[str]:
-    """Ids of executors silent for longer than `stale_sec` whose rows this call removed.
+async def take_over_dead(
+    database: Database, own_id: str, silence: SilenceWatch, clock: Callable[[], float]
+) -> list[str]:
+    """Ids of executors `silence` presumes dead whose rows this call removed.
 
     Each delete is conditional on the heartbeat read a moment before, so of several survivors
     exactly one takes a dead executor, and an executor that beat again in between is spared.
     """
-    cutoff = utcnow() - timedelta(seconds=stale_sec)
     async with database.session() as session:
         rows = (
             await session.execute(
-                select(Executor.id, Executor.heartbeat_at).where(Executor.heartbeat_at < cutoff)
+                select(Executor.id, Executor.heartbeat_at).where(Executor.id != own_id)
             )
         ).all()
     taken = []
-    for executor_id, seen in rows:
+    for executor_id, seen in silence.look(((row.id, row.heartbeat_at) for row in rows), clock()):
         async with database.session(write=True) as session:
             result = await session.execute(
                 delete(Executor).where(Executor.id == executor_id, Executor.heartbeat_at == seen)
@@ -259,6 +320,7 @@ __all__ = [
     "Executor",
     "ExecutorIdInUseError",
     "Liveness",
+    "SilenceWatch",
     "beat",
     "exit_fenced",
     "take_over_dead",

@@ -199,6 +199,7 @@ class WorkflowRuntime:
             _drain.reset()
             await self.liveness.register(self.database, self.role)
             self._registered = True
+            self.liveness.start()
             system_url = system_database_url(self.settings)
             if make_url(system_url).get_backend_name() == "sqlite":
                 self.settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -221,7 +222,7 @@ class WorkflowRuntime:
                     await sweep(self)
                 except Exception:
                     logger.exception("startup sweep %s failed", getattr(sweep, "__name__", sweep))
-            self.liveness.start()
+            self.liveness.take_over_from_now_on()
             logger.info("workflow runtime started (executor %s)", self.executor_id)
         except BaseException:
             await self.stop()
