@@ -10,14 +10,12 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -170,22 +168,5 @@ def tls_origin(hostname: str, directory: Path) -> Iterator[tuple[int, ssl.SSLCon
         return PlainTextResponse(request.headers.get("host", ""))
 
     app = Starlette(routes=[Route("/host", host)])
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        app, log_level="warning", ssl_certfile=str(certfile), ssl_keyfile=str(keyfile)
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("TLS test server did not start")
-        time.sleep(0.01)
-    try:
-        yield sock.getsockname()[1], ssl.create_default_context(cafile=str(certfile))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_in_thread(app, ssl_certfile=str(certfile), ssl_keyfile=str(keyfile)) as url:
+        yield int(url.rsplit(":", 1)[1]), ssl.create_default_context(cafile=str(certfile))

@@ -25,7 +25,7 @@ from tikpost.media.service import matroska_doctype, to_read
 from tikpost.media.transcode import plan_for, target_fps, target_size
 from tikpost.posts import rules
 from tikpost.posts.schemas import PostCreate
-from tikpost.sandbox.samples import _fill, make_video
+from tikpost.sandbox.samples import make_video, write_frames
 
 MP4 = "mov,mp4,m4a,3gp,3g2,mj2"
 
@@ -48,12 +48,7 @@ def make_matroska(
         sound = output.add_stream("libopus", rate=48_000) if audio else None
         if sound is not None:
             sound.layout = "stereo"
-        for index in range(round(seconds * fps)):
-            frame = av.VideoFrame(width, height, "yuv420p")
-            _fill(frame, index)
-            frame.pts, frame.time_base = index, Fraction(1, fps)
-            for packet in video.encode(frame):
-                output.mux(packet)
+        write_frames(output, video, seconds=seconds, fps=fps)
         total, done = int(seconds * 48_000), 0
         while sound is not None and done < total:
             count = min(960, total - done)
@@ -70,8 +65,6 @@ def make_matroska(
             for packet in sound.encode(chunk):
                 output.mux(packet)
             done += count
-        for packet in video.encode():
-            output.mux(packet)
         if sound is not None:
             for packet in sound.encode():
                 output.mux(packet)

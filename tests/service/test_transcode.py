@@ -32,7 +32,7 @@ from tests.support.media_server import media_origin
 from tikpost.media import transcode
 from tikpost.media.transcode import TranscodeFailedError, TranscodePlan, transcode_file
 from tikpost.posts.transcoding import transcoded_media_id
-from tikpost.sandbox.samples import _fill
+from tikpost.sandbox.samples import write_frames
 
 
 @pytest.fixture
@@ -245,14 +245,8 @@ def rotated_video(path: Path, *, rotation: int, fps: int) -> Path:
         stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
         stream.options = {"preset": "ultrafast"}
         stream.set_display_rotation(rotation)
-        for index in range(fps):  # one second: enough for the transcoder, not for TikTok
-            frame = av.VideoFrame(640, 360, "yuv420p")
-            _fill(frame, index)
-            frame.pts, frame.time_base = index, Fraction(1, fps)
-            for packet in stream.encode(frame):
-                output.mux(packet)
-        for packet in stream.encode():
-            output.mux(packet)
+        # One second: enough for the transcoder, not for TikTok.
+        write_frames(output, stream, seconds=1, fps=fps)
     return path
 
 

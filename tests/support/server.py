@@ -17,14 +17,19 @@ import uvicorn
 
 
 @contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
-    """Run `app` until the block ends; yields its base URL (no trailing slash)."""
+def serve_in_thread(app: Any, host: str = "127.0.0.1", **config: Any) -> Iterator[str]:
+    """Run `app` until the block ends; yields its base URL (no trailing slash).
+
+    `config` goes to uvicorn; `ssl_certfile` and `ssl_keyfile` make it HTTPS."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2, **config
+        )
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -33,7 +38,7 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
     try:
-        yield f"http://{host}:{port}"
+        yield f"{'https' if 'ssl_certfile' in config else 'http'}://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

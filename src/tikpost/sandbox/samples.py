@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import cast
 
 import av
+from av.container import OutputContainer
 from av.video.stream import VideoStream
 
 _RAMP = bytes(range(256)) * 40
@@ -40,16 +41,21 @@ def make_video(
         stream.time_base = Fraction(1, fps)
         if codec == "libx264":
             stream.options = {"preset": "ultrafast"}
-        frame_count = max(1, round(seconds * fps))
-        for index in range(frame_count):
-            frame = av.VideoFrame(width, height, "yuv420p")
-            _fill(frame, index)
-            frame.pts = index
-            for packet in stream.encode(frame):
-                output.mux(packet)
-        for packet in stream.encode():
-            output.mux(packet)
+        write_frames(output, stream, seconds=seconds, fps=fps)
     return path
+
+
+def write_frames(output: OutputContainer, stream: VideoStream, *, seconds: float, fps: int) -> None:
+    """Encode `seconds` of moving gradient into `stream` (sized and configured by the caller)
+    and flush it, for samples in any codec or container."""
+    for index in range(max(1, round(seconds * fps))):
+        frame = av.VideoFrame(stream.width, stream.height, "yuv420p")
+        _fill(frame, index)
+        frame.pts, frame.time_base = index, Fraction(1, fps)
+        for packet in stream.encode(frame):
+            output.mux(packet)
+    for packet in stream.encode():
+        output.mux(packet)
 
 
 def make_jpeg(width: int = 1080, height: int = 1350, shade: int = 0) -> bytes:
