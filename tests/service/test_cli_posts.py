@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,9 @@ from typer.testing import CliRunner, Result
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService
-from tests.service.publishing_helpers import connect_account, operator
+from tests.service.photo_helpers import make_jpeg, make_zip, pulled_match_sent
+from tests.service.publishing_helpers import connect_account, operator, sandbox_posts
+from tests.support.media_server import media_origin
 from tikpost.cli import app as cli_app
 from tikpost.kit.multipart import MultipartFile
 from tikpost.posts import commands
@@ -199,3 +202,84 @@ def test_at_accepts_rfc3339_and_local_time() -> None:
     local = commands.parse_when("2030-06-01 18:00")
     assert local.tzinfo is not None
     assert local == datetime(2030, 6, 1, 18).astimezone()
+
+
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY
+def test_photos_and_a_zip_make_one_carousel_in_order(
+    tikpost: PostCli, api: httpx.Client, svc: RunningService, tmp_path: Path
+) -> None:
+    shades = [make_jpeg(shade=shade) for shade in (10, 60, 110, 160)]
+    first, second = tmp_path / "a.jpg", tmp_path / "b.jpeg"
+    first.write_bytes(shades[0])
+    second.write_bytes(shades[1])
+    slides = tmp_path / "slides.zip"
+    slides.write_bytes(make_zip([("slide-1.jpg", shades[2]), ("slide-2.jpg", shades[3])]))
+    result = tikpost(
+        "post", str(first), str(second), str(slides), "--account", "@poster",
+        "--privacy", "SELF_ONLY", "--title", "four", "--description", "in order",
+        "--cover", "2", "--auto-add-music", "--wait",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    post = api.get(f"/v1/posts/{post_id(result)}").json()
+    assert post["status"] == "published", post["events"]
+    assert (post["title"], post["description"], post["photo_cover_index"]) == (
+        "four",
+        "in order",
+        2,
+    )
+    assert post["auto_add_music"] is True
+    sent = [api.get(f"/v1/media/{media_id}").json()["sha256"] for media_id in post["photos"]]
+    assert sent == [hashlib.sha256(shade).hexdigest() for shade in shades]
+    # What TikTok pulled is what was given, in that order.
+    [published] = sandbox_posts(svc, "poster")
+    pulled_match_sent(api, post, published)
+
+
+@SQLITE_ONLY
+def test_a_video_url_is_fetched_and_transcoded(
+    tikpost: PostCli, api: httpx.Client, videos: VideoFiles
+) -> None:
+    with media_origin(videos.low_fps.parent) as origin:
+        url = f"{origin}/media/{videos.low_fps.name}"
+        result = tikpost(
+            "post", url, "--account", "@poster", "--privacy", "SELF_ONLY", "--transcode", "--wait"
+        )
+    assert result.exit_code == 0, result.output
+    post = api.get(f"/v1/posts/{post_id(result)}").json()
+    assert post["status"] == "published", post["events"]
+    assert (post["video_url"], post["transcode"]) == (url, True)
+    assert any("Transcoding" in event["message"] for event in post["events"])
+
+
+@SQLITE_ONLY
+def test_a_video_among_photos_or_a_missing_file_is_refused(
+    tikpost: PostCli, api: httpx.Client, videos: VideoFiles, tmp_path: Path
+) -> None:
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes(make_jpeg())
+    mixed = tikpost(
+        "post", str(photo), str(videos.good), "--account", "@poster", "--privacy", "SELF_ONLY"
+    )
+    assert mixed.exit_code == 1
+    assert "one video or 1 to 35 photos" in mixed.stderr
+    assert api.get("/v1/posts").json()["items"] == []
+
+    missing = tikpost("post", str(tmp_path / "nope.mp4"), "--account", "@poster")
+    assert missing.exit_code == 2
+    assert "neither a file nor an http(s) URL" in missing.output
+
+
+def test_a_single_url_is_a_video_unless_it_names_a_photo() -> None:
+    assert commands.post_media(["https://cdn.example.com/clip"]) == {
+        "video_url": "https://cdn.example.com/clip"
+    }
+    assert commands.post_media(["https://cdn.example.com/p/1.JPG?sig=x"]) == {
+        "photos": ["https://cdn.example.com/p/1.JPG?sig=x"]
+    }
+    assert commands.post_media(["https://a.example/1", {"id": "med_b", "kind": "image"}]) == {
+        "photos": ["https://a.example/1", "med_b"]
+    }
+    assert commands.post_media([{"id": "med_v", "kind": "video"}]) == {"video": "med_v"}

@@ -103,8 +103,8 @@ def resolve_account(accounts: list[dict[str, Any]], name_or_id: str) -> dict[str
     return matches[0]
 
 
-def upload_media(url: str, api_key: str, path: Path) -> dict[str, Any]:
-    """Stream `path` to POST /v1/media with a progress bar; the file is never held in memory."""
+def upload_media(url: str, api_key: str, path: Path, endpoint: str = "/v1/media") -> dict[str, Any]:
+    """Stream `path` to POST `endpoint` with a progress bar; the file is never held in memory."""
     body = MultipartFile(path)
     total = body.content_length()
     progress = Progress(
@@ -121,7 +121,7 @@ def upload_media(url: str, api_key: str, path: Path) -> dict[str, Any]:
             url,
             api_key,
             "POST",
-            "/v1/media",
+            endpoint,
             content=body.iter_body(on_sent=lambda count: progress.advance(task, count)),
             headers=body.headers(),
             timeout=UPLOAD_TIMEOUT,
@@ -130,11 +130,56 @@ def upload_media(url: str, api_key: str, path: Path) -> dict[str, Any]:
     return media
 
 
+# A single URL names a photo only by its path's extension; anything else is taken for a video.
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+
+
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def check_sources(sources: list[str]) -> list[str | Path]:
+    """Each source as a URL (str) or an existing local file (Path), before anything is sent."""
+    checked: list[str | Path] = []
+    for source in sources:
+        if _is_url(source):
+            checked.append(source)
+            continue
+        path = Path(source)
+        if not path.is_file():
+            raise typer.BadParameter(f"{source!r} is neither a file nor an http(s) URL")
+        checked.append(path)
+    return checked
+
+
+def post_media(items: list[str | dict[str, Any]]) -> dict[str, Any]:
+    """What the post names: `video`, `video_url` or `photos`, from uploaded media and URLs.
+
+    One video alone is a video post; a single URL is `video_url` (the server fetches it, or has
+    TikTok pull it from a verified prefix) unless its path ends like a photo; everything else is
+    a carousel, in the order given, URLs fetched by the server as `photos` items.
+    """
+    uploaded_videos = [item for item in items if isinstance(item, dict) and item["kind"] == "video"]
+    if uploaded_videos:
+        if len(items) > 1:
+            raise _fail(
+                f"a post is one video or 1 to 35 photos; got a video among {len(items)} items"
+            )
+        return {"video": uploaded_videos[0]["id"]}
+    if len(items) == 1 and isinstance(items[0], str):
+        path = httpx.URL(items[0]).path.lower()
+        if not path.endswith(PHOTO_SUFFIXES):
+            return {"video_url": items[0]}
+    return {"photos": [item if isinstance(item, str) else item["id"] for item in items]}
+
+
 def post_command(
-    file: Annotated[
-        Path,
+    sources: Annotated[
+        list[str],
         typer.Argument(
-            metavar="FILE", exists=True, dir_okay=False, readable=True, help="The video."
+            metavar="SOURCE",
+            help="A video, 1 to 35 photos, a .zip of slide-1.jpg, slide-2.jpg, …, or http(s) "
+            "URLs of any of these (fetched by the server).",
         ),
     ],
     account: Annotated[
@@ -147,6 +192,12 @@ def post_command(
         typer.Option(help="Who may watch; required for direct posts (no TikTok default)."),
     ] = None,
     title: Annotated[str | None, typer.Option(help="Caption, with #hashtags.")] = None,
+    description: Annotated[
+        str | None, typer.Option(help="Photos only: the text under the carousel.")
+    ] = None,
+    cover: Annotated[
+        int | None, typer.Option(min=0, help="Photos only: which photo is the cover (0-based).")
+    ] = None,
     draft: Annotated[
         bool, typer.Option("--draft", help="Send to the creator's TikTok inbox to finish there.")
     ] = False,
@@ -166,30 +217,64 @@ def post_command(
     ai_generated: Annotated[
         bool, typer.Option("--ai-generated", help="Label the video as AI-generated.")
     ] = False,
+    your_brand: Annotated[
+        bool, typer.Option("--your-brand", help="Disclose: promotes your own brand.")
+    ] = False,
+    branded_content: Annotated[
+        bool,
+        typer.Option("--branded-content", help="Disclose: a paid partnership (not SELF_ONLY)."),
+    ] = False,
+    auto_add_music: Annotated[
+        bool, typer.Option("--auto-add-music", help="Photos only: let TikTok add music.")
+    ] = False,
+    transcode: Annotated[
+        bool | None,
+        typer.Option(
+            "--transcode/--no-transcode",
+            help="Convert the video to H.264/AAC MP4 first (default: the server's setting).",
+        ),
+    ] = None,
     idempotency_key: Annotated[
         str | None,
         typer.Option(help="Retrying with the same key never makes a second post."),
     ] = None,
 ) -> None:
-    """Upload a video and publish it to a connected TikTok account (now, or --at a time)."""
+    """Publish a video or a photo carousel to a connected TikTok account (now, or --at a time).
+
+    Local files are streamed to the server first; photos are converted for TikTok there.
+    """
     scheduled_at = parse_when(at) if at is not None else None
+    checked = check_sources(sources)
     chosen = resolve_account(_accounts(url, api_key), account)
-    media = upload_media(url, api_key, file)
+    items: list[str | dict[str, Any]] = []
+    for source in checked:
+        if isinstance(source, str):
+            items.append(source)
+        elif source.suffix.lower() == ".zip":
+            items.extend(upload_media(url, api_key, source, "/v1/media/zip")["items"])
+        else:
+            items.append(upload_media(url, api_key, source))
     # Only what was asked for is sent: drafts refuse direct-post fields even when false.
     body: dict[str, Any] = {
         "account_id": chosen["id"],
-        "video": media["id"],
+        **post_media(items),
         "mode": "draft" if draft else "direct",
     }
     optional: dict[str, Any] = {
         "privacy_level": privacy.value if privacy else None,
         "title": title,
+        "description": description,
+        "photo_cover_index": cover,
         "scheduled_at": scheduled_at.isoformat() if scheduled_at else None,
         "webhook_url": webhook_url,
         "disable_comment": no_comments or None,
         "disable_duet": no_duet or None,
         "disable_stitch": no_stitch or None,
         "is_aigc": ai_generated or None,
+        "brand_organic_toggle": your_brand or None,
+        "brand_content_toggle": branded_content or None,
+        "auto_add_music": auto_add_music or None,
+        "transcode": transcode,
     }
     body.update({name: value for name, value in optional.items() if value is not None})
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
