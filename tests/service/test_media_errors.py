@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService, ServiceFactory
+from tests.service.photo_helpers import make_zip
 from tests.service.s3_helpers import BOTH_STORAGES
 from tests.service.test_media import SQLITE_ONLY, stored_files, upload
 from tikpost.media import probe, repository
@@ -269,3 +270,14 @@ def test_a_client_vanishing_mid_upload_leaves_nothing(
         assert _wait_until(lambda: bool(stored_files(service)))
     assert _wait_until(lambda: not stored_files(service)), stored_files(service)
     assert api.get("/v1/media").json()["items"] == []
+
+
+@SQLITE_ONLY
+def test_a_zip_sent_as_one_file_says_where_zips_go(
+    service: RunningService, api: httpx.Client
+) -> None:
+    slides = make_zip([("slide-1.jpg", make_jpeg(64, 64))])
+    response = upload(api, slides, "slides.zip")
+    assert_error(response, 422, "unsupported_media", "file")
+    assert "POST /v1/media/zip" in response.json()["error"]["message"]
+    assert_nothing_kept(service, api)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ MAX_ADDRESS_SPACE = 4 * 1024**3
 ALLOWED_FORMATS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,jpeg_pipe,png_pipe,webp_pipe"
 IMAGE_CODECS = {"mjpeg": "jpeg", "png": "png", "webp": "webp"}
 UNSUPPORTED = "not a video (MP4, MOV, WebM) or image (JPEG, PNG, WebP) that could be read"
+# A carousel's zip sent where one file is expected: say where it goes instead.
+ZIP_ELSEWHERE = "a .zip archive; a carousel's slides go as one zip to POST /v1/media/zip"
 
 
 class ProbeFailedError(Exception):
@@ -135,7 +138,7 @@ def main(argv: list[str]) -> int:
     except ProbeFailedError as failure:
         result = {"error": str(failure)}
     except Exception:
-        result = {"error": UNSUPPORTED}
+        result = {"error": ZIP_ELSEWHERE if zipfile.is_zipfile(argv[1]) else UNSUPPORTED}
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 
