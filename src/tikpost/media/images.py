@@ -11,7 +11,6 @@ input and FFmpeg parses it in C, so a crafted image must never take the server d
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import sys
 from pathlib import Path
@@ -21,14 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tikpost.kit.errors import ApiError
 from tikpost.kit.ids import new_id
 from tikpost.media import repository
+from tikpost.media.checks import IMAGE_FORMATS, MAX_IMAGE_SHORT_SIDE
+from tikpost.media.child import child_process
 from tikpost.media.models import Media
 from tikpost.media.probe import ProbeFailedError, probe_file
 from tikpost.media.schemas import ImageProbe, MediaRead
 from tikpost.media.service import IMAGE_TYPES, to_read
 from tikpost.media.storage import FileChanges
 
-MAX_SHORT_SIDE = 1080
-MAX_PHOTO_BYTES = 20 * 1024 * 1024
 CONVERT_TIMEOUT_SEC = 120.0
 MAX_ADDRESS_SPACE = 4 * 1024**3
 # FFmpeg's JPEG quantiser range: 2 is near-lossless; 3 keeps a 1080 px photo well under 20 MB.
@@ -39,12 +38,14 @@ COPY_BLOCK = 1024 * 1024
 
 def needs_conversion(probe: ImageProbe) -> bool:
     """PNG (TikTok takes none) or a shorter side past 1080 px."""
-    return probe.format == "png" or min(probe.width, probe.height) > MAX_SHORT_SIDE
+    return (
+        probe.format not in IMAGE_FORMATS or min(probe.width, probe.height) > MAX_IMAGE_SHORT_SIDE
+    )
 
 
 def target_size(width: int, height: int) -> tuple[int, int]:
     """Shorter side at most 1080 px, aspect kept, both sides even (JPEG's 4:2:0 chroma)."""
-    scale = min(1.0, MAX_SHORT_SIDE / min(width, height))
+    scale = min(1.0, MAX_IMAGE_SHORT_SIDE / min(width, height))
     new_w, new_h = max(2, round(width * scale)), max(2, round(height * scale))
     return new_w - new_w % 2, new_h - new_h % 2
 
@@ -52,27 +53,13 @@ def target_size(width: int, height: int) -> tuple[int, int]:
 async def convert_to_jpeg(source: Path, image_format: str, target: Path) -> None:
     """Re-encode `source` (of the probed `image_format`) as a JPEG within TikTok's limits, in a
     child process with a deadline; the format is named so FFmpeg never guesses from a name."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tikpost.media.images",
-        str(source),
-        image_format,
-        str(target),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        async with asyncio.timeout(CONVERT_TIMEOUT_SEC):
-            await process.wait()
-    except TimeoutError:
-        raise ProbeFailedError("the image could not be converted in time") from None
-    finally:
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await asyncio.shield(process.wait())
+    command = [sys.executable, "-m", "tikpost.media.images", str(source), image_format, str(target)]
+    async with child_process(command) as process:
+        try:
+            async with asyncio.timeout(CONVERT_TIMEOUT_SEC):
+                await process.wait()
+        except TimeoutError:
+            raise ProbeFailedError("the image could not be converted in time") from None
     if process.returncode != 0 or not await asyncio.to_thread(target.exists):
         raise ProbeFailedError("the image could not be converted to JPEG")
 

@@ -22,14 +22,15 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.kit.errors import ApiError
-from tikpost.media.images import MAX_PHOTO_BYTES, store_image
+from tikpost.media.checks import MAX_IMAGE_BYTES
+from tikpost.media.images import store_image
 from tikpost.media.ingest import receive_upload
 from tikpost.media.probe import ProbeFailedError, probe_file
 from tikpost.media.schemas import MediaRead
 from tikpost.media.storage import FileChanges, LocalStorage
 
 MAX_ENTRIES = 35
-MAX_ZIP_BYTES = MAX_ENTRIES * MAX_PHOTO_BYTES
+MAX_ZIP_BYTES = MAX_ENTRIES * MAX_IMAGE_BYTES
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 # Photos are compressed already: even a flat graphic deflates far less than 200-fold, while a
 # bomb inflates a thousand-fold and more. (Per-entry and total caps bound the rest.)
@@ -142,7 +143,7 @@ def _checked(entries: list[zipfile.ZipInfo]) -> list[tuple[int, zipfile.ZipInfo]
                 "entries must be named slide-1.jpg, slide-2.jpg, … (.jpg, .jpeg, .png, .webp)",
                 name,
             )
-        if info.file_size > MAX_PHOTO_BYTES:
+        if info.file_size > MAX_IMAGE_BYTES:
             raise _refuse("zip_entry_too_large", "TikTok takes photos up to 20 MB", name)
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR_BYTES and ratio > MAX_RATIO:
@@ -184,6 +185,6 @@ def _inflate(bundle: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None
         written = len(head)
         while block := source.read(READ_BLOCK):
             written += len(block)
-            if written > info.file_size or written > MAX_PHOTO_BYTES:
+            if written > info.file_size or written > MAX_IMAGE_BYTES:
                 raise _refuse("zip_bomb", "inflates past its declared size", info.filename)
             sink.write(block)

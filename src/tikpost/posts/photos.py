@@ -29,13 +29,8 @@ from tikpost.kit.errors import ApiError
 from tikpost.kit.safe_fetch import UrlGuard, guard_for
 from tikpost.media import repository as media_repository
 from tikpost.media import service as media_service
-from tikpost.media.images import (
-    MAX_PHOTO_BYTES,
-    convert_to_jpeg,
-    needs_conversion,
-    store_image,
-    target_size,
-)
+from tikpost.media.checks import MAX_IMAGE_BYTES
+from tikpost.media.images import convert_to_jpeg, needs_conversion, store_image, target_size
 from tikpost.media.models import Media
 from tikpost.media.probe import ProbeFailedError
 from tikpost.media.schemas import ImageProbe, MediaRead
@@ -207,7 +202,7 @@ async def prepare_photos(
             if photo_id not in converted:
                 converted[photo_id] = await _convert(session, files, team_id, photo, probe, field)
             photo_id = converted[photo_id]
-        elif photo.size_bytes > MAX_PHOTO_BYTES:
+        elif photo.size_bytes > MAX_IMAGE_BYTES:
             raise ApiError(
                 422,
                 "photo_too_large",
@@ -239,7 +234,7 @@ async def _convert(
                 422, "photo_unconvertible", f"media {photo.id}: {failure}", field
             ) from None
         converted = await store_image(session, files, team_id, target, name)
-    if converted.size_bytes > MAX_PHOTO_BYTES:
+    if converted.size_bytes > MAX_IMAGE_BYTES:
         raise ApiError(422, "photo_too_large", f"media {photo.id} is too large as JPEG", field)
     return converted.id
 
