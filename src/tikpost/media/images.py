@@ -11,7 +11,6 @@ input and FFmpeg parses it in C, so a crafted image must never take the server d
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import sys
 from pathlib import Path
 
@@ -22,18 +21,17 @@ from tikpost.kit.ids import new_id
 from tikpost.media import repository
 from tikpost.media.checks import IMAGE_FORMATS, MAX_IMAGE_SHORT_SIDE
 from tikpost.media.child import child_process
-from tikpost.media.models import Media
+from tikpost.media.ingest import ReceivedFile
 from tikpost.media.probe import ProbeFailedError, probe_file
 from tikpost.media.schemas import ImageProbe, MediaRead
-from tikpost.media.service import IMAGE_TYPES, to_read
-from tikpost.media.storage import FileChanges
+from tikpost.media.service import build_media, to_read
+from tikpost.media.storage import FileChanges, store_local_file
 
 CONVERT_TIMEOUT_SEC = 120.0
 MAX_ADDRESS_SPACE = 4 * 1024**3
 # FFmpeg's JPEG quantiser range: 2 is near-lossless; 3 keeps a 1080 px photo well under 20 MB.
 JPEG_QMIN, JPEG_QMAX = 2, 3
 ALLOWED_FORMATS = "jpeg_pipe,png_pipe,webp_pipe"
-COPY_BLOCK = 1024 * 1024
 
 
 def needs_conversion(probe: ImageProbe) -> bool:
@@ -77,27 +75,10 @@ async def store_image(
     media_id = new_id("med")
     key = f"{team_id}/{media_id}"
     files.created(key)
-    digest, size = hashlib.sha256(), 0
-    async with files.storage.open_write(key) as writer:
-        with path.open("rb") as handle:
-            while block := await asyncio.to_thread(handle.read, COPY_BLOCK):
-                digest.update(block)
-                size += len(block)
-                await writer.write(block)
-    probe = ImageProbe.model_validate({**found, "size_bytes": size, "sha256": digest.hexdigest()})
+    size, sha256 = await store_local_file(files.storage, path, key)
+    received = ReceivedFile(filename, None, size, sha256)
     media = await repository.add_media(
-        session,
-        Media(
-            id=media_id,
-            team_id=team_id,
-            kind="image",
-            filename=filename,
-            content_type=IMAGE_TYPES[probe.format],
-            storage_key=key,
-            size_bytes=size,
-            sha256=probe.sha256,
-            probe=probe.model_dump(),
-        ),
+        session, build_media(team_id, media_id, key, found, received)
     )
     return to_read(media)
 

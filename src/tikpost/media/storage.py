@@ -8,6 +8,7 @@ TikTok uploader streams each chunk straight from storage rather than holding a f
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import re
@@ -155,6 +156,19 @@ class LocalStorage:
 
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
+
+
+async def store_local_file(storage: Storage, path: Path, key: str) -> tuple[int, str]:
+    """Copy a local file into storage a block at a time (never whole in memory), hashing it on
+    the way: its size and SHA-256 come from the same single read."""
+    digest, size = hashlib.sha256(), 0
+    async with storage.open_write(key) as writer:
+        with path.open("rb") as handle:
+            while block := await asyncio.to_thread(handle.read, READ_CHUNK):
+                digest.update(block)
+                size += len(block)
+                await writer.write(block)
+    return size, digest.hexdigest()
 
 
 def checked_key(key: str) -> str:

@@ -10,8 +10,6 @@ that id recorded and does nothing, or transcodes again into the same key and id.
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import tempfile
 from pathlib import Path
 
@@ -22,14 +20,13 @@ from tikpost.media.ingest import ReceivedFile
 from tikpost.media.models import Media
 from tikpost.media.probe import ProbeFailedError
 from tikpost.media.schemas import VideoProbe
+from tikpost.media.storage import store_local_file
 from tikpost.media.transcode import TranscodeFailedError, TranscodePlan, plan_for, transcode_file
 from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext
 from tikpost.posts.failures import Failure
 from tikpost.posts.models import Post
 from tikpost.posts.publishing import PublishFailedError
-
-COPY_BLOCK = 1024 * 1024
 
 
 def transcoded_media_id(post_id: str) -> str:
@@ -77,7 +74,9 @@ async def _transcode(ctx: PublishContext, post: Post, media: Media, plan: Transc
             raise PublishFailedError(
                 Failure("transcode_failed", f"The video could not be transcoded: {exc}.")
             ) from None
-        size, digest = await asyncio.to_thread(_measure, target)
+        # Stored and hashed in one read; removed again if the result cannot be used.
+        size, digest = await store_local_file(ctx.storage, target, key)
+    try:
         received = ReceivedFile(_filename(media.filename), "video/mp4", size, digest)
         row = media_service.build_media(post.team_id, media_id, key, found, received)
         result = VideoProbe.model_validate(row.probe)
@@ -89,7 +88,9 @@ async def _transcode(ctx: PublishContext, post: Post, media: Media, plan: Transc
                     f"The transcoded video still breaks TikTok's rules: {rejected[0].message}.",
                 )
             )
-        await _store(ctx, target, key)
+    except BaseException:
+        await ctx.storage.delete(key)
+        raise
     async with ctx.database.session(write=True) as session:
         locked = await repository.get_for_update(session, post.id)
         if locked is None:
@@ -114,23 +115,6 @@ async def _note(ctx: PublishContext, post_id: str, message: str, **data: int) ->
         post = await repository.get_for_update(session, post_id)
         if post is not None:
             await service.record(session, post, post.status, message, **data)
-
-
-async def _store(ctx: PublishContext, path: Path, key: str) -> None:
-    """Stream the file into storage a block at a time (never whole in memory)."""
-    with path.open("rb") as handle:
-        async with ctx.storage.open_write(key) as writer:
-            while block := await asyncio.to_thread(handle.read, COPY_BLOCK):
-                await writer.write(block)
-
-
-def _measure(path: Path) -> tuple[int, str]:
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as handle:
-        while block := handle.read(COPY_BLOCK):
-            digest.update(block)
-            size += len(block)
-    return size, digest.hexdigest()
 
 
 def _filename(original: str | None) -> str | None:
