@@ -101,12 +101,8 @@ def build_media(
 ) -> Media:
     """The media row for probed bytes stored at `key` (not yet added to the session)."""
     measured = {**found, "size_bytes": received.size_bytes, "sha256": received.sha256}
-    probe: VideoProbe | ImageProbe
     try:
-        if found.get("kind") == "image":
-            probe = ImageProbe.model_validate(measured)
-        else:
-            probe = VideoProbe.model_validate(measured)
+        probe = parse_probe(str(found.get("kind")), measured)
     except ValidationError:
         raise _unsupported("the file's measurements could not be read") from None
     return Media(
