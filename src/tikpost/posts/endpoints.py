@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from tikpost.kit.db import Database, DbSession, get_database
 from tikpost.media.endpoints import get_storage
 from tikpost.media.storage import FileChanges, Storage
-from tikpost.posts import photos, service, video_url
+from tikpost.posts import fetched, photos, service, video_url
 from tikpost.posts.schemas import PostCreate, PostPage, PostRead, PostStatus
 from tikpost.posts.workflow import start_publishing
 from tikpost.teams.auth import CurrentTeam
@@ -41,6 +41,7 @@ async def create_post(
     imported_photos = await photos.import_urls(
         database, storage, http.app.state, team, request, idempotency_key
     )
+    fetched_media = [media for media in (imported, *imported_photos.values()) if media]
     # Photos converted for TikTok are new files: removed again unless the post commits.
     files = FileChanges(storage)
     try:
@@ -58,14 +59,12 @@ async def create_post(
             body = await service.read(session, post)
     except BaseException:
         await files.rollback()
-        await video_url.discard(database, storage, team, imported)
-        await photos.discard(database, storage, team, imported_photos)
+        await fetched.discard(database, storage, team, fetched_media)
         raise
     if created:
         await start_publishing(post)
     else:
-        await video_url.discard(database, storage, team, imported)
-        await photos.discard(database, storage, team, imported_photos)
+        await fetched.discard(database, storage, team, fetched_media)
         response.headers["Idempotent-Replayed"] = "true"
     return body
 

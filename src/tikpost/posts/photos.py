@@ -9,8 +9,8 @@ A `photos` item may also be an http(s) URL. `import_urls` fetches those before t
 transaction, exactly as `POST /v1/media {"url"}` would (SSRF guard, size cap, probe), a few at a
 time, each import committing in its own short transaction so no download holds SQLite's write
 lock. It is all or nothing: if any item fails, the photos already imported are deleted again
-(`discard`, row and file), and the error names the item (`photos[2]`). The imported media then
-go through `prepare_photos` like any uploaded photo, conversion included.
+(`posts.fetched.discard`, row and file), and the error names the item (`photos[2]`). The
+imported media then go through `prepare_photos` like any uploaded photo, conversion included.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from tikpost.kit.db import Database
 from tikpost.kit.errors import ApiError
 from tikpost.kit.safe_fetch import UrlGuard, guard_for
 from tikpost.media import repository as media_repository
-from tikpost.media import service as media_service
 from tikpost.media.checks import MAX_IMAGE_BYTES
 from tikpost.media.images import convert_to_jpeg, needs_conversion, store_image, target_size
 from tikpost.media.models import Media
@@ -36,7 +35,7 @@ from tikpost.media.probe import ProbeFailedError
 from tikpost.media.schemas import ImageProbe, MediaRead
 from tikpost.media.storage import FileChanges, Storage
 from tikpost.media.url_import import import_media
-from tikpost.posts import repository, rules
+from tikpost.posts import fetched
 from tikpost.posts.schemas import PostCreate
 from tikpost.settings import Settings
 from tikpost.teams.schemas import TeamRead
@@ -75,11 +74,8 @@ async def import_urls(
             wanted.setdefault(item, []).append(index)
     if not wanted:
         return {}
-    if idempotency_key is not None:
-        async with database.session() as session:
-            if await repository.find_by_idempotency_key(session, team.id, idempotency_key):
-                return {}
-    rules.check_request(request)
+    if not await fetched.worth_fetching(database, team, request, idempotency_key):
+        return {}
     importer = _Importer(database, storage, guard_for(app_state), app_state.settings, team)
     try:
         async with anyio.create_task_group() as group:
@@ -87,12 +83,12 @@ async def import_urls(
                 group.start_soon(importer.run, url, indexes[0])
     except BaseException as failure:
         # Not a refusal (those are collected): a storage fault, a bug, or the client left.
-        await discard(database, storage, team, importer.imported)
+        await fetched.discard(database, storage, team, importer.imported.values())
         if isinstance(failure, BaseExceptionGroup) and len(failure.exceptions) == 1:
             raise failure.exceptions[0] from failure  # the error itself, for the handlers
         raise
     if importer.failures:
-        await discard(database, storage, team, importer.imported)
+        await fetched.discard(database, storage, team, importer.imported.values())
         raise importer.failures[min(importer.failures)]
     return {
         index: importer.imported[indexes[0]] for indexes in wanted.values() for index in indexes
@@ -157,21 +153,6 @@ class _Importer:
                 await files.rollback()
                 raise
             self.imported[index] = media
-
-
-async def discard(
-    database: Database, storage: Storage, team: TeamRead, imported: Mapping[int, MediaRead]
-) -> None:
-    """Delete photos imported for a post that was not created (refused, failed, a replay)."""
-    if not imported:
-        return
-    files = FileChanges(storage)
-    # Shielded: this often runs because the request failed or was cancelled.
-    with anyio.CancelScope(shield=True):
-        async with database.session(write=True) as session:
-            for media_id in sorted({media.id for media in imported.values()}):
-                await media_service.delete_media(session, files, team.id, media_id)
-        await files.commit()
 
 
 async def prepare_photos(

@@ -10,22 +10,19 @@ stored and probed like an upload, so every video rule applies and a bad URL is a
 request rather than a failed post minutes later; the post then uploads it by FILE_UPLOAD. The
 import commits in its own short transaction: holding the post's write transaction (SQLite's
 database-wide write lock) open for a download of minutes would stall every other writer. If
-the post is then refused, `discard` deletes the imported media again, row and file.
+the post is then refused, `posts.fetched.discard` deletes the imported media again, row and file.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import anyio
-
 from tikpost.kit.db import Database
 from tikpost.kit.safe_fetch import guard_for, require_allowed
-from tikpost.media import service as media
 from tikpost.media.schemas import MediaRead
 from tikpost.media.storage import FileChanges, Storage
 from tikpost.media.url_import import import_media
-from tikpost.posts import repository, rules
+from tikpost.posts import fetched
 from tikpost.posts.schemas import PostCreate
 from tikpost.settings import Settings
 from tikpost.teams.schemas import TeamRead
@@ -62,11 +59,8 @@ async def prepare(
         await require_allowed(str(request.webhook_url), guard, "webhook_url")
     if request.video_url is None or pulls_from_url(request, settings):
         return None
-    if idempotency_key is not None:
-        async with database.session() as session:
-            if await repository.find_by_idempotency_key(session, team.id, idempotency_key):
-                return None
-    rules.check_request(request)
+    if not await fetched.worth_fetching(database, team, request, idempotency_key):
+        return None
     files = FileChanges(storage)
     try:
         async with database.session(write=True) as session:
@@ -83,17 +77,3 @@ async def prepare(
     except BaseException:
         await files.rollback()
         raise
-
-
-async def discard(
-    database: Database, storage: Storage, team: TeamRead, imported: MediaRead | None
-) -> None:
-    """Delete media imported for a post that was not created (refused, or a replay)."""
-    if imported is None:
-        return
-    files = FileChanges(storage)
-    # Shielded: this often runs because the request failed or was cancelled.
-    with anyio.CancelScope(shield=True):
-        async with database.session(write=True) as session:
-            await media.delete_media(session, files, team.id, imported.id)
-        await files.commit()
