@@ -48,7 +48,13 @@ from tikpost.posts import repository, service
 from tikpost.posts.context import context
 from tikpost.posts.failures import Failure
 from tikpost.posts.models import FINAL_STATUSES, Post
-from tikpost.posts.workflow import PUBLISH_QUEUE, fail_post, publish_post, start_publishing
+from tikpost.posts.workflow import (
+    PUBLISH_QUEUE,
+    enqueue_options,
+    fail_post,
+    publish_post,
+    start_publishing,
+)
 from tikpost.webhooks.workflow import start_deliveries
 
 logger = logging.getLogger(__name__)
@@ -130,11 +136,7 @@ async def resume_step(post_id: str) -> dict[str, Any] | None:
         post = await session.get(Post, post_id)
     if post is None or post.status in FINAL_STATUSES:
         return None
-    return {
-        "workflow_id": service.workflow_id(post),
-        "partition_key": post.account_id,
-        "delay_seconds": service.delay_seconds(post),
-    }
+    return enqueue_options(post)
 
 
 @DBOS.workflow(name="posts.reconcile")

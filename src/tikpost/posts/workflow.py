@@ -63,16 +63,18 @@ PUBLISH_QUEUE = declare_queue(
 )
 
 
+def enqueue_options(post: Post) -> dict[str, Any]:
+    """How the post's workflow is enqueued: its id, its account's partition, its delay."""
+    return {
+        "workflow_id": service.workflow_id(post),
+        "partition_key": post.account_id,
+        "delay_seconds": service.delay_seconds(post),
+    }
+
+
 async def start_publishing(post: Post) -> None:
     """Enqueue the post's workflow; call after its row is committed."""
-    await enqueue(
-        PUBLISH_QUEUE,
-        publish_post,
-        post.id,
-        workflow_id=service.workflow_id(post),
-        partition_key=post.account_id,
-        delay_seconds=service.delay_seconds(post),
-    )
+    await enqueue(PUBLISH_QUEUE, publish_post, post.id, **enqueue_options(post))
 
 
 @startup_sweep
