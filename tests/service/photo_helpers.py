@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import stat
 import zipfile
 from typing import Any
@@ -66,16 +67,19 @@ def served_sha256(svc: RunningService, media_ids: list[str]) -> list[str]:
     return digests
 
 
-def make_png(width: int = 800, height: int = 600) -> bytes:
-    """A real PNG (RGB) as bytes."""
+def make_png(width: int = 800, height: int = 600, *, noise: bool = False) -> bytes:
+    """A real PNG (RGB) as bytes: a gradient, or with `noise` random pixels, which do not
+    compress (about width*height*3 bytes)."""
     buffer = io.BytesIO()
     with av.open(buffer, mode="w", format="image2pipe") as output:
         stream = output.add_stream("png", rate=1)
         stream.width, stream.height, stream.pix_fmt = width, height, "rgb24"
         frame = av.VideoFrame(width, height, "rgb24")
         plane = frame.planes[0]
-        row = bytes((x * 3) % 256 for x in range(plane.line_size))
-        plane.update(row * height)
+        if noise:
+            plane.update(os.urandom(plane.line_size * height))
+        else:
+            plane.update(bytes((x * 3) % 256 for x in range(plane.line_size)) * height)
         frame.pts = 0
         for packet in stream.encode(frame):
             output.mux(packet)

@@ -3,9 +3,7 @@ time over HTTP, where a refusal is a 422 naming the field, the value found and t
 
 from __future__ import annotations
 
-import io
 import math
-import os
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ import pytest
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService
+from tests.service.photo_helpers import make_png
 from tests.service.publishing_helpers import connect_account, upload
 from tests.service.test_media import SQLITE_ONLY
 from tikpost.kit.errors import ApiError
@@ -69,22 +68,6 @@ def make_matroska(
             for packet in sound.encode():
                 output.mux(packet)
     return path
-
-
-def noise_png(width: int = 2600, height: int = 2800) -> bytes:
-    """A PNG of random pixels: incompressible, so about width*height*3 bytes (21 MB here)."""
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format="image2pipe") as output:
-        stream = output.add_stream("png", rate=1)
-        stream.width, stream.height, stream.pix_fmt = width, height, "rgb24"
-        frame = av.VideoFrame(width, height, "rgb24")
-        frame.planes[0].update(os.urandom(frame.planes[0].line_size * height))
-        frame.pts = 0
-        for packet in stream.encode(frame):
-            output.mux(packet)
-        for packet in stream.encode():
-            output.mux(packet)
-    return buffer.getvalue()
 
 
 def video(**fields: Any) -> VideoProbe:
@@ -310,7 +293,9 @@ def test_ingest_refuses_what_no_post_could_use(
     assert "2.0 s" in error["message"]
     text = api.post("/v1/media", files={"file": ("clip.mp4", b"not a video\n" * 50, "video/mp4")})
     assert_refused(text, "unsupported_media", "file")
-    big = api.post("/v1/media", files={"file": ("big.png", noise_png(), "image/png")})
+    big = api.post(
+        "/v1/media", files={"file": ("big.png", make_png(2600, 2800, noise=True), "image/png")}
+    )
     error = assert_refused(big, "image_too_large", "file")
     assert error["value"] > 20 * 1024 * 1024
     assert error["limit"] == f"{20 * 1024 * 1024} bytes"
