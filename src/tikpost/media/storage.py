@@ -3,11 +3,13 @@
 Callers never see a half-written object: `open_write` commits only when its block succeeds, so
 an upload that fails or is cancelled midway leaves nothing behind. Reads are ranged, because the
 TikTok uploader streams each chunk straight from storage rather than holding a file in memory.
+A backend that cannot do its job just now raises the typed errors of `media.faults`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -21,6 +23,12 @@ from urllib.parse import unquote, urlsplit
 
 import anyio
 
+from tikpost.media.faults import ObjectNotFoundError as ObjectNotFoundError
+from tikpost.media.faults import StorageError as StorageError
+from tikpost.media.faults import StorageFullError as StorageFullError
+from tikpost.media.faults import StorageUnavailableError as StorageUnavailableError
+from tikpost.media.faults import clean_up_later, storage_failure, translated
+
 if TYPE_CHECKING:
     from tikpost.settings import Settings
 
@@ -30,14 +38,6 @@ logger = logging.getLogger(__name__)
 _KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 WRITE_BUFFER = 1024 * 1024
 READ_CHUNK = 1024 * 1024
-
-
-class StorageError(Exception):
-    """Storage failed or was misconfigured (not the client's fault)."""
-
-
-class ObjectNotFoundError(StorageError):
-    """The key holds no object (deleted, or never committed)."""
 
 
 class StorageWriter(Protocol):
@@ -73,8 +73,9 @@ class Storage(Protocol):
 class _LocalWriter:
     """Buffers small writes so each thread hop moves about a megabyte, not a socket read."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: BinaryIO, key: str) -> None:
         self._handle = handle
+        self._key = key
         self._buffer = bytearray()
 
     async def write(self, data: bytes) -> None:
@@ -85,7 +86,8 @@ class _LocalWriter:
     async def flush(self) -> None:
         if self._buffer:
             pending, self._buffer = bytes(self._buffer), bytearray()
-            await asyncio.to_thread(self._handle.write, pending)
+            with translated(f"writing {self._key}"):
+                await asyncio.to_thread(self._handle.write, pending)
 
 
 class LocalStorage:
@@ -104,16 +106,21 @@ class LocalStorage:
     @asynccontextmanager
     async def open_write(self, key: str) -> AsyncIterator[StorageWriter]:
         path = self._path(key)
-        handle, temp = await asyncio.to_thread(_open_temp, path)
-        writer = _LocalWriter(handle)
+        with translated(f"creating {key}"):
+            handle, temp = await asyncio.to_thread(_open_temp, path)
+        writer = _LocalWriter(handle, key)
         try:
             yield writer
             await writer.flush()
-            await asyncio.to_thread(_commit, handle, temp, path)
+            with translated(f"committing {key}"):
+                await asyncio.to_thread(_commit, handle, temp, path)
         except BaseException:
             # Synchronous on purpose: under a cancelled scope another await would not run.
-            handle.close()
-            temp.unlink(missing_ok=True)
+            # Closing flushes what a full disk refused, and fails again: the file goes anyway.
+            with contextlib.suppress(OSError):
+                handle.close()
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
             raise
 
     async def open_read(
@@ -126,12 +133,16 @@ class LocalStorage:
             handle = await asyncio.to_thread(path.open, "rb")
         except FileNotFoundError:
             raise ObjectNotFoundError(key) from None
+        except OSError as error:
+            raise storage_failure(f"opening {key}", error) from error
         try:
-            await asyncio.to_thread(handle.seek, start)
+            with translated(f"reading {key}"):
+                await asyncio.to_thread(handle.seek, start)
             position = start
             while end is None or position < end:
                 wanted = READ_CHUNK if end is None else min(READ_CHUNK, end - position)
-                block = await asyncio.to_thread(handle.read, wanted)
+                with translated(f"reading {key}"):
+                    block = await asyncio.to_thread(handle.read, wanted)
                 if not block:
                     if end is not None:
                         raise StorageError(f"{key} ends at {position}, before byte {end}")
@@ -146,13 +157,17 @@ class LocalStorage:
             stat = await asyncio.to_thread(self._path(key).stat)
         except FileNotFoundError:
             raise ObjectNotFoundError(key) from None
+        except OSError as error:
+            raise storage_failure(f"looking up {key}", error) from error
         return stat.st_size
 
     async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+        with translated(f"deleting {key}"):
+            await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
 
     async def exists(self, key: str) -> bool:
-        return await asyncio.to_thread(self._path(key).is_file)
+        with translated(f"looking up {key}"):
+            return await asyncio.to_thread(self._path(key).is_file)
 
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
@@ -266,5 +281,8 @@ class FileChanges:
     async def _remove(self, key: str) -> None:
         try:
             await self.storage.delete(key)
+        except StorageUnavailableError:
+            storage = self.storage
+            clean_up_later(f"deleting {key}", lambda: storage.delete(key))
         except (StorageError, OSError):
             logger.warning("could not delete stored media %s; it is now an orphan", key)
