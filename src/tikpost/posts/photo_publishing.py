@@ -83,6 +83,7 @@ async def init_photos_at_tiktok(ctx: PublishContext, post: Post) -> str:
         lambda client: client.init_photos(
             mode=mode, post_info=info, photo_urls=urls, cover_index=cover
         ),
+        repeatable=False,
     )
     async with ctx.database.session(write=True) as session:
         locked = await _locked(session, post.id)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -14,9 +12,11 @@ from tikpost.kit.workflows import busy
 from tikpost.media.models import Media
 from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext
-from tikpost.posts.failures import Failure
+from tikpost.posts.failures import Failure, describe
+from tikpost.posts.failures import PublishFailedError as PublishFailedError  # re-exported
 from tikpost.posts.fencing import check_fence, record_progress
 from tikpost.posts.models import Post
+from tikpost.posts.outage import patient
 from tikpost.tiktok import (
     ChunkPlan,
     CreatorInfo,
@@ -30,20 +30,6 @@ from tikpost.tiktok import (
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-
-TRANSIENT_ATTEMPTS = 6
-# TikTok counts its per-token limits in a sliding minute: after a 429, waits of this long
-# (jittered), as many as it takes to see a whole window pass, whatever the other failures.
-RATE_LIMIT_WAIT_SEC = 15.0
-RATE_LIMIT_ATTEMPTS = 10
-
-
-class PublishFailedError(Exception):
-    """Ends the workflow with this failure recorded on the post."""
-
-    def __init__(self, failure: Failure) -> None:
-        super().__init__(failure.code)
-        self.failure = failure
 
 
 async def _load(ctx: PublishContext, post_id: str) -> tuple[Post, Media]:
@@ -66,34 +52,18 @@ async def load_post(ctx: PublishContext, post_id: str) -> Post:
     return post
 
 
-async def _patient(call: Callable[[], Awaitable[T]]) -> T:
-    """Retry what TikTok says may succeed later (429, 5xx, dropped connections), boundedly.
+async def _tiktok(
+    ctx: PublishContext,
+    post: Post,
+    action: Callable[[Any], Awaitable[T]],
+    *,
+    repeatable: bool = True,
+) -> T:
+    """Call TikTok as the post's account, with a live token, patiently (see posts.outage).
 
-    A 429 gets its own, longer budget: an extra init for a post (a re-init after the upload
-    URL expired, or a retry after a crash) can meet the account's limit of 6 a minute, and a
-    post must not fail for waiting less than TikTok's window."""
-    failures = throttled = 0
-    while True:
-        try:
-            return await call()
-        except errors.TikTokError as exc:
-            limited = isinstance(exc, errors.RateLimitExceeded)
-            throttled, failures = throttled + limited, failures + (not limited)
-            if (
-                not exc.retryable
-                or failures >= TRANSIENT_ATTEMPTS
-                or throttled >= RATE_LIMIT_ATTEMPTS
-            ):
-                raise
-            wait = exc.retry_after or (RATE_LIMIT_WAIT_SEC if limited else 2.0 ** (failures - 1))
-            # Jitter, so posts that failed together do not all come back at the same instant.
-            wait *= random.uniform(0.75, 1.25)
-            logger.warning("TikTok %s, retrying in %.1f s", exc.code, wait)
-            await asyncio.sleep(wait)
-
-
-async def _tiktok(ctx: PublishContext, post: Post, action: Callable[[Any], Awaitable[T]]) -> T:
-    """Call TikTok as the post's account, with a live token, patiently."""
+    A call that is not `repeatable` (an init that publishes by itself) follows a mark: the
+    post `uploading` without a publish_id. When TikTok refuses it for now, the mark goes, so
+    the step may ask again after the wait instead of finding an outcome it cannot know."""
 
     async def with_client(token: str) -> T:
         async with ctx.tiktok.posting_client(token) as client:
@@ -101,7 +71,18 @@ async def _tiktok(ctx: PublishContext, post: Post, action: Callable[[Any], Await
 
     scope = log_context.set({**(log_context.get() or {}), "account_id": post.account_id})
     try:
-        return await _patient(lambda: ctx.tokens.call(post.account_id, with_client))
+        return await patient(
+            lambda: ctx.tokens.call(post.account_id, with_client), repeatable=repeatable
+        )
+    except errors.TikTokError as exc:
+        if not repeatable and exc.retryable:
+            async with ctx.database.session(write=True) as session:
+                locked = await _locked(session, post.id)
+                if locked.status == "uploading" and not locked.publish_id:
+                    check_fence(locked)
+                    refused = f"TikTok turned the request down ({describe(exc)}): nothing is sent"
+                    await service.record(session, locked, "queued", refused)
+        raise
     finally:
         log_context.reset(scope)
 
@@ -324,7 +305,10 @@ async def init_pull(ctx: PublishContext, post_id: str) -> str:
     mode = "direct" if post.mode == "direct" else "inbox"
     info = _post_info(post)
     result: InitResult = await _tiktok(
-        ctx, post, lambda client: client.init_video(mode=mode, post_info=info, video_url=url)
+        ctx,
+        post,
+        lambda client: client.init_video(mode=mode, post_info=info, video_url=url),
+        repeatable=False,
     )
     async with ctx.database.session(write=True) as session:
         post = await _locked(session, post_id)

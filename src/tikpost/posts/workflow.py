@@ -7,6 +7,7 @@ DBOS never re-runs a finished step but does re-run one a crash interrupted, so e
 safe to repeat: init returns the recorded publish_id instead of initialising again, and upload
 first asks TikTok how many bytes of that publish_id arrived and resumes from there. A crash can
 at worst leave an abandoned, never-completed upload at TikTok; it never publishes twice.
+A step TikTok fails for now (5xx, 429, timeouts) is waited out and run again (posts.outage).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tikpost.posts.context import PublishContext, context
 from tikpost.posts.failures import Failure, from_error, from_fail_reason
 from tikpost.posts.fencing import claim
 from tikpost.posts.models import FINAL_STATUSES, Post
+from tikpost.posts.outage import TikTokUnavailableError, ride_out
 from tikpost.posts.photo_publishing import init_post
 from tikpost.posts.publishing import (
     PublishFailedError,
@@ -93,7 +95,7 @@ async def publish_post(post_id: str) -> str:
     try:
         await transcode_step(post_id)
         await _through_the_daily_cap(post_id)
-        await upload_step(post_id)
+        await ride_out(upload_step, post_id)
         outcome = await _await_outcome(post_id)
     except PublishFailedError as failed:
         result, deliveries = await fail_step(post_id, failed.failure)
@@ -109,8 +111,8 @@ async def _through_the_daily_cap(post_id: str) -> None:
     for the window to reopen and try again, unless the post says `on_cap: fail`."""
     for attempt in range(MAX_CAP_WAITS + 1):
         try:
-            await check_creator_step(post_id)
-            await init_step(post_id)
+            await ride_out(check_creator_step, post_id)
+            await ride_out(init_step, post_id)
             return
         except PublishFailedError as failed:
             if failed.failure.code != "daily_post_cap" or attempt == MAX_CAP_WAITS:
@@ -187,7 +189,7 @@ async def _await_outcome(post_id: str) -> dict[str, Any]:
     """
     pause = POLL_FIRST_SEC
     for _ in range(MAX_POLLS):
-        outcome = await status_step(post_id)
+        outcome = await ride_out(status_step, post_id)
         if outcome["is_final"]:
             return outcome
         await DBOS.recv_async(TIKTOK_TOPIC, timeout_seconds=pause)
@@ -232,6 +234,8 @@ async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
     except AccountUnavailableError as exc:
         raise PublishFailedError(Failure(exc.code, exc.message)) from exc
     except errors.TikTokError as exc:
+        if exc.retryable:  # waited out by ride_out (see posts.outage)
+            raise TikTokUnavailableError.of(exc) from exc
         raise PublishFailedError(from_error(exc)) from exc
     finally:
         log_context.reset(scope)

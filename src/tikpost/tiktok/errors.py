@@ -38,6 +38,7 @@ class TikTokError(Exception):
         http_status: int | None = None,
         retryable: bool | None = None,
         retry_after: float | None = None,
+        endpoint: str | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}" if message else code)
         self.code = code
@@ -46,6 +47,8 @@ class TikTokError(Exception):
         self.http_status = http_status
         self.retryable = self.default_retryable if retryable is None else retryable
         self.retry_after = retry_after
+        # The path called, for messages such as "HTTP 500 from /v2/post/publish/video/init/".
+        self.endpoint = endpoint
 
     def __repr__(self) -> str:
         return (
@@ -55,9 +58,13 @@ class TikTokError(Exception):
 
 
 class TikTokTransportError(TikTokError):
-    """The request never got an answer (connect failure, reset, timeout): always worth a retry."""
+    """The request never got an answer (connect failure, reset, timeout): always worth a retry,
+    but only a connect failure proves TikTok never saw it; after a reset or a read timeout the
+    request may have been acted on (`may_have_arrived`), which matters for an init that
+    publishes by itself."""
 
     default_retryable = True
+    may_have_arrived = True
 
 
 # --- v2 API (content posting, user info) --------------------------------------------------------
@@ -333,15 +340,27 @@ def upload_error(http_status: int, message: str = "", **extra: Any) -> UploadErr
 # --- decoding responses -------------------------------------------------------------------------
 
 
+# Failures before a byte of the request left: TikTok cannot have acted on it.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 @contextmanager
-def transport_errors() -> Iterator[None]:
-    """Turn httpx's connect/read/timeout failures into one retryable `TikTokTransportError`."""
+def transport_errors(endpoint: str | None = None) -> Iterator[None]:
+    """Turn httpx's connect/read/timeout failures into one retryable `TikTokTransportError`,
+    and name `endpoint` on every TikTokError raised inside."""
     try:
         yield
+    except TikTokError as exc:
+        exc.endpoint = exc.endpoint or endpoint
+        raise
     except httpx.TransportError as exc:
-        raise TikTokTransportError(
-            "transport_error", f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        ) from exc
+        error = TikTokTransportError(
+            "transport_error",
+            f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+            endpoint=endpoint,
+        )
+        error.may_have_arrived = not isinstance(exc, _NEVER_SENT)
+        raise error from exc
 
 
 def retry_after_of(response: httpx.Response) -> float | None:

@@ -116,11 +116,11 @@ class TikTokPostingClient(HttpClientOwner):
         # (not `{}`) where TikTok documents none, as for creator_info.
         content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
         headers = {**self._headers, "Content-Type": "application/json; charset=UTF-8"}
-        with transport_errors():
+        with transport_errors(path):
             response = await self._http.post(
                 self._api_url + path, content=content, headers=headers, timeout=self._timeout
             )
-        return decode_envelope(response), response
+            return decode_envelope(response), response
 
     async def user_info(self, fields: Sequence[str] = DEFAULT_USER_FIELDS) -> UserInfo:
         """The creator's profile; fields beyond the granted scopes are simply absent."""

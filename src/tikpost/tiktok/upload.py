@@ -206,10 +206,12 @@ async def _put_chunk(
         "Content-Length": str(len(chunk)),
         "Content-Range": f"bytes {first}-{last}/{plan.video_size}",
     }
+    # The path only: a real upload URL carries its token in the query.
+    endpoint = httpx.URL(upload_url).path
     attempt = 0
     while True:
         try:
-            with transport_errors():
+            with transport_errors(endpoint):
                 response = await http.put(upload_url, content=_once(chunk), headers=headers)
         except TikTokError:
             if attempt >= retries:
@@ -227,7 +229,9 @@ async def _put_chunk(
             if status == 416 and attempt > 0 and (_accepted_through(response) or -1) >= last:
                 return  # the earlier attempt landed; only its answer was lost
             error = upload_error(
-                status, f"chunk {index + 1}/{plan.total_chunk_count}: {response.text[:200]}"
+                status,
+                f"chunk {index + 1}/{plan.total_chunk_count}: {response.text[:200]}",
+                endpoint=endpoint,
             )
             if not error.retryable or attempt >= retries:
                 raise error
