@@ -445,7 +445,7 @@ def test_metrics_count_posts_tiktok_calls_and_bytes(
     assert 'tikpost_posts{status="published"} 1.0' in text
     assert 'tikpost_http_requests_total{method="POST",route="/v1/posts",status="202"}' in text
     assert "tikpost_tiktok_requests_total{" in text
-    assert 'endpoint="/sandbox/v2/post/publish/video/init/"' in text
+    assert 'endpoint="/v2/post/publish/video/init/"' in text
     uploaded = next(
         line for line in text.splitlines() if line.startswith("tikpost_upload_bytes_total ")
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tikpost.kit.errors import ApiError, error_response
+from tikpost.kit.parse import parse_uint
 
 
 def _too_large(limit: int) -> ApiError:
@@ -29,8 +30,8 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or self.exempt(scope):
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
+        declared = parse_uint(dict(scope["headers"]).get(b"content-length"))
+        if declared is not None and declared > self.limit:
             error = _too_large(self.limit)
             await error_response(error.status, error.code, error.message)(scope, receive, send)
             return

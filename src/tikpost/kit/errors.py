@@ -8,6 +8,7 @@ rewritten into the same shape, so no client ever has to parse two formats.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -58,6 +59,18 @@ class ApiError(Exception):
         self.details = dict(details or {})
 
 
+class ErrorJSON(JSONResponse):
+    """Renders any text an error quotes back, even a lone surrogate from a JSON `\\ud800`.
+
+    Starlette's encoder would raise on one (UTF-8 cannot hold it), turning a 4xx about bad
+    input into a 500; escaped (`\\ud800`), it is the same JSON string the client sent.
+    """
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.encode("utf-8", "backslashreplace")
+
+
 def error_response(
     status: int,
     code: str,
@@ -67,7 +80,7 @@ def error_response(
     details: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     error = {**(details or {}), "code": code, "message": message, "field": field}
-    return JSONResponse({"error": error}, status_code=status, headers=dict(headers or {}))
+    return ErrorJSON({"error": error}, status_code=status, headers=dict(headers or {}))
 
 
 def field_name(loc: Sequence[Any]) -> str | None:

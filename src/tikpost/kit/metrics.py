@@ -3,12 +3,17 @@
 Counters are updated where things happen (HTTP middleware, the TikTok clients' httpx hooks,
 the uploader); the posts-by-status and webhook-delivery gauges are counted from the database at
 scrape time, so they are right across every process sharing it.
+
+Every label value that comes from outside (the method a client sends, a status or error code
+TikTok answers) is folded into a closed set, anything else counting as `other`: a series lives
+for as long as the process, so an open label set is a memory leak anyone can drive.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -19,6 +24,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tikpost.kit.db import Database
+from tikpost.tiktok import oauth, posting
+from tikpost.tiktok.errors import OAUTH_ERRORS, POSTING_ERRORS
+
+OTHER = "other"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+STATUSES = frozenset(str(status.value) for status in HTTPStatus)
+TIKTOK_ENDPOINTS = (
+    oauth.TOKEN_PATH,
+    oauth.REVOKE_PATH,
+    posting.USER_INFO_PATH,
+    posting.CREATOR_INFO_PATH,
+    posting.VIDEO_INIT_PATH,
+    posting.INBOX_VIDEO_INIT_PATH,
+    posting.CONTENT_INIT_PATH,
+    posting.STATUS_PATH,
+    posting.CANCEL_PATH,
+)
+TIKTOK_CODES = frozenset({"", "ok", *POSTING_ERRORS, *OAUTH_ERRORS})
 
 HTTP_REQUESTS = Counter(
     "tikpost_http_requests_total", "API requests answered.", ["method", "route", "status"]
@@ -46,9 +69,34 @@ async def metrics_middleware(
     route = request.scope.get("route")
     # The route's template, not the raw path: ids in paths would explode the label set.
     template = getattr(route, "path", None) or "unmatched"
-    HTTP_REQUESTS.labels(request.method, template, str(response.status_code)).inc()
+    HTTP_REQUESTS.labels(
+        method_label(request.method), template, status_label(response.status_code)
+    ).inc()
     HTTP_SECONDS.labels(template).observe(time.perf_counter() - started)
     return response
+
+
+def method_label(method: str) -> str:
+    return method if method in METHODS else OTHER
+
+
+def status_label(status: int) -> str:
+    text = str(status)
+    return text if text in STATUSES else OTHER
+
+
+def tiktok_endpoint_label(request: httpx.Request) -> str:
+    """The API endpoint called, whatever the base URL (the sandbox's sit under /sandbox); a
+    chunk PUT goes to TikTok's own per-upload URL, so every PUT elsewhere is `upload`."""
+    path = request.url.path
+    for endpoint in TIKTOK_ENDPOINTS:
+        if path.endswith(endpoint):
+            return endpoint
+    return "upload" if request.method == "PUT" else OTHER
+
+
+def tiktok_code_label(code: str) -> str:
+    return code if code in TIKTOK_CODES else OTHER
 
 
 async def _on_tiktok_request(request: httpx.Request) -> None:
@@ -57,7 +105,7 @@ async def _on_tiktok_request(request: httpx.Request) -> None:
 
 async def _on_tiktok_response(response: httpx.Response) -> None:
     request = response.request
-    endpoint = request.url.path
+    endpoint = tiktok_endpoint_label(request)
     code = ""
     if response.headers.get("content-type", "").startswith("application/json"):
         await response.aread()
@@ -68,7 +116,7 @@ async def _on_tiktok_response(response: httpx.Response) -> None:
         if isinstance(body, dict):
             error = body.get("error")
             code = str(error.get("code", "")) if isinstance(error, dict) else str(error or "")
-    TIKTOK_CALLS.labels(endpoint, str(response.status_code), code).inc()
+    TIKTOK_CALLS.labels(endpoint, status_label(response.status_code), tiktok_code_label(code)).inc()
     if request.method == "PUT" and response.status_code in (201, 206):
         UPLOAD_BYTES.inc(int(request.headers.get("content-length", "0")))
     started = request.extensions.get("tikpost_started")

@@ -17,6 +17,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect
 
 from tikpost.kit.errors import ApiError
+from tikpost.kit.parse import parse_uint
 from tikpost.media.storage import Storage, StorageWriter
 
 FIELD = "file"
@@ -156,7 +157,7 @@ async def receive_upload(
 ) -> ReceivedFile:
     """Store the request's `file` part at `key`; on any error nothing is left at `key`."""
     boundary = _boundary(content_type)
-    declared = int(content_length) if content_length and content_length.isdigit() else None
+    declared = parse_uint(content_length)
     if declared is not None and declared > max_bytes + FRAMING_ALLOWANCE:
         raise too_large(max_bytes)  # refuse before reading a byte
     async with storage.open_write(key) as writer:

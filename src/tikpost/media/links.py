@@ -28,7 +28,10 @@ from tikpost.settings import Settings
 PURPOSE = "media-link"
 LINK_TTL_SEC = 2 * 3600
 PATH_PREFIX = "/v1/media/"
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+# ASCII digits only (`\d` takes other scripts' too), and few enough that int() is cheap and
+# bounded: a longer number is a header we cannot read, which serves the whole object.
+_RANGE = re.compile(r"bytes=([0-9]{0,18})-([0-9]{0,18})")
+MAX_EXPIRY = 2**63 - 1
 
 router = APIRouter(prefix="/v1", tags=["media"])
 
@@ -103,7 +106,10 @@ async def media_content(
     media_id: str,
     request: Request,
     session: DbSession,
-    exp: Annotated[int, Query(description="Expiry, Unix seconds (part of the signed link).")],
+    exp: Annotated[
+        int,
+        Query(ge=0, le=MAX_EXPIRY, description="Expiry, Unix seconds (part of the signed link)."),
+    ],
     sig: Annotated[str, Query(max_length=100, description="The link's signature.")],
 ) -> Response:
     """The media's bytes for whoever holds a signed link (TikTok pulling a photo); no API key."""

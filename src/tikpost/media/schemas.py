@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from tikpost.kit.parse import RequestModel
 
 MediaKind = Literal["video", "image"]
 
 
-class MediaImport(BaseModel):
+class MediaImport(RequestModel):
     """`POST /v1/media` as JSON: fetch the file from `url` instead of receiving it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=1, max_length=2000, description="An http(s) URL of the file.")
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.kit.errors import ApiError
 from tikpost.kit.ids import new_id
+from tikpost.kit.parse import parse_uint
 from tikpost.kit.safe_fetch import (
     FetchFailedError,
     FetchLimits,
@@ -74,8 +75,8 @@ async def _receive(
     async with fetch(url, guard, FetchLimits(total_timeout=timeout_sec)) as response:
         if response.status_code != 200:
             raise FetchFailedError(f"the server answered HTTP {response.status_code}")
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
+        declared = parse_uint(response.headers.get("content-length"))
+        if declared is not None and declared > max_bytes:
             raise _too_large(max_bytes)  # refuse before reading a byte
         async with files.storage.open_write(key) as writer:
             async for block in response.aiter_raw():

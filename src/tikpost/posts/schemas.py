@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field
+
+from tikpost.kit.parse import INT32_MAX, RequestModel, to_utc
 
 PrivacyLevel = Literal[
     "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
@@ -22,7 +24,7 @@ PostStatus = Literal[
 ]
 
 
-class PostCreate(BaseModel):
+class PostCreate(RequestModel):
     """One video (or photo carousel) to one account, now or at `scheduled_at`.
 
     `mode=direct` publishes (TikTok's Direct Post); `mode=draft` sends the video to the
@@ -30,8 +32,6 @@ class PostCreate(BaseModel):
     interaction settings, because TikTok lets the creator choose those there. Photo drafts are
     the exception TikTok makes: they take a title and description.
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     account_id: str = Field(max_length=64)
     mode: Literal["direct", "draft"] = "direct"
@@ -58,7 +58,7 @@ class PostCreate(BaseModel):
         "and nothing fetched is kept.",
     )
     photo_cover_index: int | None = Field(
-        default=None, ge=0, description="Photos only: which photo (0-based) is the cover."
+        default=None, ge=0, le=34, description="Photos only: which photo (0-based) is the cover."
     )
     description: str | None = Field(
         default=None, description="Photos only: text under the carousel; 4000 UTF-16 units."
@@ -81,8 +81,8 @@ class PostCreate(BaseModel):
         default=False, description="Paid partnership; cannot be private (SELF_ONLY)."
     )
     is_aigc: bool = Field(default=False, description="Label the video as AI-generated.")
-    video_cover_timestamp_ms: int | None = Field(default=None, ge=0)
-    scheduled_at: AwareDatetime | None = Field(
+    video_cover_timestamp_ms: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    scheduled_at: Annotated[AwareDatetime, AfterValidator(to_utc)] | None = Field(
         default=None, description="RFC 3339 with a timezone; omitted or past means now."
     )
     webhook_url: AnyHttpUrl | None = Field(

@@ -21,7 +21,8 @@ from tikpost.accounts.models import Account
 from tikpost.accounts.oauth import TikTokApp, get_tiktok_app
 from tikpost.kit.db import Database, get_database
 from tikpost.kit.errors import ApiError
-from tikpost.posts import service
+from tikpost.kit.parse import check_strings, parse_uint
+from tikpost.posts import account_loss, service
 from tikpost.posts.models import FINAL_STATUSES, Post
 from tikpost.posts.workflow import TIKTOK_TOPIC
 from tikpost.tiktok.webhooks import verify_signature
@@ -34,7 +35,7 @@ REMOVAL_REASONS = {
     2: "the creator's TikTok account was deleted",
     3: "the creator's age changed",
     4: "the creator's TikTok account was banned",
-    5: "the app's developer revoked access",
+    5: "this app's access was revoked with the app's credentials (tikpost or another tool)",
 }
 
 
@@ -46,11 +47,17 @@ async def tiktok_webhook(
 ) -> dict[str, bool]:
     raw = await request.body()
     if not verify_signature(request.headers.get("tiktok-signature"), raw, tiktok.client_secret):
-        raise ApiError(401, "invalid_signature", "the TikTok-Signature header does not verify")
+        raise ApiError(
+            401,
+            "invalid_signature",
+            "the TikTok-Signature header does not verify",
+            "TikTok-Signature",
+        )
     try:
         event = json.loads(raw)
         content = json.loads(event.get("content") or "{}")
-    except (ValueError, AttributeError) as exc:
+        check_strings([event, content])  # a lone surrogate would fail at the database
+    except (ValueError, AttributeError, TypeError) as exc:
         raise ApiError(400, "invalid_event", "the event is not TikTok's JSON shape") from exc
     if not isinstance(event, dict) or not isinstance(content, dict):
         raise ApiError(400, "invalid_event", "the event is not TikTok's JSON shape")
@@ -73,13 +80,19 @@ async def _nudge_post(database: Database, publish_id: str, name: str) -> None:
 
 async def _authorization_removed(database: Database, open_id: str, content: dict[str, Any]) -> None:
     """TikTok says the creator took access away: mark every team's copy of that account."""
-    reason = REMOVAL_REASONS.get(int(content.get("reason") or 0), "TikTok removed the access")
-    deliveries: list[str] = []
+    code = content.get("reason")
+    number = code if isinstance(code, int) else parse_uint(str(code))
+    reason = REMOVAL_REASONS.get(number or 0, "TikTok removed the access")
+    dropped = account_loss.Dropped()
     async with database.session(write=True) as session:
         result = await session.execute(select(Account).where(Account.open_id == open_id))
         for account in result.scalars():
-            if account.status == "ready":
-                deliveries += await events.mark_reauth_required(
+            if number == account_loss.DEVELOPER_REVOKED:
+                await account_loss.revoked_at_tiktok(
+                    session, account, f"TikTok reported that {reason}", dropped
+                )
+            elif account.status == "ready":
+                dropped.deliveries += await events.mark_reauth_required(
                     session, account, f"TikTok reported that {reason}"
                 )
-    await events.send(deliveries)
+    await dropped.settle()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tikpost.sandbox.config import ChunkRules
@@ -26,7 +27,11 @@ def check_text(state: SandboxState, info: dict[str, Any], name: str, limit: int)
         return
     if not isinstance(value, str):
         raise invalid_params(state, f"post_info.{name} must be a string.")
-    if utf16_length(value) > limit:
+    try:
+        length = utf16_length(value)
+    except UnicodeEncodeError:  # a lone surrogate, written as a JSON escape
+        raise invalid_params(state, f"post_info.{name} is not valid Unicode text.") from None
+    if length > limit:
         raise invalid_params(state, f"post_info.{name} exceeds {limit} characters.")
 
 
@@ -93,7 +98,7 @@ def check_direct_post(state: SandboxState, creator: Creator, privacy: str) -> No
 
 
 def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(".") if part.isdigit())
+    return tuple(int(part) for part in text.split(".") if re.fullmatch("[0-9]{1,9}", part))
 
 
 def check_app_version(state: SandboxState, creator: Creator) -> None:

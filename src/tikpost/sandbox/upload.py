@@ -16,7 +16,10 @@ from tikpost.sandbox.state import SandboxState, Upload
 router = APIRouter()
 
 CONTENT_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm"})
-RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+# ASCII digits, at most 18 (a 4 GB video needs 10): anything else is a malformed header (400),
+# never an int() that refuses thousands of digits.
+RANGE = re.compile(r"bytes ([0-9]{1,18})-([0-9]{1,18})/([0-9]{1,18})")
+LENGTH = re.compile(r"[0-9]{1,18}")
 UPLOAD_PATH = "/upload/video/"
 
 
@@ -111,9 +114,9 @@ def _check_headers(request: Request, state: SandboxState, upload: Upload) -> tup
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in CONTENT_TYPES:
         return 400, "Content-Type must be video/mp4, video/quicktime or video/webm."
-    match = RANGE.match(request.headers.get("content-range", "").strip())
+    match = RANGE.fullmatch(request.headers.get("content-range", "").strip())
     length = request.headers.get("content-length", "")
-    if match is None or not length.isdigit():
+    if match is None or not LENGTH.fullmatch(length):
         return 400, "Content-Range and Content-Length are required."
     first, last, total = (int(group) for group in match.groups())
     if total != upload.video_size or last < first or int(length) != last - first + 1:

@@ -19,6 +19,8 @@ from typing import Any, ClassVar, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from tikpost.kit.parse import parse_seconds
+
 
 class TikTokError(Exception):
     """Any failure reported by (or on the way to) TikTok.
@@ -364,14 +366,9 @@ def transport_errors(endpoint: str | None = None) -> Iterator[None]:
 
 
 def retry_after_of(response: httpx.Response) -> float | None:
-    """TikTok does not document Retry-After; honour it if a proxy or TikTok ever sends one."""
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+    """TikTok does not document Retry-After; honour it if a proxy or TikTok ever sends one
+    (capped at a day; "inf", "nan" or a date is ignored)."""
+    return parse_seconds(response.headers.get("retry-after"), limit=86400.0)
 
 
 def json_object(response: httpx.Response) -> dict[str, Any] | None:

@@ -40,7 +40,7 @@ ByteSource = AsyncIterator[bytes] | Callable[[int, int], AsyncIterator[bytes]]
 
 ProgressCallback = Callable[[int], Awaitable[None] | None]
 
-_CONTENT_RANGE = re.compile(r"bytes\s+\d+-(\d+)/\d+")
+_CONTENT_RANGE = re.compile(r"bytes\s+[0-9]{1,18}-([0-9]{1,18})/[0-9]{1,18}")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tikpost.kit.parse import RequestModel
+
 EventType = Literal["post.published", "post.in_inbox", "post.failed", "account.reauth_required"]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
@@ -25,10 +27,8 @@ def check_webhook_url(url: str) -> str:
     return cleaned
 
 
-class EndpointCreate(BaseModel):
+class EndpointCreate(RequestModel):
     """`events` empty or omitted: every event type, including ones added later."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str
     description: str | None = Field(default=None, max_length=500)

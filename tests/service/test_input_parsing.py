@@ -1,0 +1,227 @@
+"""Input that is valid on the wire but that Python's own parsers choke on: never a 500.
+
+Each case goes over real HTTP to a running service (or sandbox) and must be refused with a 4xx
+in the JSON error shape naming the field, or, where the protocol says to ignore it (a `Range`
+we cannot read), be ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import string
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import RunningSandbox, VideoFiles
+from tests.sandbox.helpers import bearer, init_file
+from tests.service.conftest import RunningService
+from tests.service.publishing_helpers import connect_account, upload
+from tikpost.media.links import MediaLinks
+from tikpost.sandbox.samples import make_jpeg
+from tikpost.tiktok.webhooks import sign
+
+HUGE = "1" * 5000  # past int()'s 4300-digit limit
+SURROGATE = "\ud800"
+# Pass str.isdigit() yet are not what HTTP means by digits ("²" even fails int()).
+ODD_DIGITS = ["١٢٣", "\uff11\uff12\uff13", "²"]  # Arabic-Indic, fullwidth, superscript
+JSON = {"Content-Type": "application/json"}
+
+
+def send_json(client: httpx.Client, method: str, url: str, body: Any, **kw: Any) -> httpx.Response:
+    """`body` as JSON text with every non-ASCII character escaped, so `"\\ud800"` is on the wire
+    exactly as a client would write it (httpx's own encoder refuses lone surrogates)."""
+    headers = {**JSON, **kw.pop("headers", {})}
+    return client.request(method, url, content=json.dumps(body), headers=headers, **kw)
+
+
+def assert_refused(response: httpx.Response, field: str | None, status: int = 422) -> None:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert set(error) >= {"code", "message", "field"}
+    assert error["field"] == field, error
+
+
+@pytest.fixture
+def ready(sandbox_api: httpx.Client, videos: VideoFiles) -> dict[str, Any]:
+    """A post body that would be accepted: a connected account and an uploaded video."""
+    account = connect_account(sandbox_api, "parser")
+    media = upload(sandbox_api, videos.good)
+    return {"account_id": account["id"], "video": media["id"], "privacy_level": "SELF_ONLY"}
+
+
+POST_CASES: list[tuple[dict[str, Any], str]] = [
+    ({"title": SURROGATE}, "title"),
+    ({"title": "ok \udfff ok"}, "title"),
+    ({"account_id": SURROGATE}, "account_id"),
+    ({"video": SURROGATE}, "video"),
+    ({"video": None, "photos": ["\udc00"]}, "photos.0"),
+    ({"video": None, "video_url": f"https://example.com/{SURROGATE}.mp4"}, "video_url"),
+    ({"scheduled_at": "0001-01-01T00:00:00+01:00"}, "scheduled_at"),
+    ({"scheduled_at": "9999-12-31T23:59:59-01:00"}, "scheduled_at"),
+    ({"video_cover_timestamp_ms": 10**20}, "video_cover_timestamp_ms"),
+    ({"video": None, "photos": ["x"], "photo_cover_index": 10**12}, "photo_cover_index"),
+]
+
+
+def test_post_bodies_that_python_chokes_on(
+    sandbox_api: httpx.Client, ready: dict[str, Any]
+) -> None:
+    for change, field in POST_CASES:
+        body = {**ready, **change}
+        assert_refused(send_json(sandbox_api, "POST", "/v1/posts", body), field)
+    # A key that is not text is refused too (pydantic names no field for it).
+    refused = send_json(sandbox_api, "POST", "/v1/posts", {**ready, SURROGATE: 1})
+    assert_refused(refused, None)
+    # A number too long for json.loads is a body that is not JSON we can read.
+    raw = json.dumps(ready)[:-1] + f', "video_cover_timestamp_ms": {HUGE}}}'
+    too_long = sandbox_api.post("/v1/posts", content=raw, headers=JSON)
+    assert_refused(too_long, None, 400)
+    # The body never reached the database: the account still has no posts.
+    assert sandbox_api.get("/v1/posts").json()["items"] == []
+
+
+def test_other_bodies_and_query_numbers(sandbox_api: httpx.Client) -> None:
+    endpoint = {"url": f"https://example.com/{SURROGATE}", "description": "hooks"}
+    assert_refused(send_json(sandbox_api, "POST", "/v1/webhook-endpoints", endpoint), "url")
+    described = {"url": "https://example.com/hook", "description": SURROGATE}
+    assert_refused(
+        send_json(sandbox_api, "POST", "/v1/webhook-endpoints", described), "description"
+    )
+    # /v1/media reads its body with pydantic's JSON parser, which calls a lone surrogate
+    # escape invalid JSON (RFC 8259 leaves it undefined): a 400 rather than a 422 `url`.
+    assert_refused(send_json(sandbox_api, "POST", "/v1/media", {"url": SURROGATE}), None, 400)
+    for path in ("/v1/posts", "/v1/media", "/v1/webhook-deliveries"):
+        for value in [HUGE, "99999999999999999999", *ODD_DIGITS]:
+            assert_refused(sandbox_api.get(path, params={"limit": value}), "limit")
+    long_key = {"Idempotency-Key": "k" * 5000}
+    assert_refused(
+        send_json(sandbox_api, "POST", "/v1/posts", {}, headers=long_key), "idempotency-key"
+    )
+
+
+def test_headers_from_anyone(svc: RunningService) -> None:
+    with httpx.Client(base_url=svc.url, timeout=30) as client:
+        for key in (HUGE, "tp_" + "\xff" * 40, "١٢٣"):
+            response = client.get("/v1/team", headers={b"X-API-Key": key.encode("utf-8")})
+            assert_refused(response, None, 401)
+    # A Content-Length no int() can read is the protocol layer's 400, before any route (httpx
+    # will not even send one).
+    host, port = svc.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as raw:
+        raw.sendall(
+            f"POST /v1/posts HTTP/1.1\r\nHost: x\r\nContent-Length: {HUGE}\r\n\r\n{{}}".encode()
+        )
+        status_line = raw.makefile("rb").readline()
+    assert status_line.split()[1].startswith(b"4"), status_line
+
+
+def test_media_link_numbers(sandbox_api: httpx.Client, svc: RunningService) -> None:
+    files = {"file": ("slide.jpg", _jpeg(), "image/jpeg")}
+    media = sandbox_api.post("/v1/media", files=files).json()
+    link = httpx.URL(MediaLinks.for_settings(svc.settings).url(media["id"]))
+    with httpx.Client(timeout=30) as client:
+        assert client.get(link, headers={"Range": "bytes=0-9"}).status_code == 206
+        # A Range we cannot read is ignored (RFC 9110): the whole object, never a 500.
+        for value in (f"bytes={HUGE}-", f"bytes=-{HUGE}", f"bytes=0-{HUGE}", "bytes=\xb2-"):
+            response = client.get(link, headers={b"Range": value.encode("latin-1")})
+            assert response.status_code == 200, (value[:20], response.text[:200])
+            assert len(response.content) == media["size_bytes"]
+        for value in [HUGE, "99999999999999999999", *ODD_DIGITS]:
+            response = client.get(link.copy_set_param("exp", value))
+            assert_refused(response, "exp")
+
+
+def test_tiktok_webhook_receiver(svc: RunningService) -> None:
+    secret = svc.app.state.tiktok_app.client_secret
+    url = f"{svc.url}/v1/tiktok/webhook"
+    body = b'{"event":"post.publish.complete","content":"{}"}'
+    now = int(time.time())
+    with httpx.Client(timeout=30) as client:
+        for stamp in [HUGE, "-5", " 1", "1_000", *ODD_DIGITS]:
+            header = f"t={stamp},s={'0' * 64}".encode()
+            response = client.post(url, content=body, headers={b"TikTok-Signature": header})
+            assert_refused(response, "TikTok-Signature", 401)
+
+        def signed(event: str) -> httpx.Response:
+            header = sign(secret, event.encode(), now)
+            return client.post(url, content=event.encode(), headers={"TikTok-Signature": header})
+
+        assert signed(body.decode()).status_code == 200
+        # Signed, yet not TikTok's shape: content must be a JSON string of an object.
+        for event in ('{"event":"x","content":5}', '["x"]', '{"event":"x","content":"[1]"}'):
+            assert_refused(signed(event), None, 400)
+        surrogate = json.dumps({"event": "authorization.removed", "user_openid": SURROGATE})
+        assert_refused(signed(surrogate), None, 400)
+        for reason in ('"abc"', f'"{HUGE}"', "1.5", "null"):
+            content = json.dumps(f'{{"reason": {reason}}}')
+            event = f'{{"event":"authorization.removed","user_openid":"x","content":{content}}}'
+            assert signed(event).status_code == 200
+
+
+def test_oauth_callback_params(svc: RunningService) -> None:
+    with httpx.Client(base_url=svc.url, timeout=30) as client:
+        for state in (HUGE, f"a.b.{HUGE}", "١٢٣", "%ED%A0%80"):
+            response = client.get(
+                "/v1/oauth/tiktok/callback", params={"state": state, "code": HUGE}
+            )
+            assert response.status_code == 400, response.text
+
+
+def test_sandbox_answers_like_tiktok(sandbox: RunningSandbox) -> None:
+    creator = sandbox.create_creator()
+    with bearer(sandbox.url, creator["access_token"]) as api:
+        body = {
+            "post_info": {"privacy_level": "SELF_ONLY", "title": SURROGATE},
+            "source_info": {
+                "source": "FILE_UPLOAD",
+                "video_size": 100,
+                "chunk_size": 100,
+                "total_chunk_count": 1,
+            },
+        }
+        response = send_json(api, "POST", "/v2/post/publish/video/init/", body)
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["code"] == "invalid_params"
+        upload_url = init_file(api, 100).json()["data"]["upload_url"]
+    for content_range in (f"bytes 0-{HUGE}/100", f"bytes {HUGE}-99/100", f"bytes 0-99/{HUGE}"):
+        response = httpx.put(
+            upload_url,
+            content=b"x" * 100,
+            headers={"Content-Type": "video/mp4", "Content-Range": content_range},
+            timeout=30,
+        )
+        assert response.status_code == 400, response.text
+
+
+def test_made_up_methods_add_no_metric_series(svc: RunningService) -> None:
+    """Every label from outside comes from a closed set: a made-up method is `other`."""
+    rng = random.Random(10)
+    methods = ["".join(rng.choices(string.ascii_uppercase, k=12)) for _ in range(50)]
+    with httpx.Client(base_url=svc.url, timeout=30) as client:
+        before = _series(client)
+        for method in methods:
+            path = rng.choice(["/v1/team", "/v1/posts", f"/v1/{method.lower()}"])
+            assert client.request(method, path).status_code in (400, 401, 404, 405)
+        after = _series(client)
+    assert not [line for line in after if any(method in line for method in methods)]
+    assert any('method="other"' in line for line in after)
+    # Three paths, each answering one status to a method it does not have.
+    assert len(after - before) <= 3
+
+
+def _series(client: httpx.Client) -> set[str]:
+    text = client.get("/metrics").text
+    return {
+        line.rpartition(" ")[0]
+        for line in text.splitlines()
+        if line.startswith("tikpost_http_requests_total{") and 'route="/metrics"' not in line
+    }
+
+
+def _jpeg() -> bytes:
+    return make_jpeg(width=640, height=800)
