@@ -4,8 +4,9 @@ Two backends are supported and must behave alike: SQLite (the embedded default) 
 (scale-out, several processes). The differences that matter to callers are hidden here:
 
 - Users write `sqlite:///…` or `postgresql://…`; the async drivers are chosen for them.
-- SQLite runs in WAL mode with foreign keys enforced and a busy timeout, so concurrent
-  processes wait for each other instead of failing with "database is locked".
+- SQLite runs in WAL mode with foreign keys enforced and a busy timeout (30 s, or the URL's
+  `?timeout=` in seconds), so concurrent processes wait for each other instead of failing
+  with "database is locked"; past it, `tikpost.kit.db_outage` treats the lock like an outage.
 - `Database.session(write=True)` starts the transaction holding the write lock (`BEGIN
   IMMEDIATE`) on SQLite. On PostgreSQL the caller locks the rows it will change with
   `select(...).with_for_update()` (which SQLite ignores, being locked already). Together that
@@ -117,12 +118,15 @@ def configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    # `?timeout=<seconds>` in the URL is sqlite3's own busy timeout; it then stands.
+    busy_timeout = "" if "timeout" in engine.url.query else f"{SQLITE_BUSY_TIMEOUT_MS}"
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if busy_timeout:
+            cursor.execute(f"PRAGMA busy_timeout = {busy_timeout}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")

@@ -16,7 +16,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tikpost.kit.db_outage import RETRY_AFTER_SEC, is_connection_loss, noticed
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +123,32 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", message, field)
 
 
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    noticed()
+    logger.warning(
+        "database unavailable (%s) on %s %s", type(exc).__name__, request.method, request.url.path
+    )
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database is not answering (restarting or busy); try again shortly",
+        headers={"Retry-After": str(RETRY_AFTER_SEC)},
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A lost database is the client's cue to try again later (503), not a bug (500)."""
+    if is_connection_loss(exc):
+        return _database_unavailable(request, exc)
+    # Handled here, Starlette does not log it: the traceback goes with this line.
+    name, method, path = type(exc).__name__, request.method, request.url.path
+    logger.error("unhandled %s on %s %s", name, method, path, exc_info=exc)
+    return error_response(500, "internal_error", "internal server error")
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_connection_loss(exc):  # raised where the handler above does not reach (middleware)
+        return _database_unavailable(request, exc)
     # The exception text may hold tokens or SQL: never to the client. Starlette re-raises it
     # after this response, so the server logs the traceback once; this line names the request.
     logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
@@ -132,4 +160,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

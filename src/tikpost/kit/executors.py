@@ -36,7 +36,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -44,6 +44,7 @@ from sqlalchemy import String, delete, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tikpost.kit.db import Base, Database, UtcDateTime, utcnow
+from tikpost.kit.db_outage import is_connection_loss, noticed, take_noticed
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +165,7 @@ class Liveness:
         heartbeat_sec: float,
         stale_sec: float,
         recover: Recover,
+        after_outage: Callable[[], Awaitable[None]] | None = None,
         on_fenced: Callable[[], None] = exit_fenced,
     ) -> None:
         self.database_url = database_url
@@ -172,6 +174,7 @@ class Liveness:
         self.heartbeat_sec = heartbeat_sec
         self.stale_sec = stale_sec
         self.recover = recover
+        self.after_outage = after_outage
         self.on_fenced = on_fenced
         self._stop = threading.Event()
         self._taking_over = threading.Event()
@@ -252,31 +255,68 @@ class Liveness:
         asyncio.run(self._watch())
 
     async def _watch(self) -> None:
+        """Beat until stopped. The database being away must not end this thread nor fence us:
+        a failed beat is tried again at the next one, and our row keeps its last heartbeat,
+        which nobody can take meanwhile (they cannot reach the database either) and whose
+        silence the others count only while they can look (`SilenceWatch`). Once a beat goes
+        through again after a connection loss (ours or any step's), `after_outage` runs."""
         database = Database(self.database_url, pooled=False)
+        outage = unrepaired = False
+        repair: asyncio.Task[None] | None = None
         try:
             while not await asyncio.to_thread(self._stop.wait, self.heartbeat_sec):
                 try:
                     alive = await beat(database, self.executor_id, self.incarnation)
-                    if not alive:
-                        self.on_fenced()
-                        return
-                    if not self._taking_over.is_set():
-                        continue
-                    for dead in await take_over_dead(
-                        database, self.executor_id, self._silence, time.monotonic
-                    ):
-                        count = await asyncio.to_thread(self.recover, dead)
-                        logger.warning(
-                            "executor %s stopped beating; re-enqueued its %d pending workflow(s)",
-                            dead,
-                            count,
-                        )
-                except Exception:
-                    # The database being briefly away must not kill the watch; the next beat
-                    # tries again, and staleness is measured by others, not by us.
-                    logger.exception("executor heartbeat failed")
+                except Exception as exc:
+                    outage = self._beat_failed(exc, outage)
+                    continue
+                if not alive:
+                    self.on_fenced()
+                    return
+                if outage:
+                    logger.warning("the database answers again; heartbeat resumed")
+                    outage, unrepaired = False, True
+                if not self._taking_over.is_set():
+                    continue
+                unrepaired = take_noticed() or unrepaired
+                if unrepaired and (repair is None or repair.done()):
+                    repair = asyncio.create_task(self._after_outage())
+                    unrepaired = False
+                try:
+                    await self._take_over(database)
+                except Exception as exc:
+                    outage = self._beat_failed(exc, outage)
         finally:
+            if repair is not None:
+                repair.cancel()
             await database.dispose()
+
+    def _beat_failed(self, exc: Exception, outage: bool) -> bool:
+        """Log a failed beat (a lost database once per outage); whether the database is away."""
+        if not is_connection_loss(exc):
+            logger.error("executor heartbeat failed", exc_info=exc)
+            return outage
+        if not outage:
+            logger.warning("the database is not answering (%s); beating on", type(exc).__name__)
+        return True
+
+    async def _take_over(self, database: Database) -> None:
+        for dead in await take_over_dead(database, self.executor_id, self._silence, time.monotonic):
+            count = await asyncio.to_thread(self.recover, dead)
+            logger.warning(
+                "executor %s stopped beating; re-enqueued its %d pending workflow(s)", dead, count
+            )
+
+    async def _after_outage(self) -> None:
+        if self.after_outage is None:
+            return
+        try:
+            await self.after_outage()
+        except Exception as exc:
+            if is_connection_loss(exc):
+                noticed()  # gone again: the next beat that goes through tries once more
+            else:
+                logger.exception("checking workflows after the outage failed")
 
 
 async def beat(database: Database, executor_id: str, incarnation: str) -> bool:

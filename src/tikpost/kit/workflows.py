@@ -22,7 +22,11 @@ starts again. What that asks of this service, and how this module answers:
   executor id and heartbeat (`tikpost.kit.executors`), and the survivors hand a dead one's
   pending workflows back to their queues.
 - Stopping drains first: no new step talks to TikTok (`safe_point`), and uploads finish the
-  chunk they are sending (`busy`), for at most `shutdown_grace_sec`; then DBOS is destroyed.
+  chunk they are sending (`busy`), for at most `shutdown_grace_sec`; then DBOS is destroyed
+  (see `tikpost.kit.drain`).
+- Losing the database does not end a workflow: steps declared with `tikpost.kit.steps.step`
+  wait for it and run again, DBOS retries its own writes, and after an outage `after_outage`
+  hands back whatever a queue claimed for this executor but never ran.
 - Async workflows run on DBOS's own event loop thread (DBOS is launched from a worker thread
   with no loop, so it does not adopt the server's loop). Shutdown cancels them there; a cancelled
   workflow is not recorded as failed, so it resumes at the next start. Workflow code reaches the
@@ -37,18 +41,19 @@ import hashlib
 import logging
 import socket
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from dbos import DBOS, DBOSConfig, SetEnqueueOptions, SetWorkflowID
 from dbos._context import current_owner_xid
 from dbos._dbos import _get_dbos_instance
+from dbos._recovery import _recover_workflow
 from sqlalchemy.engine import make_url
 
 from tikpost.kit.db import Database
+from tikpost.kit.drain import BusySection, busy, drain, safe_point
 from tikpost.kit.executors import Liveness
 from tikpost.settings import Settings
 
@@ -182,6 +187,7 @@ class WorkflowRuntime:
             heartbeat_sec=settings.heartbeat_sec,
             stale_sec=settings.executor_stale_sec,
             recover=_recover_executor,
+            after_outage=self.after_outage,
         )
         self._registered = False
         self._started = False
@@ -196,7 +202,7 @@ class WorkflowRuntime:
                 )
             _current = self
         try:
-            _drain.reset()
+            drain.reset()
             await self.liveness.register(self.database, self.role)
             self._registered = True
             self.liveness.start()
@@ -217,16 +223,29 @@ class WorkflowRuntime:
                     limiter=spec.limiter,
                     polling_interval_sec=QUEUE_POLLING_INTERVAL_SEC,
                 )
-            for sweep in list(_sweeps):
-                try:
-                    await sweep(self)
-                except Exception:
-                    logger.exception("startup sweep %s failed", getattr(sweep, "__name__", sweep))
+            await self._sweep()
             self.liveness.take_over_from_now_on()
             logger.info("workflow runtime started (executor %s)", self.executor_id)
         except BaseException:
             await self.stop()
             raise
+
+    async def _sweep(self) -> None:
+        for sweep in list(_sweeps):
+            try:
+                await sweep(self)
+            except Exception:
+                logger.exception("startup sweep %s failed", getattr(sweep, "__name__", sweep))
+
+    async def after_outage(self) -> None:
+        """Once the database is back: a workflow claimed for this executor whose dispatch the
+        outage cut off is PENDING here but running nowhere, so it goes back to its queue; and
+        the sweeps run again, for app commits whose enqueue failed."""
+        orphans = await asyncio.to_thread(_recover_orphans, self.executor_id)
+        if orphans:
+            logger.warning("re-enqueued %d workflow(s) the outage left running nowhere", orphans)
+        await self._sweep()
+        logger.info("the database answers again; workflows checked after the outage")
 
     def _launch(self) -> None:
         DBOS(config=dbos_config(self.settings, self.executor_id))
@@ -239,8 +258,8 @@ class WorkflowRuntime:
         start of this executor id, or on another process once this one has retired."""
         global _current
         try:
-            _drain.begin()
-            if not await asyncio.to_thread(_drain.wait_idle, self.settings.shutdown_grace_sec):
+            drain.begin()
+            if not await asyncio.to_thread(drain.wait_idle, self.settings.shutdown_grace_sec):
                 logger.warning(
                     "uploads still sending after %g s; stopping them mid-chunk (they resume)",
                     self.settings.shutdown_grace_sec,
@@ -266,82 +285,18 @@ def _recover_executor(executor_id: str) -> int:
     return len(DBOS._recover_pending_workflows([executor_id]))
 
 
-class _Drain:
-    """Shutdown's view of the work in flight: how many uploads are mid-chunk, and whether
-    new work may start. Shared by DBOS's loop thread (steps) and the stopping thread."""
-
-    def __init__(self) -> None:
-        self.draining = threading.Event()
-        self._busy = 0
-        self._idle = threading.Condition()
-
-    def reset(self) -> None:
-        self.draining.clear()
-
-    def begin(self) -> None:
-        self.draining.set()
-
-    def enter(self) -> None:
-        with self._idle:
-            self._busy += 1
-
-    def leave(self) -> None:
-        with self._idle:
-            self._busy -= 1
-            self._idle.notify_all()
-
-    def wait_idle(self, timeout: float) -> bool:
-        with self._idle:
-            return self._idle.wait_for(lambda: self._busy == 0, timeout)
-
-
-_drain = _Drain()
-
-
-async def _park() -> None:
-    """Wait for shutdown to cancel us: a cancelled step is not recorded, so it runs again
-    from its start on whichever process resumes the workflow."""
-    await asyncio.Event().wait()
-
-
-async def safe_point() -> None:
-    """Call before starting work at TikTok: once shutdown has begun, nothing new starts."""
-    if _drain.draining.is_set():
-        await _park()
-
-
-class BusySection:
-    """Work that shutdown waits for (within the grace period) rather than cut short."""
-
-    def __init__(self) -> None:
-        self._counted = False
-
-    def _enter(self) -> None:
-        _drain.enter()
-        self._counted = True
-
-    def _leave(self) -> None:
-        if self._counted:
-            self._counted = False
-            _drain.leave()
-
-    async def boundary(self) -> None:
-        """A point where stopping loses nothing (a chunk just finished): park if draining."""
-        if _drain.draining.is_set():
-            self._leave()
-            await _park()
-
-
-@asynccontextmanager
-async def busy() -> AsyncIterator[BusySection]:
-    """Mark an upload as in flight; see `BusySection.boundary` for where it may stop."""
-    await safe_point()
-    section = BusySection()
-    section._enter()
-    try:
-        yield section
-    finally:
-        section._leave()
+def _recover_orphans(executor_id: str) -> int:
+    """Hand back to their queues this executor's PENDING workflows not running in this
+    process. One dispatched in between is refused its step records by DBOS (its ownership
+    token is stale) and its side effects by `tikpost.posts.fencing`."""
+    dbos = _get_dbos_instance()
+    running = set(dbos._active_workflows_set.activeList())
+    pending = dbos._sys_db.get_pending_workflows(executor_id, APPLICATION_VERSION)
+    running |= set(dbos._active_workflows_set.activeList())
+    orphans = [workflow for workflow in pending if workflow.workflow_id not in running]
+    for workflow in orphans:
+        _recover_workflow(dbos, workflow, [executor_id])
+    return len(orphans)
 
 
 @dataclass(frozen=True)

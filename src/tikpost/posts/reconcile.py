@@ -37,6 +37,7 @@ from dbos import DBOS
 from sqlalchemy import select, update
 
 from tikpost.kit.db import utcnow
+from tikpost.kit.steps import step
 from tikpost.kit.workflows import (
     APPLICATION_VERSION,
     WorkflowRuntime,
@@ -115,21 +116,21 @@ async def judge(now: datetime, stale_after: timedelta) -> list[Verdict]:
     return verdicts
 
 
-@DBOS.step(name="posts.reconcile.judge")
+@step(name="posts.reconcile.judge")
 async def judge_step() -> list[dict[str, str]]:
     settings = current_runtime().settings
     found = await judge(utcnow(), timedelta(seconds=settings.stale_post_sec))
     return [vars(verdict) for verdict in found]
 
 
-@DBOS.step(name="posts.reconcile.fail")
+@step(name="posts.reconcile.fail")
 async def fail_step(post_id: str, action: str) -> list[str]:
     failure = STALLED if action == "stalled" else INTERRUPTED
     logger.warning("reconciler: post %s failed as %s", post_id, failure.code)
     return await fail_post(context(), post_id, failure)
 
 
-@DBOS.step(name="posts.reconcile.resume")
+@step(name="posts.reconcile.resume")
 async def resume_step(post_id: str) -> dict[str, Any] | None:
     """How to enqueue the post's workflow, if the post still needs one."""
     async with context().database.session() as session:

@@ -20,6 +20,7 @@ from dbos._queue import QueueRateLimit
 
 from tikpost.accounts.tokens import AccountUnavailableError
 from tikpost.kit.logs import log_context
+from tikpost.kit.steps import step
 from tikpost.kit.workflows import (
     QueueSpec,
     WorkflowRuntime,
@@ -123,7 +124,7 @@ async def _through_the_daily_cap(post_id: str) -> None:
             await DBOS.sleep_async(pause)
 
 
-@DBOS.step()
+@step()
 async def wait_for_cap_step(post_id: str) -> float | None:
     """Seconds to wait before trying again, or None when the post would rather fail."""
     ctx = context()
@@ -142,7 +143,7 @@ async def wait_for_cap_step(post_id: str) -> float | None:
         return pause
 
 
-@DBOS.step()
+@step()
 async def begin_step(post_id: str) -> bool:
     """False when there is nothing to do: cancelled, or already final."""
     async with context().database.session(write=True) as session:
@@ -154,7 +155,7 @@ async def begin_step(post_id: str) -> bool:
         return True
 
 
-@DBOS.step()
+@step()
 async def transcode_step(post_id: str) -> None:
     """Convert the video for TikTok first when the post asks (see posts.transcoding); a
     re-run finds the recorded result and does nothing."""
@@ -165,18 +166,18 @@ async def transcode_step(post_id: str) -> None:
         log_context.reset(scope)
 
 
-@DBOS.step()
+@step()
 async def check_creator_step(post_id: str) -> None:
     await _guarded(context(), post_id, check_creator)
 
 
-@DBOS.step()
+@step()
 async def init_step(post_id: str) -> str:
     publish_id: str = await _guarded(context(), post_id, _as_owner(init_post))
     return publish_id
 
 
-@DBOS.step()
+@step()
 async def upload_step(post_id: str) -> None:
     await _guarded(context(), post_id, _as_owner(upload_to_tiktok))
 
@@ -204,7 +205,7 @@ async def _await_outcome(post_id: str) -> dict[str, Any]:
     )
 
 
-@DBOS.step()
+@step()
 async def status_step(post_id: str) -> dict[str, Any]:
     outcome: dict[str, Any] = await _guarded(context(), post_id, fetch_outcome)
     return outcome
@@ -241,7 +242,7 @@ async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
         log_context.reset(scope)
 
 
-@DBOS.step()
+@step()
 async def fail_step(post_id: str, failure: Failure) -> tuple[str, list[str]]:
     return failure.code, await fail_post(context(), post_id, failure)
 
@@ -258,7 +259,7 @@ async def fail_post(ctx: PublishContext, post_id: str, failure: Failure) -> list
         return await ctx.notify(session, post)
 
 
-@DBOS.step()
+@step()
 async def finish_step(post_id: str, outcome: dict[str, Any]) -> tuple[str, list[str]]:
     """The final state TikTok reported; returns it and the webhook deliveries to start."""
     status = outcome["status"]

@@ -21,6 +21,7 @@ from standardwebhooks import Webhook
 
 from tikpost import __version__
 from tikpost.kit.safe_fetch import UrlGuard, UrlNotAllowedError, guarded_client
+from tikpost.kit.steps import step
 from tikpost.kit.workflows import (
     QueueSpec,
     WorkflowRuntime,
@@ -78,7 +79,7 @@ async def deliver(delivery_id: str) -> str:
     return "failed"  # pragma: no cover  (the loop always returns)
 
 
-@DBOS.step(name="webhooks.attempt")
+@step(name="webhooks.attempt")
 async def _attempt_step(delivery_id: str, retry_in: float | None) -> str:
     runtime = current_runtime()
     secret_key = runtime.settings.secret_key.get_secret_value()
