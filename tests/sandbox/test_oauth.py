@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import queue
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from tests.conftest import RunningSandbox, SandboxFactory
 from tests.sandbox.helpers import bearer, error_code
+from tests.support.server import serve_in_thread
+from tikpost.tiktok.webhooks import verify_signature
 
 REDIRECT = "http://127.0.0.1:8000/v1/oauth/tiktok/callback"
 
@@ -203,6 +211,45 @@ def test_revoke_kills_access_and_refresh_tokens(sandbox: RunningSandbox) -> None
             "access_token_invalid"
         )
     assert refresh(sandbox, creator["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_revoke_tells_the_app_the_developer_revoked_authorization(
+    sandbox_factory: SandboxFactory,
+) -> None:
+    """TikTok's webhook events page: `authorization.removed`, reason 5 "Developer revoke
+    authorization". The app leaves the creator's authorized apps, so the creator's other
+    grants die too; revoking what is already dead tells the app nothing new."""
+    arrived: queue.Queue[tuple[bytes, str]] = queue.Queue()
+
+    async def hook(request: Request) -> Response:
+        arrived.put((await request.body(), request.headers["tiktok-signature"]))
+        return Response(status_code=200)
+
+    hook_app = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+    with (
+        serve_in_thread(hook_app) as hook_url,
+        sandbox_factory(webhook_url=f"{hook_url}/hook") as sandbox,
+    ):
+        creator = sandbox.create_creator("revoked_by_dev")
+        other = exchange(sandbox, code=consent(sandbox, creator=creator["open_id"])["code"][0])
+        form = {
+            "client_key": sandbox.config.client_key,
+            "client_secret": sandbox.config.client_secret,
+            "token": creator["access_token"],
+        }
+        assert sandbox.operator.post("/v2/oauth/revoke/", data=form).json() == {}
+        raw, signature = arrived.get(timeout=10)
+        assert refresh(sandbox, other.json()["refresh_token"]).json()["error"] == "invalid_grant"
+        assert sandbox.operator.post("/v2/oauth/revoke/", data=form).status_code == 200
+        deliveries = sandbox.operator.get("/_sandbox/webhooks").json()["deliveries"]
+    assert verify_signature(signature, raw, sandbox.config.client_secret)
+    event = json.loads(raw)
+    assert event["event"] == "authorization.removed"
+    assert event["client_key"] == sandbox.config.client_key
+    assert event["user_openid"] == creator["open_id"]
+    assert isinstance(event["create_time"], int)
+    assert json.loads(event["content"]) == {"reason": 5}
+    assert [d["event"] for d in deliveries] == ["authorization.removed"]
 
 
 def test_user_info_fields_follow_scopes(sandbox: RunningSandbox) -> None:

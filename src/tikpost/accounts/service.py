@@ -15,11 +15,12 @@ from tikpost.accounts import repository
 from tikpost.accounts.models import Account, OAuthState
 from tikpost.accounts.oauth import SCOPES, TikTokApp, new_state, verify_state
 from tikpost.accounts.schemas import AccountRead, ConnectStarted, CreatorInfoRead
-from tikpost.accounts.tokens import TokenSource, store_tokens
+from tikpost.accounts.tokens import TokenSource, forget_tokens, store_tokens
 from tikpost.kit.crypto import Signer, TokenCipher, sha256_hex
 from tikpost.kit.db import Database, utcnow
 from tikpost.kit.errors import ApiError
 from tikpost.kit.tiktok_errors import api_error_from_tiktok
+from tikpost.posts import account_loss
 from tikpost.teams.schemas import TeamRead
 from tikpost.tiktok import CreatorInfo, TokenSet, UserInfo, build_authorize_url, errors
 
@@ -171,7 +172,8 @@ async def creator_info(
 async def disconnect(
     database: Database, tokens: TokenSource, team: TeamRead, account_id: str
 ) -> AccountRead:
-    """Revoke at TikTok, then forget the tokens; the row stays, `revoked`, for the record."""
+    """Revoke at TikTok, then forget the tokens; the row stays, `revoked`, for the record, and
+    the posts still waiting for it fail (see posts.account_loss)."""
     async with database.session() as session:
         account = await _owned(session, team, account_id)
     if account.status == "ready" and account.access_token_encrypted:
@@ -184,13 +186,12 @@ async def disconnect(
             # TikTok no longer knows the token: the grant is gone either way.
         except errors.TikTokError as exc:
             raise api_error_from_tiktok(exc) from exc
+    dropped = account_loss.Dropped()
     async with database.session(write=True) as session:
         account = await _owned(session, team, account_id)
-        account.access_token_encrypted = None
-        account.refresh_token_encrypted = None
-        account.access_expires_at = None
-        account.refresh_expires_at = None
-        account.status = "revoked"
-        account.status_reason = "disconnected through the API"
+        forget_tokens(account, "disconnected through the API")
+        await account_loss.fail_waiting_posts(session, account, dropped)
         await session.flush()
-        return AccountRead.model_validate(account)
+        disconnected = AccountRead.model_validate(account)
+    await dropped.settle()
+    return disconnected

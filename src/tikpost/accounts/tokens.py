@@ -31,7 +31,13 @@ class AccountUnavailableError(ApiError):
 
     def __init__(self, account: Account) -> None:
         if account.status == "revoked":
-            super().__init__(409, "account_revoked", "this account was disconnected")
+            reason = account.status_reason or "disconnected"
+            super().__init__(
+                409,
+                "account_revoked",
+                f"this account was disconnected ({reason}); connect it again "
+                "(POST /v1/accounts/connect)",
+            )
         else:
             reason = account.status_reason or "TikTok no longer accepts this account's tokens"
             super().__init__(
@@ -50,6 +56,14 @@ def store_tokens(account: Account, tokens: TokenSet, cipher: TokenCipher) -> Non
     account.scopes = list(tokens.scope)
     account.status = "ready"
     account.status_reason = None
+
+
+def forget_tokens(account: Account, reason: str) -> None:
+    """The account is `revoked`: TikTok honours none of its tokens any more, so none are kept."""
+    account.access_token_encrypted = account.refresh_token_encrypted = None
+    account.access_expires_at = account.refresh_expires_at = None
+    account.status = "revoked"
+    account.status_reason = reason
 
 
 def _fresh_token(account: Account, cipher: TokenCipher) -> str | None:

@@ -36,7 +36,8 @@ class PublishContext:
     storage: Storage
     tiktok: TikTokApp
 
-    async def notify(self, session: AsyncSession, post: Post) -> list[str]:
+    @staticmethod
+    async def notify(session: AsyncSession, post: Post) -> list[str]:
         """Record the webhook deliveries for the post's final state (sent after commit)."""
         event_type = EVENT_FOR_STATUS.get(post.status)
         if event_type is None:

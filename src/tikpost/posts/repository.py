@@ -78,3 +78,16 @@ async def events_for(session: AsyncSession, post_ids: Sequence[str]) -> dict[str
 async def unfinished(session: AsyncSession) -> list[Post]:
     result = await session.execute(select(Post).where(Post.status.not_in(FINAL_STATUSES)))
     return list(result.scalars())
+
+
+async def waiting_for_account(
+    session: AsyncSession, account_id: str, statuses: Sequence[str]
+) -> list[Post]:
+    """The account's posts in `statuses`, locked, oldest first."""
+    result = await session.execute(
+        select(Post)
+        .where(Post.account_id == account_id, Post.status.in_(statuses))
+        .order_by(Post.id)
+        .with_for_update()
+    )
+    return list(result.scalars())

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from tikpost.sandbox import processing, webhooks
 from tikpost.sandbox.state import PRIVATE_OPTIONS, PUBLIC_OPTIONS, Creator, SandboxState, Token
+
+# `authorization.removed` reasons, as TikTok's webhook events page numbers them.
+USER_DISCONNECTED = 1
+DEVELOPER_REVOKED = 5
 
 
 def create_creator(
@@ -82,13 +87,18 @@ def token_response(state: SandboxState, access: Token, refresh: Token) -> dict[s
     }
 
 
-def revoke_grant(state: SandboxState, grant_id: str) -> None:
-    for token in state.tokens.values():
-        if token.grant_id == grant_id:
-            token.revoked = True
-
-
-def revoke_creator(state: SandboxState, open_id: str) -> None:
+def deauthorize(state: SandboxState, open_id: str, reason: int) -> bool:
+    """The app leaves the creator's authorized apps: every token of the creator dies (TikTok
+    holds one authorization per creator and app, whichever of its tokens was revoked), posts
+    still in flight end with `auth_removed`, and the app hears `authorization.removed` with
+    TikTok's `reason`. False, with nothing sent, when no token of the creator was alive."""
+    now = state.clock.now()
+    alive = False
     for token in state.tokens.values():
         if token.open_id == open_id:
+            alive = alive or token.usable(now)
             token.revoked = True
+    if alive:
+        processing.remove_authorization(state, open_id)
+        webhooks.emit(state, "authorization.removed", open_id, {"reason": reason})
+    return alive

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from tikpost.sandbox import accounts, processing
+from tikpost.sandbox import accounts
 from tikpost.sandbox.config import KNOWN_SCOPES
 from tikpost.sandbox.errors import ApiError, OAuthError, api_response
 from tikpost.sandbox.guard import authenticate, enforce_rate_limit, inject_fault, state_of
@@ -240,8 +240,7 @@ async def revoke(request: Request) -> JSONResponse:
     if not form.get("token"):
         raise OAuthError("invalid_request", "The request parameters are malformed.")
     if found is not None:
-        accounts.revoke_grant(state, found.grant_id)
-        processing.remove_authorization(state, found.open_id)
+        accounts.deauthorize(state, found.open_id, accounts.DEVELOPER_REVOKED)
     return JSONResponse({})
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from tikpost.sandbox import accounts, processing, webhooks
+from tikpost.sandbox import accounts, processing
 from tikpost.sandbox.config import DEFAULT_SCOPES, KNOWN_SCOPES, SandboxConfig
 from tikpost.sandbox.guard import ENDPOINTS, state_of
 from tikpost.sandbox.state import Fault, SandboxState
@@ -112,10 +112,8 @@ async def deauthorize(open_id: str, request: Request) -> dict[str, Any]:
     """The creator removes the app in TikTok's settings: tokens die, TikTok tells the app."""
     state = state_of(request)
     _creator(state, open_id)
-    accounts.revoke_creator(state, open_id)
-    processing.remove_authorization(state, open_id)
-    webhooks.emit(state, "authorization.removed", open_id, {"reason": 1})
-    return {"open_id": open_id, "revoked": True}
+    revoked = accounts.deauthorize(state, open_id, accounts.USER_DISCONNECTED)
+    return {"open_id": open_id, "revoked": revoked}
 
 
 @router.post("/posts/{publish_id}/complete")
