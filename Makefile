@@ -3,27 +3,38 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Stamps: each install runs once, and again after pyproject.toml changes. `make run` needs only
+# the service; the test and lint tools (`.[dev]`) come with `make test` and `make lint`.
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
 
 .PHONY: run test lint sandbox clean
 
-$(BIN)/tikpost: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(BIN)/tikpost
 
-run: $(BIN)/tikpost
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The dev extras include the runtime, so its stamp is renewed too.
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUNTIME)
+
+run: $(RUNTIME)
 	$(BIN)/tikpost serve --host $(HOST) --port $(PORT)
 
-sandbox: $(BIN)/tikpost
+sandbox: $(RUNTIME)
 	$(BIN)/tikpost sandbox --host $(HOST) --port 9000
 
 # Tests run in parallel processes (pytest-xdist): each starts its own PostgreSQL, S3 and
 # Redis servers, so two to four workers are what a small machine gains from.
-test: $(BIN)/tikpost
+test: $(DEV)
 	$(BIN)/pytest --numprocesses=auto --maxprocesses=4
 
-lint: $(BIN)/tikpost
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
