@@ -32,6 +32,19 @@ BOTH_STORAGES = pytest.mark.parametrize("storage_settings", ["local", "s3"], ind
 @dataclass
 class S3Server:
     endpoint_url: str
+    moto: ThreadedMotoServer | None = None
+
+    def stop(self) -> None:
+        """Take the endpoint away: new connections are refused, as from an unreachable S3."""
+        assert self.moto is not None
+        self.moto.stop()
+
+    def start(self) -> None:
+        """Serve again on the same port. moto keeps its buckets, objects and open uploads in
+        this process, not in the server, so they are all still there."""
+        port = int(self.endpoint_url.rsplit(":", 1)[1])
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.moto.start()
 
     def client(self) -> Any:
         """A boto3 client, for looking behind the service's back (objects, open uploads)."""
@@ -74,10 +87,10 @@ def running_s3_server() -> Iterator[S3Server]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = S3Server(endpoint_url=f"http://127.0.0.1:{port}")
     server.start()
     try:
-        yield S3Server(endpoint_url=f"http://127.0.0.1:{port}")
+        yield server
     finally:
         server.stop()
 

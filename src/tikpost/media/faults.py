@@ -43,7 +43,7 @@ UNAVAILABLE_MESSAGE = (
     f"try again in {RETRY_AFTER_SEC} s"
 )
 FULL_MESSAGE = "The media storage is full: free space or raise its quota, then upload again"
-_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class StorageUnavailableError(StorageError, ApiError):
@@ -75,7 +75,7 @@ def storage_failure(what: str, error: OSError) -> StorageUnavailableError:
     """A filesystem's OSError as the typed error above, logged with its detail."""
     detail = f"{what}: {error}"
     logger.warning("media storage failed %s", detail)
-    if error.errno in _FULL_ERRNOS:
+    if error.errno in FULL_ERRNOS:
         return StorageFullError(detail)
     return StorageUnavailableError(detail)
 

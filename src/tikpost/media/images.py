@@ -21,6 +21,7 @@ from tikpost.kit.ids import new_id
 from tikpost.media import repository
 from tikpost.media.checks import IMAGE_FORMATS, MAX_IMAGE_SHORT_SIDE
 from tikpost.media.child import child_process
+from tikpost.media.faults import FULL_ERRNOS, StorageFullError
 from tikpost.media.ingest import ReceivedFile
 from tikpost.media.probe import ProbeFailedError, probe_file
 from tikpost.media.schemas import ImageProbe, MediaRead
@@ -32,6 +33,8 @@ MAX_ADDRESS_SPACE = 4 * 1024**3
 # FFmpeg's JPEG quantiser range: 2 is near-lossless; 3 keeps a 1080 px photo well under 20 MB.
 JPEG_QMIN, JPEG_QMAX = 2, 3
 ALLOWED_FORMATS = "jpeg_pipe,png_pipe,webp_pipe"
+# The child's exit status when the disk it writes to is full: a 507, not a bad image.
+NO_SPACE_EXIT = 28
 
 
 def needs_conversion(probe: ImageProbe) -> bool:
@@ -58,6 +61,8 @@ async def convert_to_jpeg(source: Path, image_format: str, target: Path) -> None
                 await process.wait()
         except TimeoutError:
             raise ProbeFailedError("the image could not be converted in time") from None
+    if process.returncode == NO_SPACE_EXIT:
+        raise StorageFullError("converting an image: no space left for the JPEG")
     if process.returncode != 0 or not await asyncio.to_thread(target.exists):
         raise ProbeFailedError("the image could not be converted to JPEG")
 
@@ -114,6 +119,8 @@ def main(argv: list[str]) -> int:
     _limit_resources()
     try:
         _convert(Path(argv[1]), argv[2], Path(argv[3]))
+    except OSError as error:
+        return NO_SPACE_EXIT if error.errno in FULL_ERRNOS else 1
     except Exception:
         return 1
     return 0

@@ -27,6 +27,7 @@ from typing import Any
 
 from tikpost.media.checks import MAX_FPS, MAX_SIDE, MAX_VIDEO_BYTES, MIN_FPS, MIN_SIDE
 from tikpost.media.child import child_process
+from tikpost.media.faults import FULL_ERRNOS, StorageFullError
 from tikpost.media.probe import ALLOWED_FORMATS
 from tikpost.media.schemas import VideoProbe
 
@@ -143,6 +144,10 @@ async def _follow(
             raise TranscodeFailedError(FAILED) from None
         if not isinstance(message, dict):
             raise TranscodeFailedError(FAILED)
+        if "no_space" in message:
+            # Where it writes is this server's temporary disk: full, it is waited out like
+            # the media storage's own (posts.storage_wait), not a verdict on the video.
+            raise StorageFullError(f"transcoding: {message['no_space']}")
         if "error" in message:
             raise TranscodeFailedError(str(message["error"]))
         if "done" in message and isinstance(message["done"], dict):
@@ -358,7 +363,10 @@ def main(argv: list[str]) -> int:
     except TranscodeFailedError as failure:
         _emit({"error": str(failure)})
     except Exception as exc:
-        _emit({"error": f"{FAILED} ({type(exc).__name__})"})
+        if isinstance(exc, OSError) and exc.errno in FULL_ERRNOS:
+            _emit({"no_space": str(exc)})
+        else:
+            _emit({"error": f"{FAILED} ({type(exc).__name__})"})
     return 0
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.kit.errors import ApiError
 from tikpost.media.checks import MAX_IMAGE_BYTES
+from tikpost.media.faults import translated
 from tikpost.media.images import store_image
 from tikpost.media.ingest import receive_upload
 from tikpost.media.probe import ProbeFailedError, probe_file
@@ -68,7 +69,9 @@ async def upload_zip(
             "upload",
             min(max_bytes, MAX_ZIP_BYTES),
         )
-        slides = await asyncio.to_thread(extract_slides, root / "upload", root / "slides")
+        # Unpacked on this server's temporary disk: that filling up is a 507 too.
+        with translated("unpacking a zip"):
+            slides = await asyncio.to_thread(extract_slides, root / "upload", root / "slides")
         stored = []
         for name, path in slides:
             media = await _store_slide(session, files, team_id, name, path)

@@ -17,6 +17,7 @@ from tikpost.posts.failures import PublishFailedError as PublishFailedError  # r
 from tikpost.posts.fencing import check_fence, record_progress
 from tikpost.posts.models import Post
 from tikpost.posts.outage import patient
+from tikpost.posts.storage_wait import with_storage
 from tikpost.tiktok import (
     ChunkPlan,
     CreatorInfo,
@@ -197,6 +198,16 @@ async def upload_to_tiktok(ctx: PublishContext, post_id: str) -> None:
     if pulls_from_url(post):
         await record_pulling(ctx, post_id)
         return
+    # The media storage down (see posts.storage_wait): each try resumes from what TikTok holds.
+    media = await with_storage(ctx, post_id, lambda: _send_video(ctx, post_id))
+    async with ctx.database.session(write=True) as session:
+        post = await _locked(session, post_id)
+        if post.status == "uploading":
+            post.uploaded_bytes = media.size_bytes
+            await service.record(session, post, "processing", "Uploaded; TikTok is processing it")
+
+
+async def _send_video(ctx: PublishContext, post_id: str) -> Media:
     for reinit in (False, True):
         post, media = await _load(ctx, post_id)
         publish_id, upload_url = post.publish_id, post.upload_url
@@ -214,11 +225,7 @@ async def upload_to_tiktok(ctx: PublishContext, post_id: str) -> None:
                 await init_at_tiktok(ctx, post_id, again=True)
                 continue
         break
-    async with ctx.database.session(write=True) as session:
-        post = await _locked(session, post_id)
-        if post.status == "uploading":
-            post.uploaded_bytes = media.size_bytes
-            await service.record(session, post, "processing", "Uploaded; TikTok is processing it")
+    return media
 
 
 async def _fetch_status(ctx: PublishContext, post: Post, publish_id: str) -> PublishStatus:

@@ -5,13 +5,15 @@ container, frame rate, resolution; see media.checks) gets an H.264/AAC MP4 made 
 anything is sent to TikTok. The result is new media (the upload stays as it was) whose id is
 derived from the post's, stored and recorded with the post's `transcoded_media_id` in one
 transaction; publishing then uploads it instead. A re-run after a crash therefore either finds
-that id recorded and does nothing, or transcodes again into the same key and id.
+that id recorded and does nothing, or transcodes again into the same key and id. The media
+storage unavailable (or full) is waited out like publishing's (posts.storage_wait).
 """
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from tikpost.media import checks
 from tikpost.media import repository as media_repository
@@ -27,6 +29,7 @@ from tikpost.posts.context import PublishContext
 from tikpost.posts.failures import Failure
 from tikpost.posts.models import Post
 from tikpost.posts.publishing import PublishFailedError
+from tikpost.posts.storage_wait import with_storage
 
 
 def transcoded_media_id(post_id: str) -> str:
@@ -66,16 +69,23 @@ async def _transcode(ctx: PublishContext, post: Post, media: Media, plan: Transc
     key = f"{post.team_id}/{media_id}"
     with tempfile.TemporaryDirectory(prefix="tikpost-transcode-") as directory:
         target = Path(directory) / "transcoded.mp4"
-        try:
+
+        async def from_storage() -> dict[str, Any]:
             async with media_service.local_file(ctx.storage, media.storage_key) as source:
-                summary = await transcode_file(source, target, plan, progress)
+                return await transcode_file(source, target, plan, progress)
+
+        try:
+            # The storage unavailable (reading the upload, writing the result) is waited out.
+            summary = await with_storage(ctx, post.id, from_storage)
             found = await media_service.probe_media(target)
         except (TranscodeFailedError, ProbeFailedError) as exc:
             raise PublishFailedError(
                 Failure("transcode_failed", f"The video could not be transcoded: {exc}.")
             ) from None
         # Stored and hashed in one read; removed again if the result cannot be used.
-        size, digest = await store_local_file(ctx.storage, target, key)
+        size, digest = await with_storage(
+            ctx, post.id, lambda: store_local_file(ctx.storage, target, key)
+        )
     try:
         received = ReceivedFile(_filename(media.filename), "video/mp4", size, digest)
         row = media_service.build_media(post.team_id, media_id, key, found, received)
