@@ -12,19 +12,31 @@ forward, so once a newer run has claimed, every later check by the older run fai
 with `SupersededError`, having sent at most the one chunk that was already in flight. A run
 of a post's earlier workflow (an earlier attempt, or one adopted from an older tikpost
 version) is refused the same way.
+
+The same checks stop a run whose post changed under it: cancelled, failed (by the reconciler,
+say) or finished, or whose account is no longer connected. Such a run ends without another call
+to TikTok (`PublishFailedError`: a final post keeps its state, a live one fails with the
+account's code). The API's cancel takes the same row lock, and refuses once a run has marked
+the post `uploading` (just before its init), so either the cancel wins and the run sees it at
+its next check, or the run has started at TikTok and the cancel is refused (409).
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from tikpost.accounts import repository as accounts
+from tikpost.accounts.models import Account
+from tikpost.accounts.tokens import AccountUnavailableError
 from tikpost.kit.db import utcnow
 from tikpost.kit.workflows import Ownership, current_ownership, still_owns
 from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext
-from tikpost.posts.models import Post
+from tikpost.posts.failures import Failure
+from tikpost.posts.models import FINAL_STATUSES, Post
 
 
 class SupersededError(Exception):
@@ -35,42 +47,73 @@ class SupersededError(Exception):
 
 
 async def claim(ctx: PublishContext, post_id: str) -> None:
-    """Make this run the post's fence holder, if DBOS still says the workflow is ours."""
+    """Make this run the post's fence holder, if DBOS still says the workflow is ours and the
+    post and its account are still what this run may act for."""
     ownership = current_ownership()
-    if ownership is None:
-        return
     async with ctx.database.session(write=True) as session:
         post = await repository.get_for_update(session, post_id)
         if post is None:
             return
-        # A newer attempt (a retry, or adoption by a newer tikpost) has its own workflow.
-        if service.workflow_id(post) != ownership.workflow_id:
-            raise SupersededError(post_id)
-        if post.fence == ownership.token:
+        check_run(post)
+        await _check_account(session, post)
+        if ownership is None or post.fence == ownership.token:
             return
         if not await asyncio.to_thread(still_owns, ownership):
             raise SupersededError(post_id)
         post.fence = ownership.token
 
 
+def check_run(post: Post) -> None:
+    """Raise unless the (locked) post is still this run's to act on: not final, and still on
+    this run's attempt (a retry, or adoption by a newer tikpost, has its own workflow)."""
+    if post.status in FINAL_STATUSES:
+        # Imported here: posts.publishing builds on this module.
+        from tikpost.posts.publishing import PublishFailedError
+
+        raise PublishFailedError(
+            Failure(post.error_code or post.status, f"The post is {post.status}; nothing more.")
+        )
+    ownership = current_ownership()
+    if ownership is not None and service.workflow_id(post) != ownership.workflow_id:
+        raise SupersededError(post.id)
+
+
+async def _check_account(session: AsyncSession, post: Post) -> None:
+    account = await accounts.get(session, post.account_id)
+    if account is not None and account.status != "ready":
+        raise AccountUnavailableError(account)
+
+
 def check_fence(post: Post) -> None:
     """Raise unless this run holds the (locked) post's fence: call before writing what a side
     effect produced, such as a new publish_id."""
+    check_run(post)
     ownership = current_ownership()
     if ownership is not None and post.fence != ownership.token:
         raise SupersededError(post.id)
 
 
 async def record_progress(ctx: PublishContext, post_id: str, held: int) -> None:
-    """The fenced write before each chunk: how many bytes TikTok holds, if the post is ours."""
+    """The fenced write before each chunk: how many bytes TikTok holds, if the post is ours,
+    still uploading, and its account still connected (else no further chunk is sent)."""
     ownership: Ownership | None = current_ownership()
-    statement = update(Post).where(Post.id == post_id)
+    ready = select(Account.id).where(Account.status == "ready")
+    statement = update(Post).where(
+        Post.id == post_id, Post.status == "uploading", Post.account_id.in_(ready)
+    )
     if ownership is not None:
         statement = statement.where(Post.fence == ownership.token)
     async with ctx.database.session(write=True) as session:
         result = await session.execute(statement.values(uploaded_bytes=held, updated_at=utcnow()))
-        if ownership is not None and not result.rowcount:  # type: ignore[attr-defined]
+        if result.rowcount:  # type: ignore[attr-defined]
+            return
+        # Refused: say why, from what the post and its account are now.
+        post = await repository.get_for_update(session, post_id)
+        if post is None:
             raise SupersededError(post_id)
+        check_run(post)
+        await _check_account(session, post)
+        raise SupersededError(post_id)
 
 
-__all__ = ["SupersededError", "check_fence", "claim", "record_progress"]
+__all__ = ["SupersededError", "check_fence", "check_run", "claim", "record_progress"]

@@ -14,7 +14,7 @@ from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext
 from tikpost.posts.failures import Failure, describe
 from tikpost.posts.failures import PublishFailedError as PublishFailedError  # re-exported
-from tikpost.posts.fencing import check_fence, record_progress
+from tikpost.posts.fencing import check_fence, check_run, record_progress
 from tikpost.posts.models import Post
 from tikpost.posts.outage import patient
 from tikpost.posts.storage_wait import with_storage
@@ -92,6 +92,7 @@ async def check_creator(ctx: PublishContext, post_id: str) -> None:
     """TikTok's UX rules: privacy among the creator's options, their max duration, and the
     interactions they disabled (those stay off, as TikTok's composer greys them out)."""
     post = await load_post(ctx, post_id)
+    check_run(post)
     info: CreatorInfo = await _tiktok(ctx, post, lambda client: client.creator_info())
     if post.mode == "direct" and post.privacy_level not in info.privacy_level_options:
         raise PublishFailedError(
@@ -113,7 +114,9 @@ async def check_creator(ctx: PublishContext, post_id: str) -> None:
             )
         )
     async with ctx.database.session(write=True) as session:
+        # Cancelled or retried while TikTok answered: this run stops here.
         post = await _locked(session, post_id)
+        check_run(post)
         turned_off = []
         toggles = [
             ("disable_comment", info.comment_disabled),
@@ -165,11 +168,21 @@ async def init_at_tiktok(ctx: PublishContext, post_id: str, *, again: bool = Fal
         return post.publish_id
     plan = plan_chunks(media.size_bytes)
     mode = "direct" if post.mode == "direct" else "inbox"
-    result: InitResult = await _tiktok(
-        ctx,
-        post,
-        lambda client: client.init_video(mode=mode, post_info=_post_info(post), chunk_plan=plan),
-    )
+    if not again:
+        await _mark(ctx, post_id, "uploading", "Starting the upload at TikTok")
+    try:
+        result: InitResult = await _tiktok(
+            ctx,
+            post,
+            lambda client: client.init_video(
+                mode=mode, post_info=_post_info(post), chunk_plan=plan
+            ),
+        )
+    except errors.TikTokError as exc:
+        # Refused (a cap, an outage): nothing is at TikTok, so the post may be cancelled again.
+        if not again:
+            await _mark(ctx, post_id, "queued", f"TikTok refused the upload init ({exc.code})")
+        raise
     async with ctx.database.session(write=True) as session:
         post = await _locked(session, post_id)
         check_fence(post)
@@ -187,6 +200,17 @@ async def init_at_tiktok(ctx: PublishContext, post_id: str, *, again: bool = Fal
             publish_id=result.publish_id,
         )
     return result.publish_id
+
+
+async def _mark(ctx: PublishContext, post_id: str, status: str, message: str) -> None:
+    """`uploading` before an upload init leaves, `queued` again if TikTok refused it: while
+    `uploading` the API refuses to cancel, since the post may be reaching TikTok. (A repeated
+    upload init is harmless: a re-run finding the mark just inits again.)"""
+    async with ctx.database.session(write=True) as session:
+        post = await _locked(session, post_id)
+        check_fence(post)
+        if post.status != status and not post.publish_id:
+            await service.record(session, post, status, message)
 
 
 async def upload_to_tiktok(ctx: PublishContext, post_id: str) -> None:

@@ -216,13 +216,16 @@ async def list_posts(
 
 
 async def cancel_post(session: AsyncSession, team: TeamRead, post_id: str) -> Post:
+    """Under the post's row lock, which the workflow's steps take too (see posts.fencing):
+    the workflow marks the post `uploading` before anything that can reach TikTok, so a cancel
+    either lands first, and the workflow stops at its next check, or is refused."""
     post = await get_post(session, team, post_id)
     if post.status not in CANCELLABLE:
         raise ApiError(
             409,
             "post_not_cancellable",
             f"the post is {post.status}: only scheduled or queued posts can be cancelled, "
-            "before the upload to TikTok starts",
+            "before tikpost starts sending it to TikTok",
         )
     post.error_code = "cancelled"
     post.error_message = "Cancelled through the API before the upload started."

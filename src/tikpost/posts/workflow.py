@@ -130,13 +130,14 @@ async def wait_for_cap_step(post_id: str) -> float | None:
     ctx = context()
     async with ctx.database.session(write=True) as session:
         post = await repository.get_for_update(session, post_id)
-        if post is None or post.on_cap == "fail":
+        if post is None or post.status in FINAL_STATUSES or post.on_cap == "fail":
             return None
         pause = ctx.settings.daily_cap_retry_sec
+        # `queued` again (TikTok refused the init): the post may be cancelled while it waits.
         await service.record(
             session,
             post,
-            post.status,
+            "queued",
             "The creator reached TikTok's daily limit of posts through apps; trying again in "
             f"{pause / 60:.0f} min (on_cap: wait)",
         )
@@ -145,10 +146,13 @@ async def wait_for_cap_step(post_id: str) -> float | None:
 
 @step()
 async def begin_step(post_id: str) -> bool:
-    """False when there is nothing to do: cancelled, or already final."""
+    """False when there is nothing to do: cancelled, already final, or retried since (the
+    retry's own workflow publishes it)."""
     async with context().database.session(write=True) as session:
         post = await repository.get_for_update(session, post_id)
         if post is None or post.status in FINAL_STATUSES:
+            return False
+        if service.workflow_id(post) != DBOS.workflow_id:
             return False
         if post.status == "scheduled":
             await service.record(session, post, "queued", "Scheduled time reached")

@@ -42,7 +42,11 @@ async def inject_fault(state: SandboxState, endpoint: str) -> int | None:
     if fault is None:
         return None
     if fault.latency_ms:
-        await asyncio.sleep(fault.latency_ms / 1000 * (0.5 + state.rng.random()))
+        state.held[endpoint] += 1
+        try:
+            await asyncio.sleep(fault.latency_ms / 1000 * (0.5 + state.rng.random()))
+        finally:
+            state.held[endpoint] -= 1
     if fault.error_rate <= 0 or state.rng.random() >= fault.error_rate:
         return None
     if endpoint in RAW_ENDPOINTS:

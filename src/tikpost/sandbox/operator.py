@@ -149,6 +149,15 @@ async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
     return body.model_dump()
 
 
+@router.get("/faults")
+async def read_faults(request: Request) -> dict[str, Any]:
+    """The faults in force, and how many requests each endpoint's latency holds right now:
+    a test waits for a request to be held, then acts while it is."""
+    state = state_of(request)
+    faults = {name: vars(fault) for name, fault in state.faults.items()}
+    return {"faults": faults, "held": {name: n for name, n in state.held.items() if n}}
+
+
 @router.delete("/faults")
 async def clear_faults(request: Request) -> dict[str, Any]:
     state_of(request).faults.clear()

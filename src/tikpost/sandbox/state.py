@@ -8,7 +8,7 @@ import random
 import shutil
 import tempfile
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -227,6 +227,8 @@ class SandboxState:
         self.posts: dict[str, Post] = {}
         self.uploads: dict[str, Upload] = {}
         self.faults: dict[str, Fault] = {}
+        # Requests being held by a fault's latency right now, per endpoint (for operators).
+        self.held: Counter[str] = Counter()
         self.rate_windows: dict[tuple[str, str], deque[float]] = {}
         self.webhooks: list[WebhookDelivery] = []
         self.active_posters: dict[str, float] = {}
