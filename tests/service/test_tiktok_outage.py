@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
+from tests.service.oauth_browser import authorize
 from tests.service.photo_helpers import make_jpeg, upload_bytes
 from tests.service.publishing_helpers import (
     connect_account,
@@ -30,6 +32,17 @@ from tests.service.publishing_helpers import (
     wait_final,
 )
 from tests.support.media_server import media_origin
+from tests.support.processes import (
+    TIKPOST,
+    free_port,
+    running_processes,
+    service_env,
+    start_sandbox,
+    wait_up,
+)
+from tests.support.processes import (
+    create_api_key as mint_api_key,
+)
 from tikpost.posts.outage import FIRST_WAIT_SEC, MAX_WAIT_SEC, may_have_arrived, next_wait
 from tikpost.tiktok import errors
 
@@ -202,6 +215,58 @@ def test_an_outage_longer_than_the_budget_fails_the_post(
         assert any(line.startswith(WAITING) and "trying until" in line for line in lines), lines
         _clear(svc)
         assert sandbox_posts(svc, "patient") == []
+
+
+@pytest.mark.slow
+def test_a_restart_mid_outage_keeps_the_deadline(
+    tmp_path: Path, database_url: str, videos: VideoFiles
+) -> None:
+    """SIGKILL while a post waits out an outage: the restarted workflow resumes the same wait
+    with the same deadline (the budget's start is a recorded step output), not a fresh one."""
+    with running_processes() as processes:
+        url = f"http://127.0.0.1:{free_port()}"
+        sandbox_url, _ = start_sandbox(processes, tmp_path, url, processing_delay=0.2)
+        env = service_env(
+            data_dir=tmp_path / "data",
+            database_url=database_url,
+            service_url=url,
+            sandbox_url=sandbox_url,
+            executor_id="outage-test",
+            tiktok_outage_budget_sec="300",
+            api_rate_limit="100000/minute",  # the test polls the timeline
+        )
+        serve = [TIKPOST, "serve", "--port", url.rsplit(":", 1)[1]]
+        service = processes.start(serve, env, tmp_path / "serve.log")
+        wait_up(f"{url}/healthz", service.process)
+        api = httpx.Client(base_url=url, headers={"X-API-Key": mint_api_key(env, "t")}, timeout=30)
+        started = api.post("/v1/accounts/connect").json()
+        assert authorize(started["authorize_url"], username="restarted").status_code == 200
+        [account] = api.get("/v1/accounts").json()["items"]
+        media = upload(api, videos.good)["id"]
+        with httpx.Client(base_url=f"{sandbox_url}/_sandbox") as op:
+            fault = {"endpoint": "*", "error_rate": 1.0, "status": 500}
+            op.post("/faults", json=fault).raise_for_status()
+            post_id = _post(api, account_id=account["id"], video=media)
+            _wait_until_waiting(api, {post_id: CREATOR_INFO})
+            before = [m for m in _messages(api, post_id) if m.startswith(WAITING)]
+            service.kill()
+            service = processes.start(serve, env, tmp_path / "serve.log")
+            wait_up(f"{url}/healthz", service.process)
+            deadline = time.monotonic() + 60
+            while len(waits := [m for m in _messages(api, post_id) if m.startswith(WAITING)]) <= (
+                len(before)
+            ):
+                assert time.monotonic() < deadline, waits
+                time.sleep(0.1)
+            assert {line.rsplit("trying until ", 1)[1] for line in waits} == {
+                before[0].rsplit("trying until ", 1)[1]
+            }
+            op.delete("/faults").raise_for_status()
+            final = wait_final(api, post_id, timeout=90)
+            assert final["status"] == "published", (final["error"], final["events"])
+            [creator] = op.get("/creators").json()["creators"]
+            posts = op.get(f"/creators/{creator['open_id']}/posts").json()["posts"]
+            assert [p["status"] for p in posts] == ["PUBLISH_COMPLETE"]
 
 
 # --- the budget and its backoff ------------------------------------------------------------
