@@ -85,7 +85,11 @@ async def _authorization_removed(database: Database, open_id: str, content: dict
     reason = REMOVAL_REASONS.get(number or 0, "TikTok removed the access")
     dropped = account_loss.Dropped()
     async with database.session(write=True) as session:
-        result = await session.execute(select(Account).where(Account.open_id == open_id))
+        # Locked: tikpost's own DELETE may be writing the account at this moment (see
+        # posts.account_loss), and its reason must not be lost to this one.
+        result = await session.execute(
+            select(Account).where(Account.open_id == open_id).with_for_update()
+        )
         for account in result.scalars():
             if number == account_loss.DEVELOPER_REVOKED:
                 await account_loss.revoked_at_tiktok(
