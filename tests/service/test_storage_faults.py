@@ -28,6 +28,7 @@ from tests.service.s3_helpers import S3Server, running_s3_server
 from tests.service.test_media import SQLITE_ONLY, upload
 from tests.service.test_media_errors import MULTIPART, framed
 from tests.support.media_server import media_origin
+from tikpost.posts import storage_wait
 from tikpost.sandbox.samples import make_jpeg
 
 # The database is beside the point here: one backend is enough.
@@ -330,3 +331,49 @@ def test_a_transcode_that_cannot_write_waits_for_space_and_publishes_once(
     assert final["status"] == "published", (final["error"], final["events"])
     assert final["transcoded_video"]
     assert [p["status"] for p in sandbox_posts(svc, "transcoded")] == ["PUBLISH_COMPLETE"]
+
+
+def test_a_publish_fails_with_the_storage_code_once_the_wait_is_spent(
+    service_factory: ServiceFactory,
+    create_api_key: Callable[[str], str],
+    outage_s3: S3Server,
+    videos: VideoFiles,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An outage outlasting the wait (here shortened to 3 s) fails the post, saying why."""
+    monkeypatch.setattr(storage_wait, "STORAGE_WAIT_SEC", 3)
+    bucket = outage_s3.new_bucket()
+    with (
+        service_factory(**SANDBOX_MODE, **outage_s3.settings(bucket)) as svc,
+        svc.client(create_api_key("acme")) as api,
+    ):
+        account = connect_account(api, "patient")
+        with videos.good.open("rb") as handle:
+            media = api.post("/v1/media", files={"file": ("good.mp4", handle, "video/mp4")})
+        assert media.status_code == 201, media.text
+        outage_s3.stop()
+        try:
+            created = api.post(
+                "/v1/posts",
+                json={
+                    "account_id": account["id"],
+                    "video": media.json()["id"],
+                    "privacy_level": "SELF_ONLY",
+                },
+            )
+            assert created.status_code == 202, created.text
+            final = wait_final(api, created.json()["id"], timeout=120)
+        finally:
+            outage_s3.start()
+        assert final["status"] == "failed", final["events"]
+        assert final["error"]["code"] == "storage_unavailable"
+        assert "retry the post" in final["error"]["message"]
+        # Only the init reached TikTok: an upload never completed, which never publishes.
+        assert [p["status"] for p in sandbox_posts(svc, "patient")] == ["PROCESSING_UPLOAD"]
+        # The service answers, and publishes, again without a restart.
+        retried = api.post(f"/v1/posts/{created.json()['id']}/retry")
+        assert retried.status_code == 202, retried.text
+        again = wait_final(api, created.json()["id"], timeout=120)
+        assert again["status"] == "published", (again["error"], again["events"])
+        statuses = [p["status"] for p in sandbox_posts(svc, "patient")]
+        assert sorted(statuses) == ["PROCESSING_UPLOAD", "PUBLISH_COMPLETE"]

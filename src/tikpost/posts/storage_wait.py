@@ -45,7 +45,7 @@ async def with_storage(ctx: PublishContext, post_id: str, call: Callable[[], Awa
                     post,
                     post.status,
                     f"Waiting for the media storage ({error.code}); trying again for up to "
-                    f"{STORAGE_WAIT_SEC // 60} min",
+                    f"{STORAGE_WAIT_SEC / 60:g} min",
                     code=error.code,
                 )
 
@@ -62,6 +62,6 @@ def gave_up(error: StorageUnavailableError) -> Failure:
         what = "could not be used (read-only, unreachable or failing): check it"
     return Failure(
         error.code,
-        f"The media storage {what}, then retry the post (waited {STORAGE_WAIT_SEC // 60} min).",
+        f"The media storage {what}, then retry the post (waited {STORAGE_WAIT_SEC / 60:g} min).",
         retryable=True,
     )
