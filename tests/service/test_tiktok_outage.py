@@ -7,6 +7,7 @@ as long as it takes to be seen, not a guessed number of seconds.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -43,7 +44,15 @@ from tests.support.processes import (
 from tests.support.processes import (
     create_api_key as mint_api_key,
 )
-from tikpost.posts.outage import FIRST_WAIT_SEC, MAX_WAIT_SEC, may_have_arrived, next_wait
+from tikpost.posts.failures import PublishFailedError
+from tikpost.posts.outage import (
+    FIRST_WAIT_SEC,
+    MAX_WAIT_SEC,
+    QUICK_ATTEMPTS,
+    may_have_arrived,
+    next_wait,
+    patient,
+)
 from tikpost.tiktok import errors
 
 WAITING = "TikTok is unavailable ("
@@ -334,10 +343,12 @@ def test_a_thirty_minute_budget_is_a_dozen_tries_not_six() -> None:
 
 
 @contextmanager
-def _dropping_server() -> Iterator[str]:
-    """Reads a request, then closes the connection without a word: maybe it was acted on."""
+def _dropping_server(received: list[bytes] | None = None) -> Iterator[str]:
+    """Reads a request (into `received`), then closes the connection without a word: maybe
+    it was acted on."""
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
+    requests = received if received is not None else []
 
     def serve() -> None:
         listener.settimeout(0.1)
@@ -347,7 +358,7 @@ def _dropping_server() -> Iterator[str]:
             except TimeoutError:
                 continue
             with connection:
-                connection.recv(65536)
+                requests.append(connection.recv(65536))
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -374,3 +385,25 @@ def test_a_dropped_answer_may_have_arrived_a_refused_connection_did_not() -> Non
         refused = _transport_error(closed)
     assert (dropped.retryable, may_have_arrived(dropped), dropped.endpoint) == (True, True, "/x/")
     assert (refused.retryable, may_have_arrived(refused)) == (True, False)
+
+
+def test_an_unanswered_pull_init_is_sent_once_and_fails_outcome_unknown() -> None:
+    """A call that publishes by itself is never sent again after an unanswered try; a call
+    safe to repeat is, then left to the workflow's wait."""
+
+    async def post(url: str) -> None:
+        async with httpx.AsyncClient() as client:
+            with errors.transport_errors("/v2/post/publish/video/init/"):
+                await client.post(url, content=b"{}", timeout=5)
+
+    once: list[bytes] = []
+    with _dropping_server(once) as url, pytest.raises(PublishFailedError) as caught:
+        asyncio.run(patient(lambda: post(url), repeatable=False))
+    assert len(once) == 1
+    assert caught.value.failure.code == "pull_outcome_unknown"
+    assert "calling /v2/post/publish/video/init/" in caught.value.failure.message
+
+    repeated: list[bytes] = []
+    with _dropping_server(repeated) as url, pytest.raises(errors.TikTokTransportError):
+        asyncio.run(patient(lambda: post(url)))
+    assert len(repeated) == QUICK_ATTEMPTS

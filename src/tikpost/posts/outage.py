@@ -26,6 +26,7 @@ from typing import TypeVar
 
 from dbos import DBOS
 
+from tikpost.kit.steps import step
 from tikpost.posts import repository, service
 from tikpost.posts.context import context
 from tikpost.posts.failures import (
@@ -121,7 +122,7 @@ def next_wait(
     return min(wait, left)
 
 
-@DBOS.step()
+@step()
 async def outage_wait_step(
     post_id: str, outage: TikTokUnavailableError, started: float | None, attempt: int
 ) -> tuple[float, float] | Failure:
