@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
-from tests.service.photo_helpers import make_zip
+from tests.service.photo_helpers import make_png, make_zip
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts, wait_final
 from tests.service.s3_helpers import S3Server, running_s3_server
 from tests.service.test_media import SQLITE_ONLY, upload
@@ -377,3 +377,29 @@ def test_a_publish_fails_with_the_storage_code_once_the_wait_is_spent(
         assert again["status"] == "published", (again["error"], again["events"])
         statuses = [p["status"] for p in sandbox_posts(svc, "patient")]
         assert sorted(statuses) == ["PROCESSING_UPLOAD", "PUBLISH_COMPLETE"]
+
+
+def test_a_photo_conversion_on_a_full_disk_is_507_and_keeps_nothing(
+    sandbox_api: httpx.Client,
+    svc: RunningService,
+    small_disk: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A PNG is converted to JPEG on the temporary disk before the post exists: full, the
+    post is refused with 507 rather than blamed on the photo, and goes through once freed."""
+    monkeypatch.setattr(tempfile, "tempdir", str(small_disk))
+    api = sandbox_api
+    account = connect_account(api, "photographer")
+    png = api.post("/v1/media", files={"file": ("p.png", make_png(800, 600), "image/png")})
+    assert png.status_code == 201, png.text
+    body = {"account_id": account["id"], "photos": [png.json()["id"]], "privacy_level": "SELF_ONLY"}
+    ballast = fill(small_disk, leave_bytes=16 * 1024)
+    assert_error(api.post("/v1/posts", json=body), 507, "storage_full")
+    assert files_on(small_disk) == [ballast]
+    assert [item["id"] for item in api.get("/v1/media").json()["items"]] == [png.json()["id"]]
+    ballast.unlink()
+    created = api.post("/v1/posts", json=body)
+    assert created.status_code == 202, created.text
+    final = wait_final(api, created.json()["id"], timeout=120)
+    assert final["status"] == "published", (final["error"], final["events"])
+    assert [p["status"] for p in sandbox_posts(svc, "photographer")] == ["PUBLISH_COMPLETE"]
