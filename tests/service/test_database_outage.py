@@ -11,7 +11,6 @@ post's webhook is delivered, the heartbeat beats on, and DBOS holds no workflow 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -27,7 +26,6 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError
 
 from tests.service.conftest import PostgresCluster, _free_port, _postgres_bin_dir
 from tests.service.oauth_browser import authorize
@@ -44,8 +42,7 @@ from tests.support.processes import (
     start_sandbox,
     wait_up,
 )
-from tikpost.kit.db import Database, sync_url
-from tikpost.kit.db_outage import is_connection_loss
+from tikpost.kit.db import sync_url
 from tikpost.sandbox.samples import make_video
 from tikpost.tiktok.webhooks import sign
 
@@ -362,36 +359,3 @@ def test_sqlite_locked_past_its_busy_timeout(
     logged = service.process.logged_since_start()
     assert "Exception encountered in asynchronous workflow" not in logged
     assert "unhandled" not in logged
-
-
-def test_connection_loss_is_told_from_other_database_errors(tmp_path: Path) -> None:
-    """Only a database that is away (or locked past the busy timeout) is waited out; a real
-    error (a missing table, a constraint) still fails at once."""
-
-    async def error_of(database: Database, *statements: str) -> DBAPIError:
-        try:
-            async with database.session(write=True) as session:
-                for statement in statements:
-                    await session.execute(text(statement))
-        except DBAPIError as exc:
-            return exc
-        finally:
-            await database.dispose()
-        raise AssertionError("no error")
-
-    nobody = f"postgresql://tikpost@127.0.0.1:{free_port()}/none"
-    assert is_connection_loss(asyncio.run(error_of(Database(nobody), "SELECT 1")))
-    db_file = tmp_path / "locked.db"
-    sqlite = f"sqlite:///{db_file}?timeout=0.2"
-    lock = sqlite3.connect(db_file, isolation_level=None)
-    lock.execute("CREATE TABLE t (a INT UNIQUE)")
-    lock.execute("BEGIN EXCLUSIVE")
-    try:
-        assert is_connection_loss(asyncio.run(error_of(Database(sqlite), "SELECT 1")))
-    finally:
-        lock.execute("ROLLBACK")
-        lock.close()
-    missing = asyncio.run(error_of(Database(sqlite), "SELECT * FROM missing"))
-    assert not is_connection_loss(missing)
-    twice = asyncio.run(error_of(Database(sqlite), *["INSERT INTO t VALUES (1)"] * 2))
-    assert not is_connection_loss(twice)

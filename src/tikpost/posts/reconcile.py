@@ -18,6 +18,9 @@ Posts still `queued` with a live workflow are left alone: waiting is their job (
 queue, TikTok's rate limits, the daily cap). Like retention, it runs as a DBOS scheduled
 workflow, once per tick across all processes.
 
+A post whose workflow ended in error because the database went away is resumed as its next
+attempt at every start and after every database outage (`resume_lost_to_outages`).
+
 One more kind of stray is handled at every start rather than on the schedule: a post whose
 workflow was started by another tikpost workflow version (`APPLICATION_VERSION`). DBOS only
 lets executors of that version run it, so after an upgrade that changed the workflow's steps
@@ -37,6 +40,7 @@ from dbos import DBOS
 from sqlalchemy import select, update
 
 from tikpost.kit.db import utcnow
+from tikpost.kit.db_outage import is_connection_loss
 from tikpost.kit.steps import step
 from tikpost.kit.workflows import (
     APPLICATION_VERSION,
@@ -188,14 +192,39 @@ async def adopt_older_versions(runtime: WorkflowRuntime) -> None:
         ):
             continue
         await DBOS.cancel_workflow_async(status.workflow_id)
-        adopted = await _next_attempt(runtime, post.id, post.attempt, status.app_version)
+        why = f"Resumed by tikpost's current workflow version (was {status.app_version})"
+        adopted = await _next_attempt(runtime, post.id, post.attempt, why)
         if adopted is not None:
             logger.warning("post %s: adopted from workflow version %s", post.id, status.app_version)
             await start_publishing(adopted)
 
 
+@startup_sweep
+async def resume_lost_to_outages(runtime: WorkflowRuntime) -> None:
+    """Unfinished posts whose workflow ended in error because the database went away go on as
+    their next attempt, from what the post's row records.
+
+    Steps declared with `kit.steps.step` wait the database out instead, so this is for what
+    they do not cover (a step declared otherwise, an error on the way between two steps). The
+    sweeps run again once the database is back after an outage, so such a post goes on within
+    seconds rather than being failed by the reconciler hours later."""
+    async with runtime.database.session() as session:
+        posts = await repository.unfinished(session)
+    for post in posts:
+        status = await DBOS.get_workflow_status_async(service.workflow_id(post))
+        if status is None or status.status != "ERROR" or status.error is None:
+            continue
+        if not is_connection_loss(status.error):
+            continue
+        why = "Resumed after its workflow lost the database"
+        resumed = await _next_attempt(runtime, post.id, post.attempt, why)
+        if resumed is not None:
+            logger.warning("post %s: resumed after its workflow lost the database", post.id)
+            await start_publishing(resumed)
+
+
 async def _next_attempt(
-    runtime: WorkflowRuntime, post_id: str, attempt: int, old_version: str
+    runtime: WorkflowRuntime, post_id: str, attempt: int, why: str
 ) -> Post | None:
     """Move the post to its next attempt, unless another process just did."""
     async with runtime.database.session(write=True) as session:
@@ -212,7 +241,6 @@ async def _next_attempt(
             session,
             post,
             post.status,
-            f"Resumed by tikpost's current workflow version (was {old_version}); "
-            f"attempt {post.attempt}",
+            f"{why}; attempt {post.attempt}",
         )
         return post
