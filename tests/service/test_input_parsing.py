@@ -83,6 +83,11 @@ def test_post_bodies_that_python_chokes_on(
     assert_refused(too_long, None, 400)
     # The body never reached the database: the account still has no posts.
     assert sandbox_api.get("/v1/posts").json()["items"] == []
+    # The calendar's last second, in UTC, is a time like any other.
+    last = sandbox_api.post("/v1/posts", json={**ready, "scheduled_at": "9999-12-31T23:59:59Z"})
+    assert last.status_code == 202, last.text
+    post = sandbox_api.get(f"/v1/posts/{last.json()['id']}").json()
+    assert (post["status"], post["scheduled_at"]) == ("scheduled", "9999-12-31T23:59:59Z")
 
 
 def test_other_bodies_and_query_numbers(sandbox_api: httpx.Client) -> None:
@@ -173,20 +178,23 @@ def test_oauth_callback_params(svc: RunningService) -> None:
 
 
 def test_sandbox_answers_like_tiktok(sandbox: RunningSandbox) -> None:
+    """The emulator refuses what TikTok refuses with TikTok's 400 invalid_params, never a 500."""
     creator = sandbox.create_creator()
+    source = {"source": "FILE_UPLOAD", "video_size": 100, "chunk_size": 100}
+    video = {"post_info": {"privacy_level": "SELF_ONLY"}, "source_info": source}
+    captioned = {**video, "post_info": {"privacy_level": "SELF_ONLY", "title": SURROGATE}}
+    photos = {"post_info": {}, "source_info": {"photo_images": [SURROGATE]}}
+    bodies = [
+        ("/v2/post/publish/video/init/", json.dumps(captioned)),
+        ("/v2/post/publish/video/init/", json.dumps(video).replace("100", HUGE, 1)),
+        ("/v2/post/publish/status/fetch/", json.dumps({"publish_id": SURROGATE})),
+        ("/v2/post/publish/content/init/", json.dumps(photos)),
+    ]
     with bearer(sandbox.url, creator["access_token"]) as api:
-        body = {
-            "post_info": {"privacy_level": "SELF_ONLY", "title": SURROGATE},
-            "source_info": {
-                "source": "FILE_UPLOAD",
-                "video_size": 100,
-                "chunk_size": 100,
-                "total_chunk_count": 1,
-            },
-        }
-        response = send_json(api, "POST", "/v2/post/publish/video/init/", body)
-        assert response.status_code == 400, response.text
-        assert response.json()["error"]["code"] == "invalid_params"
+        for path, raw in bodies:
+            response = api.post(path, content=raw, headers=JSON)
+            assert response.status_code == 400, response.text
+            assert response.json()["error"]["code"] == "invalid_params"
         upload_url = init_file(api, 100).json()["data"]["upload_url"]
     for content_range in (f"bytes 0-{HUGE}/100", f"bytes {HUGE}-99/100", f"bytes 0-99/{HUGE}"):
         response = httpx.put(

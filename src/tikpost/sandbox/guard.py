@@ -111,6 +111,10 @@ async def json_body(request: Request, state: SandboxState) -> dict[str, Any]:
         raise invalid_params(state, "The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise invalid_params(state, "The request body must be a JSON object.")
+    try:
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate, written as a JSON escape ("\ud800")
+        raise invalid_params(state, "The request body is not valid Unicode text.") from None
     return body
 
 

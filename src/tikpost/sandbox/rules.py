@@ -27,11 +27,7 @@ def check_text(state: SandboxState, info: dict[str, Any], name: str, limit: int)
         return
     if not isinstance(value, str):
         raise invalid_params(state, f"post_info.{name} must be a string.")
-    try:
-        length = utf16_length(value)
-    except UnicodeEncodeError:  # a lone surrogate, written as a JSON escape
-        raise invalid_params(state, f"post_info.{name} is not valid Unicode text.") from None
-    if length > limit:
+    if utf16_length(value) > limit:
         raise invalid_params(state, f"post_info.{name} exceeds {limit} characters.")
 
 
