@@ -65,7 +65,8 @@ class StorageUnavailableError(StorageError, ApiError):
 
 
 class StorageFullError(StorageUnavailableError):
-    """No space (or quota) left: 507, not 503, because waiting alone does not fix it."""
+    """No space (or quota) left: 507 without Retry-After, since space comes back only when
+    someone frees it (a publish still waits a while: an operator may)."""
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, status=507, code="storage_full", message=FULL_MESSAGE)
