@@ -7,11 +7,13 @@ we cannot read), be ignored.
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import socket
 import string
 import time
+import zipfile
 from typing import Any
 
 import httpx
@@ -123,6 +125,17 @@ def test_headers_from_anyone(svc: RunningService) -> None:
         )
         status_line = raw.makefile("rb").readline()
     assert status_line.split()[1].startswith(b"4"), status_line
+
+
+def test_zip_entry_names_that_are_not_utf8(sandbox_api: httpx.Client) -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("slide-1\u00e9.jpg", _jpeg())  # non-ASCII: flagged as UTF-8
+    raw = archive.getvalue().replace("slide-1\u00e9".encode(), b"slide-1\xff\xfe")
+    files = {"file": ("slides.zip", raw, "application/zip")}
+    response = sandbox_api.post("/v1/media/zip", files=files)
+    assert_refused(response, "file")
+    assert response.json()["error"]["code"] == "invalid_zip"
 
 
 def test_media_link_numbers(sandbox_api: httpx.Client, svc: RunningService) -> None:

@@ -110,7 +110,7 @@ def extract_slides(archive: Path, target: Path) -> list[tuple[str, Path]]:
                 _inflate(bundle, info, path)
                 extracted.append((info.filename, path))
             return extracted
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, UnicodeDecodeError) as exc:
         raise _refuse("invalid_zip", f"not a readable zip archive ({exc})") from None
     except NotImplementedError:
         raise _refuse("invalid_zip", "uses a compression method tikpost does not read") from None
