@@ -146,8 +146,9 @@ def test_a_paused_worker_is_fenced_out_and_the_post_publishes_once(cluster: Clus
     cluster.operator.patch("/config", json={"upload_idle_timeout_sec": 5}).raise_for_status()
     first = cluster.worker("worker-a")
     post_id, media = _post_big_video(cluster)
+    # A post is `uploading` from just before its init: wait for the first chunk itself.
     _wait_for(
-        lambda: cluster.post(post_id)["status"] == "uploading",
+        lambda: any(p["receiving_chunk"] for p in cluster.sandbox_posts()),
         "worker-a never started uploading",
         cluster,
     )
