@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,29 @@ def test_a_retry_while_the_cancelled_attempt_still_runs_publishes_once(
     assert only["publish_id"] == final["publish_id"]
     timeline = events(api, created["id"])
     assert sum("Initialised at TikTok" in line for line in timeline) == 1, timeline
+
+
+def test_a_retried_scheduled_post_runs_only_its_new_attempt(
+    svc: RunningService, api: httpx.Client, videos: VideoFiles
+) -> None:
+    """Cancelled and retried before its time, a scheduled post has two delayed workflows; the
+    first attempt's wakes to find the post on attempt 2 and does nothing, not even a read."""
+    account = connect_account(api, "replanned")
+    media = upload(api, videos.good)
+    at = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    body = {"account_id": account["id"], "video": media["id"], "privacy_level": "SELF_ONLY"}
+    created = api.post("/v1/posts", json={**body, "scheduled_at": at}).json()
+    assert api.delete(f"/v1/posts/{created['id']}").status_code == 200
+    retried = api.post(f"/v1/posts/{created['id']}/retry").json()
+    assert (retried["status"], retried["attempt"]) == ("scheduled", 2)
+
+    final = wait_final(api, created["id"])
+    assert final["status"] == "published", final["error"]
+    timeline = events(api, created["id"])
+    assert sum("Creator info checked" in line for line in timeline) == 1, timeline
+    assert sum("Scheduled time reached" in line for line in timeline) == 1, timeline
+    [only] = sandbox_posts(svc, "replanned")
+    assert only["publish_id"] == final["publish_id"]
 
 
 def test_disconnecting_the_account_during_the_creator_check_fails_the_post(
