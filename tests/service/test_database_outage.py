@@ -282,14 +282,20 @@ def test_postgresql_restarted_then_down_for_ten_seconds(
         seen += 1
         time.sleep(0.5)
     cluster.start()
+    started_at = time.monotonic()
 
     wait_until("the API answering again", answering(service), service, 60)
+    answered_at = time.monotonic()
     finished = service.posts
     wait_until(
         "every post final",
         lambda: all(post["status"] in FINAL for post in finished()),
         service,
         SETTLE_SEC,
+    )
+    print(
+        f"after PostgreSQL started: API answered in {answered_at - started_at:.1f} s, "
+        f"every post final in {time.monotonic() - started_at:.1f} s"
     )
     check_published_once(service, hooks, 12)
     assert service.tiktok_webhook().status_code == 200
