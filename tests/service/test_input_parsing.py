@@ -209,6 +209,10 @@ def test_sandbox_answers_like_tiktok(sandbox: RunningSandbox) -> None:
             assert response.status_code == 400, response.text
             assert response.json()["error"]["code"] == "invalid_params"
         upload_url = init_file(api, 100).json()["data"]["upload_url"]
+    for endless in ("Infinity", "NaN", "1e999"):
+        raw = f'{{"seconds": {endless}}}'
+        advanced = sandbox.operator.post("/_sandbox/clock/advance", content=raw, headers=JSON)
+        assert advanced.status_code == 422, advanced.text
     for content_range in (f"bytes 0-{HUGE}/100", f"bytes {HUGE}-99/100", f"bytes 0-99/{HUGE}"):
         response = httpx.put(
             upload_url,

@@ -54,6 +54,9 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
         if request.url.path.startswith(f"{request.scope.get('root_path', '')}/v2/"):
             code = request.app.state.sandbox.config.invalid_params_code
             return JSONResponse(envelope({}, code, str(exc.errors())), status_code=400)
-        return JSONResponse({"detail": exc.errors()}, status_code=422)
+        # Without the offending `input` (and `ctx`): it may be what JSON cannot hold (inf, a
+        # lone surrogate), and rendering it would turn a 422 into a 500.
+        errors = [{key: error[key] for key in ("loc", "msg", "type")} for error in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     return app

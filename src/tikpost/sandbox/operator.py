@@ -37,7 +37,7 @@ class CreatorPatch(BaseModel):
 
 
 class ClockAdvance(BaseModel):
-    seconds: float = Field(ge=0)
+    seconds: float = Field(ge=0, allow_inf_nan=False)  # an infinite clock has no JSON
 
 
 class FaultIn(BaseModel):
