@@ -13,13 +13,18 @@ from tikpost.kit import metrics
 from tikpost.kit.errors import ApiError
 from tikpost.kit.parse import MAX_DIGITS, encodable, parse_seconds, parse_uint, to_utc
 from tikpost.media.links import _byte_range
+from tikpost.tiktok.errors import TikTokError, parse_model
+from tikpost.tiktok.models import UserInfo
 from tikpost.tiktok.webhooks import sign, verify_signature
 
 SECRET = "s3cret"
+# Any text, lone surrogates often among it (st.text() alone almost never makes one).
+surrogates = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, exclude_categories=())
+unicode_text = st.text(alphabet=st.one_of(st.characters(), surrogates))
 # Text as a hostile client writes it: any code point, lone surrogates included, and digits of
 # every script, plus what headers carry (latin-1 decoded bytes).
 hostile = st.one_of(
-    st.text(),
+    unicode_text,
     st.text(alphabet=st.characters(categories=["Nd", "No"])),
     st.binary().map(lambda raw: raw.decode("latin-1")),
     st.integers(min_value=0).map(str),
@@ -64,7 +69,7 @@ def test_parse_seconds_refuses_what_is_no_wait(text: str) -> None:
     assert parse_seconds(text, 60) is None
 
 
-@given(st.text())
+@given(unicode_text)
 def test_encodable_is_exactly_utf8_encodable(text: str) -> None:
     has_lone_surrogate = any(0xD800 <= ord(char) <= 0xDFFF for char in text)
     assert encodable(text) is not has_lone_surrogate
@@ -118,3 +123,15 @@ def test_metric_labels_come_from_closed_sets(text: str, status: int) -> None:
         assume(False)
     endpoint = metrics.tiktok_endpoint_label(request)
     assert endpoint in {*metrics.TIKTOK_ENDPOINTS, "upload", metrics.OTHER}
+
+
+@given(unicode_text)
+def test_tiktok_answers_holding_text_no_database_takes_are_invalid(name: str) -> None:
+    data = {"open_id": "-000", "display_name": name}
+    response = httpx.Response(200, request=httpx.Request("GET", "https://open.tiktokapis.com/"))
+    if encodable(name):
+        assert parse_model(UserInfo, data, response).display_name == name
+    else:
+        with pytest.raises(TikTokError) as raised:
+            parse_model(UserInfo, data, response)
+        assert raised.value.code == "invalid_response"

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tikpost.kit.parse import check_strings
 from tikpost.tiktok.upload import ChunkPlan
 
 __all__ = [
@@ -34,6 +35,14 @@ RETRYABLE_FAIL_REASONS = frozenset({"internal", "video_pull_failed", "photo_pull
 
 class _Response(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_text(cls, value: Any) -> Any:
+        """TikTok's JSON is outside input too: a lone surrogate in a nickname would otherwise
+        fail at the database, long after the answer was accepted."""
+        check_strings(value)
+        return value
 
 
 class _Request(BaseModel):
