@@ -16,12 +16,12 @@ R = TypeVar("R")
 
 
 def step(
-    name: str | None = None,
+    name: str,
 ) -> Callable[[Callable[P, Coroutine[Any, Any, R]]], Callable[P, Coroutine[Any, Any, R]]]:
     """`DBOS.step` for async steps that use the app database: a lost connection makes the
     step wait for the database and run again rather than fail its workflow (see
-    `tikpost.kit.db_outage`). The step keeps its name (the function's), so moving a step to
-    this decorator does not change its workflow's steps."""
+    `tikpost.kit.db_outage`). `name` is required: a pending workflow replays its steps by
+    the names they were recorded under, so a step's name must not follow its function's."""
 
     def decorate(
         body: Callable[P, Coroutine[Any, Any, R]],

@@ -122,7 +122,7 @@ def next_wait(
     return min(wait, left)
 
 
-@step()
+@step(name="outage_wait_step")
 async def outage_wait_step(
     post_id: str, outage: TikTokUnavailableError, started: float | None, attempt: int
 ) -> tuple[float, float] | Failure:

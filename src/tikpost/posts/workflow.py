@@ -89,7 +89,7 @@ async def enqueue_unfinished(runtime: WorkflowRuntime) -> None:
         await start_publishing(post)
 
 
-@DBOS.workflow()
+@DBOS.workflow(name="publish_post")
 async def publish_post(post_id: str) -> str:
     if not await begin_step(post_id):
         return "skipped"
@@ -124,7 +124,7 @@ async def _through_the_daily_cap(post_id: str) -> None:
             await DBOS.sleep_async(pause)
 
 
-@step()
+@step(name="wait_for_cap_step")
 async def wait_for_cap_step(post_id: str) -> float | None:
     """Seconds to wait before trying again, or None when the post would rather fail."""
     ctx = context()
@@ -144,7 +144,7 @@ async def wait_for_cap_step(post_id: str) -> float | None:
         return pause
 
 
-@step()
+@step(name="begin_step")
 async def begin_step(post_id: str) -> bool:
     """False when there is nothing to do: cancelled, already final, or retried since (the
     retry's own workflow publishes it)."""
@@ -159,7 +159,7 @@ async def begin_step(post_id: str) -> bool:
         return True
 
 
-@step()
+@step(name="transcode_step")
 async def transcode_step(post_id: str) -> None:
     """Convert the video for TikTok first when the post asks (see posts.transcoding); a
     re-run finds the recorded result and does nothing."""
@@ -170,18 +170,18 @@ async def transcode_step(post_id: str) -> None:
         log_context.reset(scope)
 
 
-@step()
+@step(name="check_creator_step")
 async def check_creator_step(post_id: str) -> None:
     await _guarded(context(), post_id, check_creator)
 
 
-@step()
+@step(name="init_step")
 async def init_step(post_id: str) -> str:
     publish_id: str = await _guarded(context(), post_id, _as_owner(init_post))
     return publish_id
 
 
-@step()
+@step(name="upload_step")
 async def upload_step(post_id: str) -> None:
     await _guarded(context(), post_id, _as_owner(upload_to_tiktok))
 
@@ -209,7 +209,7 @@ async def _await_outcome(post_id: str) -> dict[str, Any]:
     )
 
 
-@step()
+@step(name="status_step")
 async def status_step(post_id: str) -> dict[str, Any]:
     outcome: dict[str, Any] = await _guarded(context(), post_id, fetch_outcome)
     return outcome
@@ -246,7 +246,7 @@ async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
         log_context.reset(scope)
 
 
-@step()
+@step(name="fail_step")
 async def fail_step(post_id: str, failure: Failure) -> tuple[str, list[str]]:
     return failure.code, await fail_post(context(), post_id, failure)
 
@@ -263,7 +263,7 @@ async def fail_post(ctx: PublishContext, post_id: str, failure: Failure) -> list
         return await ctx.notify(session, post)
 
 
-@step()
+@step(name="finish_step")
 async def finish_step(post_id: str, outcome: dict[str, Any]) -> tuple[str, list[str]]:
     """The final state TikTok reported; returns it and the webhook deliveries to start."""
     status = outcome["status"]
