@@ -32,7 +32,7 @@ sandbox: $(RUNTIME)
 # Tests run in parallel processes (pytest-xdist): each starts its own PostgreSQL, S3 and
 # Redis servers, so two to four workers are what a small machine gains from.
 test: $(DEV)
-	$(BIN)/pytest --numprocesses=auto --maxprocesses=4
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --durations=25
 
 lint: $(DEV)
 	$(BIN)/ruff check .
