@@ -19,8 +19,8 @@ from tests.service.photo_helpers import make_jpeg, make_zip, pulled_match_sent
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts
 from tests.support.media_server import media_origin
 from tikpost.cli import app as cli_app
-from tikpost.kit.multipart import MultipartFile
-from tikpost.posts import commands
+from tikpost.cli import posts as commands
+from tikpost.cli.multipart import MultipartFile
 
 PostCli = Callable[..., Result]
 

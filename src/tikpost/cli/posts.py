@@ -26,8 +26,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tikpost.kit.api_client import DEFAULT_URL, ApiKey, ApiUrl, call, result, send
-from tikpost.kit.multipart import MultipartFile
+from tikpost.cli.client import DEFAULT_URL, ApiKey, ApiUrl, call, result, send
+from tikpost.cli.multipart import MultipartFile
 
 posts_app = typer.Typer(no_args_is_help=True, help="Posts: list, inspect, cancel, retry.")
 

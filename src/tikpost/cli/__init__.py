@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from tikpost.accounts.commands import accounts_app
+from tikpost.cli.accounts import accounts_app
+from tikpost.cli.posts import post_command, posts_app
 from tikpost.kit import logs
 from tikpost.kit.errors import ApiError
-from tikpost.posts.commands import post_command, posts_app
 from tikpost.sandbox.config import DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI
 
 if TYPE_CHECKING:

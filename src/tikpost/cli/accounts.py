@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tikpost.kit.api_client import DEFAULT_URL, ApiKey, ApiUrl, call
+from tikpost.cli.client import DEFAULT_URL, ApiKey, ApiUrl, call
 
 accounts_app = typer.Typer(no_args_is_help=True, help="Connected TikTok accounts.")
 
