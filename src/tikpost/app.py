@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import text
 from starlette.applications import Starlette
 
 from tikpost import __version__, migrations
@@ -27,13 +26,13 @@ from tikpost.kit.body_limit import BodyLimitMiddleware
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
 from tikpost.kit.errors import install_error_handlers
-from tikpost.kit.metrics import TIKTOK_HOOKS, metrics_middleware, metrics_response
 from tikpost.kit.openapi import document_errors
 from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.media.endpoints import router as media_router
 from tikpost.media.links import PATH_PREFIX as MEDIA_LINK_PREFIX
 from tikpost.media.links import router as media_links_router
 from tikpost.media.storage import storage_from_url
+from tikpost.metrics import TIKTOK_HOOKS, metrics_middleware, metrics_response
 from tikpost.posts.endpoints import router as posts_router
 from tikpost.posts.tiktok_events import router as tiktok_events_router
 from tikpost.settings import Settings
@@ -171,8 +170,7 @@ def _create_sandbox(settings: Settings) -> tuple[Starlette, SandboxConfig]:
 
 async def _database_ready(database: Database) -> bool:
     try:
-        async with database.session() as session:
-            await session.execute(text("SELECT 1"))
+        await database.ping()
     except Exception:  # any failure means "not ready", which is the answer wanted
         logger.warning("readiness: the database did not answer", exc_info=True)
         return False

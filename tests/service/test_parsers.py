@@ -9,12 +9,13 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tikpost.kit import metrics
+from tikpost import metrics
 from tikpost.kit.errors import ApiError
 from tikpost.kit.parse import MAX_DIGITS, encodable, parse_seconds, parse_uint, to_utc
 from tikpost.media.links import _byte_range
-from tikpost.tiktok.errors import TikTokError, parse_model
+from tikpost.tiktok.errors import TikTokError
 from tikpost.tiktok.models import UserInfo
+from tikpost.tiktok.responses import parse_model
 from tikpost.tiktok.webhooks import sign, verify_signature
 
 SECRET = "s3cret"

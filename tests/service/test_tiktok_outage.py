@@ -53,7 +53,7 @@ from tikpost.posts.outage import (
     next_wait,
     patient,
 )
-from tikpost.tiktok import errors
+from tikpost.tiktok import errors, responses
 
 WAITING = "TikTok is unavailable ("
 CREATOR_INFO = "/v2/post/publish/creator_info/query/"
@@ -371,7 +371,7 @@ def _dropping_server(received: list[bytes] | None = None) -> Iterator[str]:
 
 
 def _transport_error(url: str) -> errors.TikTokError:
-    with pytest.raises(errors.TikTokError) as caught, errors.transport_errors("/x/"):
+    with pytest.raises(errors.TikTokError) as caught, responses.transport_errors("/x/"):
         httpx.post(url, content=b"{}", timeout=5)
     return caught.value
 
@@ -393,7 +393,7 @@ def test_an_unanswered_pull_init_is_sent_once_and_fails_outcome_unknown() -> Non
 
     async def post(url: str) -> None:
         async with httpx.AsyncClient() as client:
-            with errors.transport_errors("/v2/post/publish/video/init/"):
+            with responses.transport_errors("/v2/post/publish/video/init/"):
                 await client.post(url, content=b"{}", timeout=5)
 
     once: list[bytes] = []

@@ -60,3 +60,11 @@ async def find_state(session: AsyncSession, state_hash: str) -> OAuthState | Non
         select(OAuthState).where(OAuthState.state_hash == state_hash).with_for_update()
     )
     return result.scalar_one_or_none()
+
+
+async def lock_by_open_id(session: AsyncSession, open_id: str) -> list[Account]:
+    """Every team's copy of one TikTok account, locked."""
+    result = await session.execute(
+        select(Account).where(Account.open_id == open_id).with_for_update()
+    )
+    return list(result.scalars())

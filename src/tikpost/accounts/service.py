@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tikpost.accounts import repository
+from tikpost.accounts import loss, repository
 from tikpost.accounts.models import Account, OAuthState
 from tikpost.accounts.oauth import SCOPES, TikTokApp, new_state, verify_state
 from tikpost.accounts.schemas import AccountRead, ConnectStarted, CreatorInfoRead
@@ -20,7 +20,6 @@ from tikpost.kit.crypto import Signer, TokenCipher, sha256_hex
 from tikpost.kit.db import Database, utcnow
 from tikpost.kit.errors import ApiError
 from tikpost.kit.tiktok_errors import api_error_from_tiktok
-from tikpost.posts import account_loss
 from tikpost.teams.schemas import TeamRead
 from tikpost.tiktok import CreatorInfo, TokenSet, UserInfo, build_authorize_url, errors
 
@@ -186,12 +185,11 @@ async def disconnect(
             # TikTok no longer knows the token: the grant is gone either way.
         except errors.TikTokError as exc:
             raise api_error_from_tiktok(exc) from exc
-    dropped = account_loss.Dropped()
     async with database.session(write=True) as session:
         account = await _owned(session, team, account_id)
         forget_tokens(account, "disconnected through the API")
-        await account_loss.fail_waiting_posts(session, account, dropped)
+        settle = await loss.disconnected(session, account)
         await session.flush()
         disconnected = AccountRead.model_validate(account)
-    await dropped.settle()
+    await settle()
     return disconnected

@@ -26,7 +26,6 @@ from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
 import psycopg
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tikpost.kit.db import Database
@@ -96,8 +95,7 @@ async def wait_until_answers(database: Database) -> None:
     while True:
         await asyncio.sleep(pause * (0.5 + random.random()))
         try:
-            async with database.session() as session:
-                await session.execute(text("SELECT 1"))
+            await database.ping()
             return
         except Exception as exc:
             if not is_connection_loss(exc):

@@ -21,7 +21,7 @@ from fastapi.responses import Response, StreamingResponse
 from tikpost.kit.crypto import Signer
 from tikpost.kit.db import DbSession
 from tikpost.kit.errors import ApiError
-from tikpost.media.models import Media
+from tikpost.media import repository
 from tikpost.media.storage import Storage
 from tikpost.settings import Settings
 
@@ -115,7 +115,7 @@ async def media_content(
     """The media's bytes for whoever holds a signed link (TikTok pulling a photo); no API key."""
     settings: Settings = request.app.state.settings
     MediaLinks.for_settings(settings).check(media_id, exp, sig)
-    media = await session.get(Media, media_id)
+    media = await repository.get(session, media_id)
     if media is None:
         raise ApiError(404, "media_not_found", "the linked media no longer exists")
     storage: Storage = request.app.state.storage

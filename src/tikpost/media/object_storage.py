@@ -36,7 +36,7 @@ from tikpost.media.faults import (
     StorageUnavailableError,
     clean_up_later,
 )
-from tikpost.media.storage import READ_CHUNK, StorageWriter, checked_key
+from tikpost.media.storage_base import READ_CHUNK, StorageWriter, checked_key
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Text, cast, delete, func, literal, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.media.models import Media
@@ -14,6 +16,11 @@ async def add_media(session: AsyncSession, media: Media) -> Media:
     session.add(media)
     await session.flush()
     return media
+
+
+async def get(session: AsyncSession, media_id: str) -> Media | None:
+    """Any team's media by id: for the post that holds the id, or a signed link's holder."""
+    return await session.get(Media, media_id)
 
 
 async def get_media(session: AsyncSession, team_id: str, media_id: str) -> Media | None:
@@ -40,46 +47,42 @@ async def delete_media(session: AsyncSession, media: Media) -> None:
     await session.flush()
 
 
+@dataclass(frozen=True)
+class Referrer:
+    """A table whose rows need media, as media asks it: media sits below the domains that
+    refer to it (posts), so they register here rather than media importing them."""
+
+    # Whether a row still on its way (not final) needs these bytes.
+    in_use: Callable[[AsyncSession, str], Awaitable[bool]]
+    # A correlated EXISTS on `Media.id`: a row needs the media and is unfinished, or finished
+    # (last touched) since the cutoff. The one definition of "in use" for retention.
+    still_needed: Callable[[datetime], ColumnElement[bool]]
+
+
+_referrers: list[Referrer] = []
+
+
+def register_referrer(referrer: Referrer) -> None:
+    _referrers.append(referrer)
+
+
+def _registered() -> list[Referrer]:
+    # None registered would make every media row look unused: refuse rather than delete.
+    if not _referrers:
+        raise RuntimeError("no media referrer registered (import tikpost.posts.repository)")
+    return _referrers
+
+
 async def in_use_by_unfinished_post(session: AsyncSession, media_id: str) -> bool:
     """Whether a post still on its way to TikTok needs these bytes."""
-    from tikpost.posts.models import FINAL_STATUSES, Post
-
-    # A carousel's photo ids are a JSON array: match the quoted id in its text (see below).
-    in_photos = cast(Post.photos, Text).like(f'%"{media_id}"%')
-    result = await session.execute(
-        select(Post.id)
-        .where(
-            or_(Post.media_id == media_id, Post.transcoded_media_id == media_id, in_photos),
-            Post.status.not_in(FINAL_STATUSES),
-        )
-        .limit(1)
-    )
-    return result.first() is not None
+    for referrer in _registered():
+        if await referrer.in_use(session, media_id):
+            return True
+    return False
 
 
 def _still_needed(cutoff: datetime) -> ColumnElement[bool]:
-    """A post uses the media (its video, its transcoded video, or one of its photos) and is
-    unfinished, or finished (last touched) since `cutoff`.
-
-    The one definition of "in use" for retention: extend it when media gains other referrers.
-    """
-    from tikpost.posts.models import FINAL_STATUSES, Post
-
-    # A carousel lists its images' ids in a JSON array; matching the quoted id in its text
-    # works on SQLite and PostgreSQL alike (`_` in ids is a LIKE wildcard: at worst a false
-    # match, which only keeps media longer).
-    in_photos = cast(Post.photos, Text).like(literal('%"') + Media.id + literal('"%'))
-    return (
-        select(Post.id)
-        .where(
-            or_(Post.media_id == Media.id, Post.transcoded_media_id == Media.id, in_photos),
-            or_(
-                Post.status.not_in(FINAL_STATUSES),
-                func.coalesce(Post.finished_at, Post.updated_at) >= cutoff,
-            ),
-        )
-        .exists()
-    )
+    return or_(*(referrer.still_needed(cutoff) for referrer in _registered()))
 
 
 async def lock_expired_media(session: AsyncSession, cutoff: datetime, limit: int) -> list[str]:

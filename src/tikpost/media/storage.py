@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import logging
 import os
-import re
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -28,22 +27,16 @@ from tikpost.media.faults import StorageError as StorageError
 from tikpost.media.faults import StorageFullError as StorageFullError
 from tikpost.media.faults import StorageUnavailableError as StorageUnavailableError
 from tikpost.media.faults import clean_up_later, storage_failure, translated
+from tikpost.media.storage_base import READ_CHUNK as READ_CHUNK
+from tikpost.media.storage_base import StorageWriter as StorageWriter
+from tikpost.media.storage_base import checked_key as checked_key
 
 if TYPE_CHECKING:
     from tikpost.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# Keys are ours (`team/med_…`), never a client's filename; the pattern still guards the root.
-_KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 WRITE_BUFFER = 1024 * 1024
-READ_CHUNK = 1024 * 1024
-
-
-class StorageWriter(Protocol):
-    """What an open write accepts; bytes become visible only when the write commits."""
-
-    async def write(self, data: bytes) -> None: ...
 
 
 class Storage(Protocol):
@@ -184,13 +177,6 @@ async def store_local_file(storage: Storage, path: Path, key: str) -> tuple[int,
                 size += len(block)
                 await writer.write(block)
     return size, digest.hexdigest()
-
-
-def checked_key(key: str) -> str:
-    """`key` if it is one of ours; anything path-like (`..`, `/abs`) could escape the root."""
-    if not _KEY.fullmatch(key) or any(part in {".", ".."} for part in key.split("/")):
-        raise ValueError(f"invalid storage key {key!r}")
-    return key
 
 
 def _open_temp(path: Path) -> tuple[BinaryIO, Path]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from dbos import DBOS
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tikpost.accounts import events
+from tikpost.accounts import events, loss
 from tikpost.accounts.models import Account
 from tikpost.accounts.tokens import forget_tokens
 from tikpost.kit.workflows import runtime_running
@@ -44,6 +44,14 @@ class Dropped:
         if self.workflows and runtime_running():
             # An id DBOS never saw (a post whose enqueue a crash lost) is simply not updated.
             await DBOS.cancel_workflows_async(self.workflows)
+
+
+@loss.on_disconnect
+async def _disconnected(session: AsyncSession, account: Account) -> loss.AfterCommit:
+    """`DELETE /v1/accounts/{id}` (accounts.service.disconnect): fail the waiting posts."""
+    dropped = Dropped()
+    await fail_waiting_posts(session, account, dropped)
+    return dropped.settle
 
 
 async def revoked_at_tiktok(

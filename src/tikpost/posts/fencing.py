@@ -25,17 +25,14 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.accounts import repository as accounts
-from tikpost.accounts.models import Account
 from tikpost.accounts.tokens import AccountUnavailableError
-from tikpost.kit.db import utcnow
 from tikpost.kit.workflows import Ownership, current_ownership, still_owns
 from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext
-from tikpost.posts.failures import Failure
+from tikpost.posts.failures import Failure, PublishFailedError
 from tikpost.posts.models import FINAL_STATUSES, Post
 
 
@@ -67,9 +64,6 @@ def check_run(post: Post) -> None:
     """Raise unless the (locked) post is still this run's to act on: not final, and still on
     this run's attempt (a retry, or adoption by a newer tikpost, has its own workflow)."""
     if post.status in FINAL_STATUSES:
-        # Imported here: posts.publishing builds on this module.
-        from tikpost.posts.publishing import PublishFailedError
-
         raise PublishFailedError(
             Failure(post.error_code or post.status, f"The post is {post.status}; nothing more.")
         )
@@ -97,15 +91,9 @@ async def record_progress(ctx: PublishContext, post_id: str, held: int) -> None:
     """The fenced write before each chunk: how many bytes TikTok holds, if the post is ours,
     still uploading, and its account still connected (else no further chunk is sent)."""
     ownership: Ownership | None = current_ownership()
-    ready = select(Account.id).where(Account.status == "ready")
-    statement = update(Post).where(
-        Post.id == post_id, Post.status == "uploading", Post.account_id.in_(ready)
-    )
-    if ownership is not None:
-        statement = statement.where(Post.fence == ownership.token)
+    fence = ownership.token if ownership is not None else None
     async with ctx.database.session(write=True) as session:
-        result = await session.execute(statement.values(uploaded_bytes=held, updated_at=utcnow()))
-        if result.rowcount:  # type: ignore[attr-defined]
+        if await repository.set_progress_if_fenced(session, post_id, fence, held):
             return
         # Refused: say why, from what the post and its account are now.
         post = await repository.get_for_update(session, post_id)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from tikpost.accounts import repository as accounts
 from tikpost.kit.logs import log_context
 from tikpost.kit.workflows import busy
+from tikpost.media import repository as media_repository
 from tikpost.media.models import Media
 from tikpost.posts import repository, service
 from tikpost.posts.context import PublishContext
@@ -38,7 +39,7 @@ async def _load(ctx: PublishContext, post_id: str) -> tuple[Post, Media]:
     async with ctx.database.session() as session:
         post = await repository.get_for_update(session, post_id)
         media_id = post and (post.transcoded_media_id or post.media_id)
-        media = await session.get(Media, media_id) if media_id else None
+        media = await media_repository.get(session, media_id) if media_id else None
     if post is None or media is None:
         raise PublishFailedError(Failure("media_missing", "The post's video no longer exists."))
     return post, media

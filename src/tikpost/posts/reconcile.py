@@ -37,7 +37,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dbos import DBOS
-from sqlalchemy import select, update
 
 from tikpost.kit.db import utcnow
 from tikpost.kit.db_outage import is_connection_loss
@@ -95,16 +94,7 @@ async def judge(now: datetime, stale_after: timedelta) -> list[Verdict]:
     """What to do with each stale unfinished post (reads only)."""
     cutoff = now - stale_after
     async with context().database.session() as session:
-        posts = list(
-            (
-                await session.execute(
-                    select(Post)
-                    .where(Post.status.not_in(FINAL_STATUSES), Post.updated_at < cutoff)
-                    .order_by(Post.updated_at)
-                    .limit(BATCH)
-                )
-            ).scalars()
-        )
+        posts = await repository.stale_unfinished(session, cutoff, BATCH)
     verdicts = []
     for post in posts:
         if post.status == "scheduled" and post.scheduled_at and post.scheduled_at > now:
@@ -138,7 +128,7 @@ async def fail_step(post_id: str, action: str) -> list[str]:
 async def resume_step(post_id: str) -> dict[str, Any] | None:
     """How to enqueue the post's workflow, if the post still needs one."""
     async with context().database.session() as session:
-        post = await session.get(Post, post_id)
+        post = await repository.get(session, post_id)
     if post is None or post.status in FINAL_STATUSES:
         return None
     return enqueue_options(post)
@@ -228,12 +218,7 @@ async def _next_attempt(
 ) -> Post | None:
     """Move the post to its next attempt, unless another process just did."""
     async with runtime.database.session(write=True) as session:
-        moved = await session.execute(
-            update(Post)
-            .where(Post.id == post_id, Post.attempt == attempt)
-            .values(attempt=attempt + 1)
-        )
-        if not moved.rowcount:  # type: ignore[attr-defined]
+        if not await repository.bump_attempt(session, post_id, attempt):
             return None
         post = await repository.get_for_update(session, post_id)
         assert post is not None

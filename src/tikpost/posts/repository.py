@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tikpost.accounts.models import Account
+from tikpost.kit.db import utcnow
+from tikpost.media import repository as media_repository
+from tikpost.media.models import Media
 from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent
 
 
@@ -91,3 +96,98 @@ async def waiting_for_account(
         .with_for_update()
     )
     return list(result.scalars())
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """Posts per status, for the scrape-time gauges."""
+    query = select(Post.status, func.count()).group_by(Post.status)
+    return {status: count for status, count in await session.execute(query)}
+
+
+async def get(session: AsyncSession, post_id: str) -> Post | None:
+    return await session.get(Post, post_id)
+
+
+async def stale_unfinished(session: AsyncSession, cutoff: datetime, limit: int) -> list[Post]:
+    """Unfinished posts untouched since `cutoff`, stalest first (the reconciler's scan)."""
+    return list(
+        (
+            await session.execute(
+                select(Post)
+                .where(Post.status.not_in(FINAL_STATUSES), Post.updated_at < cutoff)
+                .order_by(Post.updated_at)
+                .limit(limit)
+            )
+        ).scalars()
+    )
+
+
+async def bump_attempt(session: AsyncSession, post_id: str, attempt: int) -> bool:
+    """Move the post from `attempt` to the next; False if another process just did."""
+    moved = await session.execute(
+        update(Post).where(Post.id == post_id, Post.attempt == attempt).values(attempt=attempt + 1)
+    )
+    return bool(moved.rowcount)  # type: ignore[attr-defined]
+
+
+async def set_progress_if_fenced(
+    session: AsyncSession, post_id: str, fence: str | None, held: int
+) -> bool:
+    """Record the bytes TikTok holds, only if the post is uploading, its account ready and (when
+    `fence` is given) its fence that token; False when refused."""
+    ready = select(Account.id).where(Account.status == "ready")
+    statement = update(Post).where(
+        Post.id == post_id, Post.status == "uploading", Post.account_id.in_(ready)
+    )
+    if fence is not None:
+        statement = statement.where(Post.fence == fence)
+    result = await session.execute(statement.values(uploaded_bytes=held, updated_at=utcnow()))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def find_by_publish_id(session: AsyncSession, publish_id: str) -> Post | None:
+    result = await session.execute(select(Post).where(Post.publish_id == publish_id))
+    return result.scalar_one_or_none()
+
+
+async def media_in_use(session: AsyncSession, media_id: str) -> bool:
+    """Whether a post still on its way to TikTok needs these bytes."""
+    # A carousel's photo ids are a JSON array: match the quoted id in its text (see below).
+    in_photos = cast(Post.photos, Text).like(f'%"{media_id}"%')
+    result = await session.execute(
+        select(Post.id)
+        .where(
+            or_(Post.media_id == media_id, Post.transcoded_media_id == media_id, in_photos),
+            Post.status.not_in(FINAL_STATUSES),
+        )
+        .limit(1)
+    )
+    return result.first() is not None
+
+
+def media_still_needed(cutoff: datetime) -> ColumnElement[bool]:
+    """A post uses the media (its video, its transcoded video, or one of its photos) and is
+    unfinished, or finished (last touched) since `cutoff`.
+
+    The one definition of "in use" for retention: extend it when media gains other referrers.
+    """
+    # A carousel lists its images' ids in a JSON array; matching the quoted id in its text
+    # works on SQLite and PostgreSQL alike (`_` in ids is a LIKE wildcard: at worst a false
+    # match, which only keeps media longer).
+    in_photos = cast(Post.photos, Text).like(literal('%"') + Media.id + literal('"%'))
+    return (
+        select(Post.id)
+        .where(
+            or_(Post.media_id == Media.id, Post.transcoded_media_id == Media.id, in_photos),
+            or_(
+                Post.status.not_in(FINAL_STATUSES),
+                func.coalesce(Post.finished_at, Post.updated_at) >= cutoff,
+            ),
+        )
+        .exists()
+    )
+
+
+media_repository.register_referrer(
+    media_repository.Referrer(in_use=media_in_use, still_needed=media_still_needed)
+)

@@ -14,16 +14,15 @@ from typing import Annotated, Any
 
 from dbos import DBOS
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import select
 
 from tikpost.accounts import events
-from tikpost.accounts.models import Account
+from tikpost.accounts import repository as accounts
 from tikpost.accounts.oauth import TikTokApp, get_tiktok_app
 from tikpost.kit.db import Database, get_database
 from tikpost.kit.errors import ApiError
 from tikpost.kit.parse import check_strings, parse_uint
-from tikpost.posts import account_loss, service
-from tikpost.posts.models import FINAL_STATUSES, Post
+from tikpost.posts import account_loss, repository, service
+from tikpost.posts.models import FINAL_STATUSES
 from tikpost.posts.workflow import TIKTOK_TOPIC
 from tikpost.tiktok.webhooks import verify_signature
 
@@ -71,8 +70,7 @@ async def tiktok_webhook(
 
 async def _nudge_post(database: Database, publish_id: str, name: str) -> None:
     async with database.session() as session:
-        result = await session.execute(select(Post).where(Post.publish_id == publish_id))
-        post = result.scalar_one_or_none()
+        post = await repository.find_by_publish_id(session, publish_id)
     if post is None or post.status in FINAL_STATUSES:
         return
     await DBOS.send_async(service.workflow_id(post), name, TIKTOK_TOPIC)
@@ -87,10 +85,7 @@ async def _authorization_removed(database: Database, open_id: str, content: dict
     async with database.session(write=True) as session:
         # Locked: tikpost's own DELETE may be writing the account at this moment (see
         # posts.account_loss), and its reason must not be lost to this one.
-        result = await session.execute(
-            select(Account).where(Account.open_id == open_id).with_for_update()
-        )
-        for account in result.scalars():
+        for account in await accounts.lock_by_open_id(session, open_id):
             if number == account_loss.DEVELOPER_REVOKED:
                 await account_loss.revoked_at_tiktok(
                     session, account, f"TikTok reported that {reason}", dropped

@@ -43,7 +43,7 @@ async def transcode_post(ctx: PublishContext, post_id: str) -> None:
         post = await repository.get_for_update(session, post_id)
         if post is None or not post.transcode or post.transcoded_media_id or not post.media_id:
             return
-        media = await session.get(Media, post.media_id)
+        media = await media_repository.get(session, post.media_id)
     if media is None:
         raise PublishFailedError(Failure("media_missing", "The post's video no longer exists."))
     probe = VideoProbe.model_validate(media.probe)
@@ -105,7 +105,7 @@ async def _transcode(ctx: PublishContext, post: Post, media: Media, plan: Transc
         locked = await repository.get_for_update(session, post.id)
         if locked is None:
             raise PublishFailedError(Failure("post_missing", "The post was deleted."))
-        if await session.get(Media, media_id) is None:
+        if await media_repository.get(session, media_id) is None:
             await media_repository.add_media(session, row)
         locked.transcoded_media_id = media_id
         audio = ", with AAC audio" if summary.get("audio") else ""

@@ -16,13 +16,13 @@ import logging
 from typing import Any
 
 from dbos import DBOS
-from dbos._queue import QueueRateLimit
 
 from tikpost.accounts.tokens import AccountUnavailableError
 from tikpost.kit.logs import log_context
 from tikpost.kit.steps import step
 from tikpost.kit.workflows import (
     QueueSpec,
+    RateLimit,
     WorkflowRuntime,
     declare_queue,
     enqueue,
@@ -61,7 +61,7 @@ PUBLISH_QUEUE = declare_queue(
     QueueSpec(
         name="publish",
         partition_concurrency=1,
-        partition_limiter=QueueRateLimit(limit=6, period=60),
+        partition_limiter=RateLimit(limit=6, period=60),
     )
 )
 

@@ -13,15 +13,9 @@ from urllib.parse import urlencode
 import httpx
 
 from tikpost.tiktok.base import HttpClientOwner
-from tikpost.tiktok.errors import (
-    json_object,
-    oauth_error,
-    parse_model,
-    posting_error,
-    transport_errors,
-    undecodable,
-)
+from tikpost.tiktok.errors import oauth_error, posting_error
 from tikpost.tiktok.models import TokenSet
+from tikpost.tiktok.responses import json_object, parse_model, transport_errors, undecodable
 
 __all__ = ["TikTokOAuthClient", "build_authorize_url", "decode_oauth"]
 

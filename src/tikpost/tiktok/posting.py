@@ -13,15 +13,7 @@ from typing import Any, Literal
 import httpx
 
 from tikpost.tiktok.base import HttpClientOwner
-from tikpost.tiktok.errors import (
-    TikTokError,
-    json_object,
-    parse_model,
-    posting_error,
-    retry_after_of,
-    transport_errors,
-    undecodable,
-)
+from tikpost.tiktok.errors import TikTokError, posting_error
 from tikpost.tiktok.models import (
     CreatorInfo,
     InitResult,
@@ -29,6 +21,13 @@ from tikpost.tiktok.models import (
     PostInfo,
     PublishStatus,
     UserInfo,
+)
+from tikpost.tiktok.responses import (
+    json_object,
+    parse_model,
+    retry_after_of,
+    transport_errors,
+    undecodable,
 )
 from tikpost.tiktok.upload import ChunkPlan, plan_chunks
 

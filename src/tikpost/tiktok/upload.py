@@ -17,12 +17,8 @@ from dataclasses import dataclass
 import httpx
 
 from tikpost.tiktok.base import event_hooks
-from tikpost.tiktok.errors import (
-    TikTokError,
-    UnexpectedUploadStatus,
-    transport_errors,
-    upload_error,
-)
+from tikpost.tiktok.errors import TikTokError, UnexpectedUploadStatus, upload_error
+from tikpost.tiktok.responses import transport_errors
 
 __all__ = [
     "MAX_VIDEO_SIZE",

@@ -131,3 +131,9 @@ async def list_attempts(session: AsyncSession, delivery_id: str) -> list[Webhook
         .order_by(WebhookAttempt.number, WebhookAttempt.id)
     )
     return list(result.scalars())
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """Deliveries per status, for the scrape-time gauges."""
+    query = select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)
+    return {status: count for status, count in await session.execute(query)}

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 
 import httpx
 from dbos import DBOS
-from dbos._context import get_local_dbos_context
 from standardwebhooks import Webhook
 
 from tikpost import __version__
@@ -150,8 +149,7 @@ async def start_deliveries_anywhere(delivery_ids: list[str]) -> None:
     There the deliveries start from a task outside the step's DBOS context; should the process
     die first, they are pending rows that the startup sweep starts.
     """
-    context = get_local_dbos_context()
-    if context is None or not context.is_step():
+    if DBOS.step_id is None:  # not inside a step
         await start_deliveries(delivery_ids)
         return
     task = asyncio.get_running_loop().create_task(

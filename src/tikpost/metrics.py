@@ -2,7 +2,8 @@
 
 Counters are updated where things happen (HTTP middleware, the TikTok clients' httpx hooks,
 the uploader); the posts-by-status and webhook-delivery gauges are counted from the database at
-scrape time, so they are right across every process sharing it.
+scrape time, so they are right across every process sharing it. It reads domains and TikTok's
+codes, so it sits beside the app that mounts it, not in kit.
 
 Every label value that comes from outside (the method a client sends, a status or error code
 TikTok answers) is folded into a closed set, anything else counting as `other`: a series lives
@@ -18,14 +19,15 @@ from typing import Any
 
 import httpx
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tikpost.kit.db import Database
+from tikpost.posts import repository as posts_repository
+from tikpost.posts.models import POST_STATUSES
 from tikpost.tiktok import oauth, posting
 from tikpost.tiktok.errors import OAUTH_ERRORS, POSTING_ERRORS
+from tikpost.webhooks import repository as webhooks_repository
 
 OTHER = "other"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -131,22 +133,12 @@ TIKTOK_HOOKS: dict[str, list[Any]] = {
 
 
 async def metrics_response(database: Database) -> Response:
-    from tikpost.posts.models import POST_STATUSES, Post
-    from tikpost.webhooks.models import WebhookDelivery
-
     async with database.session() as session:
-        posts = await _counts(session, select(Post.status, func.count()).group_by(Post.status))
-        deliveries = await _counts(
-            session,
-            select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status),
-        )
+        posts = await posts_repository.count_by_status(session)
+        deliveries = await webhooks_repository.count_by_status(session)
     for status in POST_STATUSES:
         POSTS.labels(status).set(posts.get(status, 0))
     QUEUE_DEPTH.set(posts.get("queued", 0))
-    for status, count in deliveries.items():
-        DELIVERIES.labels(status).set(count)
+    for delivery_status, count in deliveries.items():
+        DELIVERIES.labels(delivery_status).set(count)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-
-async def _counts(session: AsyncSession, query: Select[str, int]) -> dict[str, int]:
-    return {status: count for status, count in await session.execute(query)}

@@ -38,33 +38,17 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import String, delete, insert, select, update
-from sqlalchemy.orm import Mapped, mapped_column
-
-from tikpost.kit.db import Base, Database, UtcDateTime, utcnow
+from tikpost.kit.db import Database, utcnow
 from tikpost.kit.db_outage import is_connection_loss, noticed, take_noticed
+from tikpost.kit.executors import repository
+from tikpost.kit.executors.models import RETIRED, Executor
 
 logger = logging.getLogger(__name__)
 
-RETIRED = datetime(1970, 1, 1, tzinfo=UTC)
 # A fenced process exits with this (EX_TEMPFAIL): its supervisor should start it again.
 FENCED_EXIT_CODE = 75
-
-
-class Executor(Base):
-    """One live (or lately live) workflow runtime."""
-
-    __tablename__ = "executors"
-
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    incarnation: Mapped[str] = mapped_column(String(40))
-    role: Mapped[str] = mapped_column(String(16))
-    host: Mapped[str] = mapped_column(String(255))
-    pid: Mapped[int]
-    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 Recover = Callable[[str], int]
@@ -195,7 +179,7 @@ class Liveness:
         while True:
             now = utcnow()
             async with database.session(write=True) as session:
-                found = await session.get(Executor, self.executor_id, with_for_update=True)
+                found = await repository.lock(session, self.executor_id)
                 holder = _live_holder(found, host, now, self.stale_sec)
                 if holder is None:
                     values = {
@@ -206,14 +190,7 @@ class Liveness:
                         "started_at": now,
                         "heartbeat_at": now,
                     }
-                    statement = (
-                        insert(Executor).values(id=self.executor_id, **values)
-                        if found is None
-                        else update(Executor)
-                        .where(Executor.id == self.executor_id)
-                        .values(**values)
-                    )
-                    await session.execute(statement)
+                    await repository.claim(session, self.executor_id, found is not None, values)
                     return
             if holder.host == host or time.monotonic() > waited_until:
                 raise ExecutorIdInUseError(self.executor_id, holder.host, holder.pid)
@@ -245,11 +222,7 @@ class Liveness:
     async def retire(self, database: Database) -> None:
         """Leave gracefully: others take any leftover work at their next beat."""
         async with database.session(write=True) as session:
-            await session.execute(
-                update(Executor)
-                .where(Executor.id == self.executor_id, Executor.incarnation == self.incarnation)
-                .values(heartbeat_at=RETIRED)
-            )
+            await repository.retire(session, self.executor_id, self.incarnation)
 
     def _run(self) -> None:
         asyncio.run(self._watch())
@@ -322,12 +295,7 @@ class Liveness:
 async def beat(database: Database, executor_id: str, incarnation: str) -> bool:
     """Renew our heartbeat; False when the row is no longer ours (we were fenced)."""
     async with database.session(write=True) as session:
-        result = await session.execute(
-            update(Executor)
-            .where(Executor.id == executor_id, Executor.incarnation == incarnation)
-            .values(heartbeat_at=utcnow())
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await repository.renew(session, executor_id, incarnation, utcnow())
 
 
 async def take_over_dead(
@@ -339,24 +307,18 @@ async def take_over_dead(
     exactly one takes a dead executor, and an executor that beat again in between is spared.
     """
     async with database.session() as session:
-        rows = (
-            await session.execute(
-                select(Executor.id, Executor.heartbeat_at).where(Executor.id != own_id)
-            )
-        ).all()
+        rows = await repository.heartbeats(session, own_id)
     taken = []
-    for executor_id, seen in silence.look(((row.id, row.heartbeat_at) for row in rows), clock()):
+    for executor_id, seen in silence.look(rows, clock()):
         async with database.session(write=True) as session:
-            result = await session.execute(
-                delete(Executor).where(Executor.id == executor_id, Executor.heartbeat_at == seen)
-            )
-            if result.rowcount:  # type: ignore[attr-defined]
+            if await repository.delete_if_heartbeat(session, executor_id, seen):
                 taken.append(executor_id)
     return taken
 
 
 __all__ = [
     "FENCED_EXIT_CODE",
+    "RETIRED",
     "Executor",
     "ExecutorIdInUseError",
     "Liveness",
