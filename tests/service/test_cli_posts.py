@@ -19,7 +19,8 @@ from tests.service.photo_helpers import make_jpeg, make_zip, pulled_match_sent
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts
 from tests.support.media_server import media_origin
 from tikpost.cli import app as cli_app
-from tikpost.cli import posts as commands
+from tikpost.cli import post as post_cli
+from tikpost.cli import posts as posts_cli
 from tikpost.cli.multipart import MultipartFile
 
 PostCli = Callable[..., Result]
@@ -34,7 +35,7 @@ def api(sandbox_api: httpx.Client) -> httpx.Client:
 @pytest.fixture
 def tikpost(svc: RunningService, api: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> PostCli:
     """`tikpost(*args)` runs the CLI as team acme, with @poster connected."""
-    monkeypatch.setattr(commands, "POLL_SECONDS", 0.1)
+    monkeypatch.setattr(posts_cli, "POLL_SECONDS", 0.1)
     connect_account(api, "poster")
     env = {"TIKPOST_API_KEY": str(api.headers["X-API-Key"]), "TIKPOST_URL": svc.url}
 
@@ -198,8 +199,8 @@ def test_upload_streams_in_bounded_pieces(tmp_path: Path) -> None:
 
 
 def test_at_accepts_rfc3339_and_local_time() -> None:
-    assert commands.parse_when("2030-06-01T18:00:00Z") == datetime(2030, 6, 1, 18, tzinfo=UTC)
-    local = commands.parse_when("2030-06-01 18:00")
+    assert post_cli.parse_when("2030-06-01T18:00:00Z") == datetime(2030, 6, 1, 18, tzinfo=UTC)
+    local = post_cli.parse_when("2030-06-01 18:00")
     assert local.tzinfo is not None
     assert local == datetime(2030, 6, 1, 18).astimezone()
 
@@ -273,13 +274,13 @@ def test_a_video_among_photos_or_a_missing_file_is_refused(
 
 
 def test_a_single_url_is_a_video_unless_it_names_a_photo() -> None:
-    assert commands.post_media(["https://cdn.example.com/clip"]) == {
+    assert post_cli.post_media(["https://cdn.example.com/clip"]) == {
         "video_url": "https://cdn.example.com/clip"
     }
-    assert commands.post_media(["https://cdn.example.com/p/1.JPG?sig=x"]) == {
+    assert post_cli.post_media(["https://cdn.example.com/p/1.JPG?sig=x"]) == {
         "photos": ["https://cdn.example.com/p/1.JPG?sig=x"]
     }
-    assert commands.post_media(["https://a.example/1", {"id": "med_b", "kind": "image"}]) == {
+    assert post_cli.post_media(["https://a.example/1", {"id": "med_b", "kind": "image"}]) == {
         "photos": ["https://a.example/1", "med_b"]
     }
-    assert commands.post_media([{"id": "med_v", "kind": "video"}]) == {"video": "med_v"}
+    assert post_cli.post_media([{"id": "med_v", "kind": "video"}]) == {"video": "med_v"}

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tikpost.cli.client import DEFAULT_URL, ApiKey, ApiUrl, call
+from tikpost.cli.client import DEFAULT_URL, Api, ApiKey, ApiUrl
 
 accounts_app = typer.Typer(no_args_is_help=True, help="Connected TikTok accounts.")
 
@@ -24,7 +24,7 @@ def connect(
     ] = True,
 ) -> None:
     """Print the TikTok consent link (valid 10 minutes, once) and open it when possible."""
-    started = call(url, api_key, "POST", "/v1/accounts/connect")
+    started = Api(url, api_key).start_connect()
     authorize_url = started["authorize_url"]
     typer.echo("Open this link and approve on TikTok; the account is then connected:")
     typer.echo(authorize_url)
@@ -36,7 +36,7 @@ def connect(
 @accounts_app.command("list")
 def list_accounts(api_key: ApiKey, url: ApiUrl = DEFAULT_URL) -> None:
     """The team's accounts with their status and when their tokens end."""
-    accounts = call(url, api_key, "GET", "/v1/accounts")["items"]
+    accounts = Api(url, api_key).accounts()
     table = Table("id", "username", "name", "status", "scopes", "token until")
     for account in accounts:
         status = account["status"]
