@@ -9,13 +9,20 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tikpost.kit.db import Base, UtcDateTime, utcnow
+from tikpost.kit.enums import InlineStrEnum
 from tikpost.kit.ids import new_id
 
 # Accounts reference teams: any process that writes accounts (a worker, a script) must have the
 # teams table registered too, or the first flush fails after TikTok has already rotated tokens.
 from tikpost.teams import models as _teams_models  # noqa: F401
 
-ACCOUNT_STATUSES = ("ready", "reauth_required", "revoked")
+
+class AccountStatus(InlineStrEnum):
+    """Whether tikpost can post for the account; stored, and shown to clients, as these values."""
+
+    READY = "ready"
+    REAUTH_REQUIRED = "reauth_required"
+    REVOKED = "revoked"
 
 
 class Account(Base):
@@ -25,7 +32,7 @@ class Account(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "open_id"),
         CheckConstraint(
-            "status IN ({})".format(", ".join(f"'{s}'" for s in ACCOUNT_STATUSES)),
+            "status IN ({})".format(", ".join(f"'{s}'" for s in AccountStatus)),
             name="status_known",
         ),
     )

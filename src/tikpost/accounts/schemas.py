@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from tikpost.accounts.models import AccountStatus
 
 
 class ConnectStarted(BaseModel):
@@ -25,7 +26,7 @@ class AccountRead(BaseModel):
     display_name: str | None
     avatar_url: str | None
     scopes: list[str]
-    status: Literal["ready", "reauth_required", "revoked"]
+    status: AccountStatus
     status_reason: str | None = Field(description="Why the account is not ready, if it is not.")
     access_expires_at: datetime | None = Field(description="When the current access token ends.")
     refresh_expires_at: datetime | None = Field(

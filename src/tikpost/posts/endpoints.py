@@ -10,7 +10,8 @@ from tikpost.kit.db import Database, DbSession, get_database
 from tikpost.media.endpoints import get_storage
 from tikpost.media.storage import FileChanges, Storage
 from tikpost.posts import fetched, photos, service, video_url
-from tikpost.posts.schemas import PostCreate, PostPage, PostRead, PostStatus
+from tikpost.posts.models import PostStatus
+from tikpost.posts.schemas import PostCreate, PostPage, PostRead
 from tikpost.posts.workflow import start_publishing
 from tikpost.teams.auth import CurrentTeam
 

@@ -21,20 +21,28 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tikpost.accounts import models as _accounts_models  # noqa: F401  (FK targets)
 from tikpost.kit.db import Base, UtcDateTime, utcnow
+from tikpost.kit.enums import InlineStrEnum
 from tikpost.kit.ids import new_id
 from tikpost.media import models as _media_models  # noqa: F401
 
-POST_STATUSES = (
-    "scheduled",
-    "queued",
-    "uploading",
-    "processing",
-    "published",
-    "in_inbox",
-    "failed",
-    "cancelled",
+
+class PostStatus(InlineStrEnum):
+    """Where a post is; stored, and shown to clients, as these values."""
+
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    UPLOADING = "uploading"
+    PROCESSING = "processing"
+    PUBLISHED = "published"
+    IN_INBOX = "in_inbox"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+POST_STATUSES = tuple(PostStatus)
+FINAL_STATUSES = frozenset(
+    {PostStatus.PUBLISHED, PostStatus.IN_INBOX, PostStatus.FAILED, PostStatus.CANCELLED}
 )
-FINAL_STATUSES = frozenset({"published", "in_inbox", "failed", "cancelled"})
 
 
 class Post(Base):

@@ -8,19 +8,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field
 
 from tikpost.kit.parse import INT32_MAX, RequestModel, to_utc
+from tikpost.posts.models import PostStatus
 
 PrivacyLevel = Literal[
     "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
-]
-PostStatus = Literal[
-    "scheduled",
-    "queued",
-    "uploading",
-    "processing",
-    "published",
-    "in_inbox",
-    "failed",
-    "cancelled",
 ]
 
 

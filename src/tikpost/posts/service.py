@@ -22,13 +22,13 @@ from tikpost.media import service as media
 from tikpost.media.schemas import MediaRead
 from tikpost.media.storage import FileChanges
 from tikpost.posts import photos, repository, rules
-from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent
+from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent, PostStatus
 from tikpost.posts.schemas import PostCreate, PostError, PostEventRead, PostPage, PostRead
 from tikpost.teams.schemas import TeamRead
 
 PAGE_SIZE = 50
-CANCELLABLE = frozenset({"scheduled", "queued"})
-RETRYABLE = frozenset({"failed", "cancelled"})
+CANCELLABLE = frozenset({PostStatus.SCHEDULED, PostStatus.QUEUED})
+RETRYABLE = frozenset({PostStatus.FAILED, PostStatus.CANCELLED})
 
 
 def request_hash(request: PostCreate) -> str:

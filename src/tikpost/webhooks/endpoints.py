@@ -11,11 +11,11 @@ from tikpost.kit.safe_fetch import guard_for, require_allowed
 from tikpost.settings import Settings
 from tikpost.teams.auth import CurrentTeam
 from tikpost.webhooks import service
+from tikpost.webhooks.models import DeliveryStatus
 from tikpost.webhooks.schemas import (
     DefaultSecret,
     DeliveryDetail,
     DeliveryList,
-    DeliveryStatus,
     EndpointCreate,
     EndpointCreated,
     EndpointList,

@@ -9,9 +9,16 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tikpost.kit.db import Base, UtcDateTime, utcnow
+from tikpost.kit.enums import InlineStrEnum
 from tikpost.kit.ids import new_id
 
-DELIVERY_STATUSES = ("pending", "succeeded", "failed")
+
+class DeliveryStatus(InlineStrEnum):
+    """Where a webhook delivery is; stored, and shown to clients, as these values."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
 
 
 class WebhookEndpoint(Base):
@@ -38,7 +45,7 @@ class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         CheckConstraint(
-            "status IN ({})".format(", ".join(f"'{s}'" for s in DELIVERY_STATUSES)),
+            "status IN ({})".format(", ".join(f"'{s}'" for s in DeliveryStatus)),
             name="status_known",
         ),
         Index("ix_webhook_deliveries_team_id_created_at", "team_id", "created_at"),

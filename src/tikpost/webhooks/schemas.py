@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tikpost.kit.parse import RequestModel
+from tikpost.webhooks.models import DeliveryStatus
 
 EventType = Literal["post.published", "post.in_inbox", "post.failed", "account.reauth_required"]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
-DeliveryStatus = Literal["pending", "succeeded", "failed"]
 MAX_URL_LENGTH = 2000
 
 
