@@ -16,10 +16,10 @@ from tikpost.accounts.models import Account, OAuthState
 from tikpost.accounts.oauth import SCOPES, TikTokApp, new_state, verify_state
 from tikpost.accounts.schemas import AccountRead, ConnectStarted, CreatorInfoRead
 from tikpost.accounts.tokens import TokenSource, forget_tokens, store_tokens
+from tikpost.failures import api_error_from_tiktok
 from tikpost.kit.crypto import Signer, TokenCipher, sha256_hex
 from tikpost.kit.db import Database, utcnow
 from tikpost.kit.errors import ApiError
-from tikpost.kit.tiktok_errors import api_error_from_tiktok
 from tikpost.teams.schemas import TeamRead
 from tikpost.tiktok import CreatorInfo, TokenSet, UserInfo, build_authorize_url, errors
 
