@@ -14,11 +14,12 @@ from rich.table import Table
 
 from tikpost.cli.client import DEFAULT_URL, Api, ApiKey, ApiUrl
 from tikpost.cli.output import console, fail, when
+from tikpost.posts.models import FINAL_STATUSES, PostStatus
 
 posts_app = typer.Typer(no_args_is_help=True, help="Posts: list, inspect, cancel, retry.")
 
-FINAL_OK = frozenset({"published", "in_inbox"})
-FINAL_BAD = frozenset({"failed", "cancelled"})
+FINAL_OK = frozenset({PostStatus.PUBLISHED, PostStatus.IN_INBOX})
+FINAL_BAD = FINAL_STATUSES - FINAL_OK
 # How often --wait asks for news; module-level so tests can shorten it.
 POLL_SECONDS = 1.0
 
@@ -79,7 +80,7 @@ def _event_line(event: dict[str, Any]) -> str:
 def list_posts(
     api_key: ApiKey,
     url: ApiUrl = DEFAULT_URL,
-    status: Annotated[str | None, typer.Option(help="Only posts in this status.")] = None,
+    status: Annotated[PostStatus | None, typer.Option(help="Only posts in this status.")] = None,
     account: Annotated[
         str | None, typer.Option(help="Only this account's posts (id or @username).")
     ] = None,
