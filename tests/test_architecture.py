@@ -330,6 +330,7 @@ def test_each_rule_catches_its_breach(tmp_path: Path) -> None:
             "tiktok/__init__.py": "from tikpost.posts import service\n",
             "sandbox/state.py": "from tikpost.kit import db\n",
             "posts/big.py": "x = 1\n" * (MAX_LINES + 1),
+            "posts/endpoints.py": "import tikpost.sandbox.app\nfrom tikpost.app import create\n",
             "media/__init__.py": "",
             "media/storage.py": "from tikpost.media import object_storage\n",
             "media/object_storage.py": "from tikpost.media.storage import READ_CHUNK\n",
@@ -337,6 +338,8 @@ def test_each_rule_catches_its_breach(tmp_path: Path) -> None:
     )
     assert layer_breaches(tmp_path) == [
         "tikpost.kit.metrics:2 imports posts: kit (rank 1) may not import posts",
+        "tikpost.posts.endpoints:1 imports sandbox: only app and cli mount the sandbox",
+        "tikpost.posts.endpoints:2 imports app: only composition roots import app",
         "tikpost.sandbox.state:1 imports kit: the sandbox imports nothing of tikpost",
         "tikpost.tiktok:1 imports posts: tiktok (rank 2) may not import posts",
     ]
