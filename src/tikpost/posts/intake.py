@@ -1,0 +1,74 @@
+"""Accepting a post: the one use case behind POST /v1/posts.
+
+The order matters and lives here once. URL imports (an unverified `video_url`, photos by URL)
+commit in their own short transactions before the post's, so a download never holds the write
+lock; if the post is then refused or replayed, what they fetched is discarded again. Publishing
+starts only after the post's transaction commits, so the workflow never reads a post that is
+not there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tikpost.kit.db import Database
+from tikpost.kit.url_guard import UrlGuard
+from tikpost.media.storage import FileChanges, Storage
+from tikpost.posts import fetched, photos, service, video_url
+from tikpost.posts.schemas import PostCreate, PostRead
+from tikpost.posts.workflow import start_publishing
+from tikpost.settings import Settings
+from tikpost.teams.schemas import TeamRead
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The post as stored, and whether an Idempotency-Key replay returned it (nothing new)."""
+
+    post: PostRead
+    replayed: bool
+
+
+async def accept_post(
+    database: Database,
+    storage: Storage,
+    guard: UrlGuard,
+    settings: Settings,
+    team: TeamRead,
+    request: PostCreate,
+    idempotency_key: str | None,
+) -> Accepted:
+    """Import the request's URLs, store the post, and start publishing it once committed."""
+    # A `video_url` not verified with TikTok is fetched first, in its own transaction.
+    imported = await video_url.prepare(
+        database, storage, guard, settings, team, request, idempotency_key
+    )
+    # Likewise photos given by URL (all or nothing: a failed item leaves none behind).
+    imported_photos = await photos.import_urls(
+        database, storage, guard, settings, team, request, idempotency_key
+    )
+    fetched_media = [media for media in (imported, *imported_photos.values()) if media]
+    # Photos converted for TikTok are new files: removed again unless the post commits.
+    files = FileChanges(storage)
+    try:
+        async with database.session(write=True) as session:
+            post, created = await service.create_post(
+                session,
+                team,
+                request,
+                idempotency_key,
+                files,
+                imported,
+                {index: media.id for index, media in imported_photos.items()},
+                transcode_default=settings.transcode_default,
+            )
+            body = await service.read(session, post)
+    except BaseException:
+        await files.rollback()
+        await fetched.discard(database, storage, team, fetched_media)
+        raise
+    if created:
+        await start_publishing(post)
+    else:
+        await fetched.discard(database, storage, team, fetched_media)
+    return Accepted(body, replayed=not created)
