@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.service.conftest import RunningService
+from tests.service.media.test_media import SQLITE_ONLY
 from tests.service.photo_helpers import (
     declared_sizes_zip,
     make_jpeg,
@@ -27,7 +28,6 @@ from tests.service.photo_helpers import (
 )
 from tests.service.publishing_helpers import connect_account, sandbox_posts, wait_final
 from tests.service.s3_helpers import BOTH_STORAGES
-from tests.service.test_media import SQLITE_ONLY
 from tikpost.media.links import MediaLinks
 
 

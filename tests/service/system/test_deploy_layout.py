@@ -61,7 +61,7 @@ from tikpost.teams.models import ApiKey
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(240)]
 
-ENV_FILE = Path(__file__).resolve().parents[2] / "deploy" / "tikpost.env"
+ENV_FILE = Path(__file__).resolve().parents[3] / "deploy" / "tikpost.env"
 # What a test must set itself: real machines' addresses and secrets (the file's CHANGE-MEs), and
 # what the file leaves commented out because it depends on the S3 provider or is TikTok's own.
 OVERRIDDEN = {

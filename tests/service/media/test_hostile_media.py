@@ -1,6 +1,6 @@
 """SSRF through every field of a post that names a URL, with the guard on (as in production).
 
-tests/service/test_safe_fetch.py covers `POST /v1/media {"url"}` and the guard itself; here the
+tests/service/kit/test_safe_fetch.py covers `POST /v1/media {"url"}` and the guard itself; here the
 same destinations go in through `video_url`, a `photos` item, a post's `webhook_url` and a
 webhook endpoint. Each is a 422 `url_not_allowed` naming the field and saying why, and nothing
 is dialled: local listeners stand where loopback requests would land and accept no connection,
@@ -13,6 +13,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -27,7 +28,7 @@ from tests.service.guard_helpers import (
     listener,
     redirector,
 )
-from tests.service.test_media import SQLITE_ONLY
+from tests.service.media.test_media import SQLITE_ONLY
 
 PUBLIC_NAME = "media.example.com"
 
@@ -77,7 +78,7 @@ def test_private_destinations_are_refused_in_every_url_field(
         )
 
         def install(app: Any) -> None:
-            app.state.url_guard = guard
+            app.state.tikpost = replace(app.state.tikpost, url_guard=guard)
 
         with (
             service_factory(allow_private_urls=False, configure=install) as svc,

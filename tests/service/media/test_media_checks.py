@@ -14,9 +14,9 @@ import pytest
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService
+from tests.service.media.test_media import SQLITE_ONLY
 from tests.service.photo_helpers import make_png
 from tests.service.publishing_helpers import connect_account, upload
-from tests.service.test_media import SQLITE_ONLY
 from tikpost.kit.errors import ApiError
 from tikpost.media import checks
 from tikpost.media.schemas import ImageProbe, MediaRead, VideoProbe

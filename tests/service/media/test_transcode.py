@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
+from tests.service.media.test_media import SQLITE_ONLY
+from tests.service.media.test_media_checks import make_matroska
 from tests.service.publishing_helpers import (
     connect_account,
     operator,
@@ -26,8 +28,6 @@ from tests.service.publishing_helpers import (
     wait_final,
 )
 from tests.service.s3_helpers import BOTH_STORAGES
-from tests.service.test_media import SQLITE_ONLY
-from tests.service.test_media_checks import make_matroska
 from tests.support.media_server import media_origin
 from tikpost.media import transcode
 from tikpost.media.transcode import TranscodeFailedError, TranscodePlan, transcode_file

@@ -16,10 +16,10 @@ from sqlalchemy import update
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService, ServiceFactory
+from tests.service.media.test_media import SQLITE_ONLY
+from tests.service.media.test_media import upload as upload_bytes
 from tests.service.publishing_helpers import connect_account, upload, wait_final
 from tests.service.s3_helpers import BOTH_STORAGES, stored_media
-from tests.service.test_media import SQLITE_ONLY
-from tests.service.test_media import upload as upload_bytes
 from tikpost.kit.db import Database
 from tikpost.media.models import Media
 from tikpost.media.retention import SCHEDULE_NAME, sweep_expired_media

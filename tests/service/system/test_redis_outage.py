@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.service.conftest import ServiceFactory, _free_port
-from tests.service.test_media import SQLITE_ONLY
+from tests.service.media.test_media import SQLITE_ONLY
 
 pytestmark = [pytest.mark.slow, SQLITE_ONLY]
 

@@ -13,9 +13,9 @@ import httpx
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
+from tests.service.media.test_media import SQLITE_ONLY
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts, wait_final
 from tests.service.s3_helpers import BOTH_STORAGES
-from tests.service.test_media import SQLITE_ONLY
 from tests.support.media_server import media_origin
 
 Started = tuple[RunningService, httpx.Client, str]

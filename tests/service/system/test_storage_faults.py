@@ -22,11 +22,11 @@ import pytest
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
+from tests.service.media.test_media import SQLITE_ONLY, upload
+from tests.service.media.test_media_errors import MULTIPART, framed
 from tests.service.photo_helpers import make_png, make_zip
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts, wait_final
 from tests.service.s3_helpers import S3Server, running_s3_server
-from tests.service.test_media import SQLITE_ONLY, upload
-from tests.service.test_media_errors import MULTIPART, framed
 from tests.support.media_server import media_origin
 from tikpost.posts import storage_wait
 from tikpost.sandbox.samples import make_jpeg

@@ -13,9 +13,9 @@ import pytest
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService, ServiceFactory
+from tests.service.media.test_media import SQLITE_ONLY, stored_files, upload
 from tests.service.photo_helpers import make_zip
 from tests.service.s3_helpers import BOTH_STORAGES
-from tests.service.test_media import SQLITE_ONLY, stored_files, upload
 from tikpost.media import probe, repository
 from tikpost.sandbox.samples import make_jpeg
 
@@ -160,7 +160,7 @@ def test_two_files(service: RunningService, api: httpx.Client) -> None:
 @pytest.mark.parametrize(
     "request_kwargs",
     [
-        # (JSON {"url"} imports: tests/service/test_safe_fetch.py)
+        # (JSON {"url"} imports: tests/service/kit/test_safe_fetch.py)
         {"content": b"raw bytes", "headers": {"Content-Type": "video/mp4"}},
         {"content": b""},
     ],

@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService, ServiceFactory
+from tests.service.media.test_media import SQLITE_ONLY
 from tests.service.photo_helpers import (
     make_jpeg,
     make_png,
@@ -27,7 +28,6 @@ from tests.service.photo_helpers import (
 )
 from tests.service.publishing_helpers import connect_account, sandbox_posts, wait_final
 from tests.service.s3_helpers import BOTH_STORAGES, stored_media
-from tests.service.test_media import SQLITE_ONLY
 from tests.support.media_server import OriginStats, media_origin
 
 
