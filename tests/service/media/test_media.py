@@ -6,7 +6,6 @@ import hashlib
 import io
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -232,9 +231,7 @@ def test_probing_storage_without_local_paths(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
     def hide_paths(app: Any) -> None:
-        app.state.tikpost = replace(
-            app.state.tikpost, storage=_NoLocalPath(app.state.tikpost.storage)
-        )
+        app.state.storage = _NoLocalPath(app.state.storage)
 
     with service_factory(configure=hide_paths) as svc, svc.client(create_api_key("acme")) as api:
         created = upload(api, videos.good.read_bytes())
