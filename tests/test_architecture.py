@@ -11,6 +11,11 @@ Layers, lowest first; a package imports only packages of a lower rank (never a s
     6  posts
     7  app, cli, worker, migrations, metrics            composition roots: import anything
 
+`state` and `deps` are the HTTP edge's wiring: the typed `AppState` naming every domain's
+parts, and the `…Dep` aliases routes take. They may import any ranked package, and only a
+domain's HTTP modules (`endpoints`, `auth`, `links`, `tiktok_events`) import them; services
+take plain arguments. The cycle rule still holds module by module.
+
 `sandbox` (the TikTok emulator) stands apart: it imports nothing of tikpost, and only `app` and
 `cli`, which mount and run it, import it. The order is the review's (architecture-review.md
 section 3) with `settings` at the bottom, since `kit.workflows` reads it, and with accounts
@@ -44,7 +49,10 @@ RANKS = {
 }
 COMPOSITION = frozenset({"app", "cli", "worker", "migrations", "metrics"})
 SANDBOX = "sandbox"
-MOUNTS_SANDBOX = frozenset({"app", "cli"})
+# `state` names the mounted sandbox's config (a type; tests read it), mounting nothing.
+MOUNTS_SANDBOX = frozenset({"app", "cli", "state"})
+WIRING = frozenset({"state", "deps"})
+HTTP_EDGE = frozenset({"endpoints", "auth", "links", "tiktok_events"})
 
 # Query builders: what turns Python into a statement.
 SQL_NAMES = frozenset({"select", "update", "delete", "insert", "text", "func", "exists"})
@@ -132,8 +140,11 @@ def layer_breaches(src: Path) -> list[str]:
                     breaches.add(f"{where}: only app and cli mount the sandbox")
             elif here == SANDBOX:
                 breaches.add(f"{where}: the sandbox imports nothing of tikpost")
-            elif here in COMPOSITION:
+            elif here in COMPOSITION or here in WIRING:
                 continue
+            elif there in WIRING:
+                if module.name.rsplit(".", 1)[-1] not in HTTP_EDGE:
+                    breaches.add(f"{where}: only HTTP modules import the wiring")
             elif there in COMPOSITION:
                 breaches.add(f"{where}: only composition roots import {there}")
             elif here not in RANKS or there not in RANKS:
@@ -308,6 +319,8 @@ def test_each_rule_catches_its_breach(tmp_path: Path) -> None:
         "posts/repository.py": "from sqlalchemy import select\n",
         "posts/service.py": "from tikpost.kit import db\nfrom tikpost.posts import repository\n",
         "app.py": "import tikpost.sandbox.app\nfrom tikpost.posts import service\n",
+        "deps.py": "from tikpost.posts import service\n",
+        "posts/endpoints.py": "from tikpost import deps\n",
         "sandbox/__init__.py": "",
         "sandbox/app.py": "import httpx\n",
     }
@@ -331,6 +344,7 @@ def test_each_rule_catches_its_breach(tmp_path: Path) -> None:
             "sandbox/state.py": "from tikpost.kit import db\n",
             "posts/big.py": "x = 1\n" * (MAX_LINES + 1),
             "posts/endpoints.py": "import tikpost.sandbox.app\nfrom tikpost.app import create\n",
+            "posts/rules.py": "from tikpost.deps import SessionDep\n",
             "media/__init__.py": "",
             "media/storage.py": "from tikpost.media import object_storage\n",
             "media/object_storage.py": "from tikpost.media.storage import READ_CHUNK\n",
@@ -340,6 +354,7 @@ def test_each_rule_catches_its_breach(tmp_path: Path) -> None:
         "tikpost.kit.metrics:2 imports posts: kit (rank 1) may not import posts",
         "tikpost.posts.endpoints:1 imports sandbox: only app and cli mount the sandbox",
         "tikpost.posts.endpoints:2 imports app: only composition roots import app",
+        "tikpost.posts.rules:1 imports deps: only HTTP modules import the wiring",
         "tikpost.sandbox.state:1 imports kit: the sandbox imports nothing of tikpost",
         "tikpost.tiktok:1 imports posts: tiktok (rank 2) may not import posts",
     ]

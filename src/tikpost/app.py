@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.applications import Starlette
 
@@ -28,14 +28,16 @@ from tikpost.kit.db import Database
 from tikpost.kit.errors import install_error_handlers
 from tikpost.kit.openapi import document_errors
 from tikpost.kit.ratelimit import ApiRateLimiter
+from tikpost.kit.url_guard import UrlGuard
 from tikpost.media.endpoints import router as media_router
 from tikpost.media.links import PATH_PREFIX as MEDIA_LINK_PREFIX
 from tikpost.media.links import router as media_links_router
-from tikpost.media.storage import storage_from_url
+from tikpost.media.storage import Storage, storage_from_url
 from tikpost.metrics import TIKTOK_HOOKS, metrics_middleware, metrics_response
 from tikpost.posts.endpoints import router as posts_router
 from tikpost.posts.tiktok_events import router as tiktok_events_router
 from tikpost.settings import Settings
+from tikpost.state import AppState, app_state
 from tikpost.teams.endpoints import router as teams_router
 from tikpost.tiktok import base as tiktok_base
 from tikpost.webhooks.endpoints import router as webhooks_router
@@ -88,19 +90,18 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         docs_url="/docs",
     )
-    app.state.settings = settings
-    app.state.rate_limiter = ApiRateLimiter(
-        settings.api_rate_limit, settings.rate_limit_storage_url
-    )
-    app.state.db = database
-    app.state.workflows = runtime
-    app.state.storage = storage_from_url(settings.storage_url, settings)
     # In sandbox mode the TikTok client must use the emulated app's client key and secret.
-    app.state.sandbox_config = sandbox_config
     tiktok = tiktok_app_for(settings)
-    app.state.tiktok_app = tiktok
-    app.state.token_source = TokenSource(
-        database, TokenCipher(settings.secret_key.get_secret_value()), tiktok
+    app.state.tikpost = AppState(
+        settings=settings,
+        database=database,
+        workflows=runtime,
+        storage=storage_from_url(settings.storage_url, settings),
+        tiktok=tiktok,
+        tokens=TokenSource(database, TokenCipher(settings.secret_key.get_secret_value()), tiktok),
+        rate_limiter=ApiRateLimiter(settings.api_rate_limit, settings.rate_limit_storage_url),
+        url_guard=UrlGuard(allow_private=settings.allow_private_urls),
+        sandbox_config=sandbox_config,
     )
     install_error_handlers(app)
     app.middleware("http")(metrics_middleware)
@@ -132,9 +133,13 @@ def create_app(settings: Settings) -> FastAPI:
         return await metrics_response(database)
 
     @app.get("/readyz", tags=["ops"])
-    async def readyz() -> JSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
         """Readiness: the database answers and the media storage is reachable."""
-        checks = {"database": await _database_ready(database), "storage": await _storage_ready(app)}
+        storage = app_state(request).storage
+        checks = {
+            "database": await _database_ready(database),
+            "storage": await _storage_ready(storage),
+        }
         ready = all(checks.values())
         body = {"status": "ready" if ready else "unavailable", "checks": checks}
         return JSONResponse(body, status_code=200 if ready else 503)
@@ -177,9 +182,9 @@ async def _database_ready(database: Database) -> bool:
     return True
 
 
-async def _storage_ready(app: FastAPI) -> bool:
+async def _storage_ready(storage: Storage) -> bool:
     try:
-        await app.state.storage.exists("readyz-probe")
+        await storage.exists("readyz-probe")
     except Exception:
         logger.warning("readiness: the media storage did not answer", exc_info=True)
         return False

@@ -82,7 +82,7 @@ def emit(
     Runs on its own event loop in the test thread, through the runtime's database (it keeps
     no pooled connections, so any loop may use it).
     """
-    runtime: WorkflowRuntime = service.app.state.workflows
+    runtime: WorkflowRuntime = service.app.state.tikpost.workflows
 
     async def main() -> list[str]:
         async with runtime.database.session(write=True) as session:

@@ -3,41 +3,21 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tikpost.accounts import service
-from tikpost.accounts.oauth import CALLBACK_PATH, TikTokApp, get_tiktok_app, state_signer
+from tikpost.accounts.oauth import CALLBACK_PATH, state_signer
 from tikpost.accounts.schemas import AccountList, AccountRead, ConnectStarted, CreatorInfoRead
-from tikpost.accounts.tokens import TokenSource
-from tikpost.kit.db import Database, DbSession, get_database
-from tikpost.settings import Settings
-from tikpost.teams.auth import CurrentTeam
+from tikpost.deps import CurrentTeam, DatabaseDep, SessionDep, SettingsDep, TikTokDep, TokensDep
 
 router = APIRouter(tags=["accounts"])
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_token_source(request: Request) -> TokenSource:
-    tokens: TokenSource = request.app.state.token_source
-    return tokens
-
-
-Tokens = Annotated[TokenSource, Depends(get_token_source)]
-TikTok = Annotated[TikTokApp, Depends(get_tiktok_app)]
-Db = Annotated[Database, Depends(get_database)]
-AppSettings = Annotated[Settings, Depends(get_settings)]
-
-
 @router.post("/v1/accounts/connect", response_model=ConnectStarted, status_code=201)
 async def connect(
-    team: CurrentTeam, session: DbSession, tiktok: TikTok, settings: AppSettings
+    team: CurrentTeam, session: SessionDep, tiktok: TikTokDep, settings: SettingsDep
 ) -> ConnectStarted:
     """Start connecting a TikTok account: open `authorize_url` in the creator's browser.
 
@@ -49,7 +29,7 @@ async def connect(
 
 @router.get(CALLBACK_PATH, response_class=HTMLResponse, include_in_schema=False)
 async def oauth_callback(
-    request: Request, database: Db, tokens: Tokens, settings: AppSettings
+    request: Request, database: DatabaseDep, tokens: TokensDep, settings: SettingsDep
 ) -> HTMLResponse:
     """Where TikTok sends the creator's browser back; answers a page a person can read."""
     params = {key: value for key, value in request.query_params.items()}
@@ -80,18 +60,18 @@ def _page(title: str, message: str, code: str, status: int) -> HTMLResponse:
 
 
 @router.get("/v1/accounts", response_model=AccountList)
-async def list_accounts(team: CurrentTeam, session: DbSession) -> AccountList:
+async def list_accounts(team: CurrentTeam, session: SessionDep) -> AccountList:
     return AccountList(items=await service.list_accounts(session, team))
 
 
 @router.get("/v1/accounts/{account_id}", response_model=AccountRead)
-async def get_account(account_id: str, team: CurrentTeam, session: DbSession) -> AccountRead:
+async def get_account(account_id: str, team: CurrentTeam, session: SessionDep) -> AccountRead:
     return await service.get_account(session, team, account_id)
 
 
 @router.get("/v1/accounts/{account_id}/creator-info", response_model=CreatorInfoRead)
 async def creator_info(
-    account_id: str, team: CurrentTeam, database: Db, tokens: Tokens
+    account_id: str, team: CurrentTeam, database: DatabaseDep, tokens: TokensDep
 ) -> CreatorInfoRead:
     """TikTok's creator_info, live: privacy options, disabled interactions, max duration."""
     return await service.creator_info(database, tokens, team, account_id)
@@ -99,7 +79,7 @@ async def creator_info(
 
 @router.delete("/v1/accounts/{account_id}", response_model=AccountRead)
 async def disconnect(
-    account_id: str, team: CurrentTeam, database: Db, tokens: Tokens
+    account_id: str, team: CurrentTeam, database: DatabaseDep, tokens: TokensDep
 ) -> AccountRead:
     """Revoke tikpost's access at TikTok and forget the tokens; the account stays `revoked`."""
     return await service.disconnect(database, tokens, team, account_id)

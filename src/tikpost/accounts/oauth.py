@@ -11,8 +11,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from starlette.requests import Request
-
 from tikpost.kit.crypto import Signer, derive_key, random_token, sha256_hex
 from tikpost.settings import Settings
 from tikpost.tiktok import TikTokOAuthClient, TikTokPostingClient
@@ -67,11 +65,6 @@ def tiktok_app_for(settings: Settings) -> TikTokApp:
         auth_url=settings.tiktok_auth_url,
         redirect_uri=f"{settings.public_url}{CALLBACK_PATH}",
     )
-
-
-def get_tiktok_app(request: Request) -> TikTokApp:
-    app: TikTokApp = request.app.state.tiktok_app
-    return app
 
 
 def state_signer(settings: Settings) -> Signer:

@@ -19,9 +19,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.ext.asyncio import (
@@ -36,7 +35,6 @@ from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _BEGIN_OPTION = "tikpost_sqlite_begin"
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Stable constraint names, so Alembic can find and alter constraints on both backends.
 NAMING_CONVENTION = {
@@ -181,25 +179,3 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-
-
-def get_database(request: Request) -> Database:
-    """The app's Database, placed on `app.state.db` by `create_app`."""
-    database: Database = request.app.state.db
-    return database
-
-
-async def request_session(
-    request: Request, database: Annotated[Database, Depends(get_database)]
-) -> AsyncIterator[AsyncSession]:
-    """The session-per-request: services add and flush, this commits once at the end."""
-    # Requests that may write hold SQLite's write lock from their first statement: SQLite
-    # serialises writers anyway, and a deferred transaction that reads and then writes fails
-    # at once (no busy wait) if another connection committed in between.
-    async with database.session(write=request.method not in _SAFE_METHODS) as session:
-        yield session
-
-
-# scope="function" commits before the response is sent, so a client never sees a 2xx for a
-# change that then failed to commit. Endpoints take `session: DbSession`.
-DbSession = Annotated[AsyncSession, Depends(request_session, scope="function")]

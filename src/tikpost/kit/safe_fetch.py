@@ -37,7 +37,6 @@ from tikpost.kit.url_guard import (
     address_refusal,
     check_scheme,
     check_url,
-    guard_for,
     require_allowed,
 )
 
@@ -53,7 +52,6 @@ __all__ = [
     "check_scheme",
     "check_url",
     "fetch",
-    "guard_for",
     "guarded_client",
     "require_allowed",
 ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
@@ -158,12 +157,3 @@ async def require_allowed(url: str, guard: UrlGuard, field: str) -> None:
         raise ApiError(
             422, "url_not_allowed", f"{field}: not allowed: {exc.reason}", field
         ) from None
-
-
-def guard_for(app_state: Any) -> UrlGuard:
-    """The app's guard: `app.state.url_guard` when set (tests install one with hooks), else
-    one following `settings.allow_private_urls` (TIKPOST_ALLOW_PRIVATE_URLS)."""
-    guard = getattr(app_state, "url_guard", None)
-    if isinstance(guard, UrlGuard):
-        return guard
-    return UrlGuard(allow_private=bool(app_state.settings.allow_private_urls))

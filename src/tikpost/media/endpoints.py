@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from tikpost.kit.db import Database, DbSession, get_database
+from tikpost.deps import CurrentTeam, SessionDep, SettingsDep, UnitDep, UrlGuardDep
 from tikpost.kit.errors import ApiError, field_name
-from tikpost.kit.safe_fetch import guard_for
 from tikpost.media import service, zipped
 from tikpost.media.schemas import MediaImport, MediaList, MediaPage, MediaRead
-from tikpost.media.storage import FileChanges, Storage
 from tikpost.media.url_import import import_media
-from tikpost.settings import Settings
-from tikpost.teams.auth import CurrentTeam
 
 router = APIRouter(prefix="/v1", tags=["media"])
 
@@ -42,44 +35,10 @@ _UPLOAD_BODY: dict[str, Any] = {
 MAX_JSON_BODY = 16 * 1024
 
 
-def get_storage(request: Request) -> Storage:
-    """The app's media storage, placed on `app.state.storage` by `create_app`."""
-    storage: Storage = request.app.state.storage
-    return storage
-
-
-@dataclass(frozen=True)
-class StoredUnit:
-    """A request's database session plus the file changes that must follow its commit."""
-
-    session: AsyncSession
-    files: FileChanges
-
-
-async def stored_unit(
-    database: Annotated[Database, Depends(get_database)],
-    storage: Annotated[Storage, Depends(get_storage)],
-) -> AsyncIterator[StoredUnit]:
-    """Like `DbSession`, but file changes are applied or undone with the commit.
-
-    Files written for a failed request (bad media, too large, a failed commit) are removed;
-    files of deleted rows are removed only after the delete is durable.
-    """
-    files = FileChanges(storage)
-    try:
-        async with database.session(write=True) as session:
-            yield StoredUnit(session, files)
-    except BaseException:
-        await files.rollback()
-        raise
-    await files.commit()
-
-
-Unit = Annotated[StoredUnit, Depends(stored_unit, scope="function")]
-
-
 @router.post("/media", status_code=201, response_model=MediaRead, openapi_extra=_UPLOAD_BODY)
-async def upload_media(team: CurrentTeam, unit: Unit, request: Request) -> MediaRead:
+async def upload_media(
+    team: CurrentTeam, unit: UnitDep, guard: UrlGuardDep, settings: SettingsDep, request: Request
+) -> MediaRead:
     """Upload a video (MP4, MOV, WebM) or photo (JPEG, PNG, WebP) as multipart field `file`,
     or import one with JSON `{"url": "https://…"}`.
 
@@ -89,7 +48,6 @@ async def upload_media(team: CurrentTeam, unit: Unit, request: Request) -> Media
     `url_not_allowed` unless TIKPOST_ALLOW_PRIVATE_URLS is set; 422 `url_fetch_failed` when
     the URL gave no file.
     """
-    settings: Settings = request.app.state.settings
     if _is_json(request.headers.get("content-type")):
         body = await _json_body(request, MediaImport)
         return await import_media(
@@ -97,7 +55,7 @@ async def upload_media(team: CurrentTeam, unit: Unit, request: Request) -> Media
             unit.files,
             team.id,
             body.url,
-            guard_for(request.app.state),
+            guard,
             settings.max_media_bytes,
             timeout_sec=settings.media_fetch_timeout_sec,
         )
@@ -113,14 +71,15 @@ async def upload_media(team: CurrentTeam, unit: Unit, request: Request) -> Media
 
 
 @router.post("/media/zip", status_code=201, response_model=MediaList, openapi_extra=_UPLOAD_BODY)
-async def upload_zip(team: CurrentTeam, unit: Unit, request: Request) -> MediaList:
+async def upload_zip(
+    team: CurrentTeam, unit: UnitDep, settings: SettingsDep, request: Request
+) -> MediaList:
     """Upload a carousel as one `.zip` (multipart field `file`) of `slide-1.jpg`, `slide-2.jpg`, …
 
     Entries may be JPEG, PNG or WebP (the extension must match the bytes), at most 35, each at
     most 20 MB. Each slide becomes an image media, returned in slide order: pass their ids as a
     post's `photos`. A bad archive is a 422 naming the entry, and nothing of it is kept.
     """
-    settings: Settings = request.app.state.settings
     items = await zipped.upload_zip(
         unit.session,
         unit.files,
@@ -162,7 +121,7 @@ async def _json_body(request: Request, model: type[MediaImport]) -> MediaImport:
 @router.get("/media", response_model=MediaPage)
 async def list_media(
     team: CurrentTeam,
-    session: DbSession,
+    session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = service.DEFAULT_PAGE,
     cursor: Annotated[str | None, Query(max_length=40)] = None,
 ) -> MediaPage:
@@ -171,12 +130,12 @@ async def list_media(
 
 
 @router.get("/media/{media_id}", response_model=MediaRead)
-async def get_media(team: CurrentTeam, session: DbSession, media_id: str) -> MediaRead:
+async def get_media(team: CurrentTeam, session: SessionDep, media_id: str) -> MediaRead:
     return await service.get_media(session, team.id, media_id)
 
 
 @router.delete("/media/{media_id}", status_code=204)
-async def delete_media(team: CurrentTeam, unit: Unit, media_id: str) -> Response:
+async def delete_media(team: CurrentTeam, unit: UnitDep, media_id: str) -> Response:
     """Delete the media and its stored file."""
     await service.delete_media(unit.session, unit.files, team.id, media_id)
     return Response(status_code=204)

@@ -18,11 +18,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from tikpost.deps import SessionDep, SettingsDep, StorageDep
 from tikpost.kit.crypto import Signer
-from tikpost.kit.db import DbSession
 from tikpost.kit.errors import ApiError
 from tikpost.media import repository
-from tikpost.media.storage import Storage
 from tikpost.settings import Settings
 
 PURPOSE = "media-link"
@@ -105,7 +104,9 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 async def media_content(
     media_id: str,
     request: Request,
-    session: DbSession,
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
     exp: Annotated[
         int,
         Query(ge=0, le=MAX_EXPIRY, description="Expiry, Unix seconds (part of the signed link)."),
@@ -113,12 +114,10 @@ async def media_content(
     sig: Annotated[str, Query(max_length=100, description="The link's signature.")],
 ) -> Response:
     """The media's bytes for whoever holds a signed link (TikTok pulling a photo); no API key."""
-    settings: Settings = request.app.state.settings
     MediaLinks.for_settings(settings).check(media_id, exp, sig)
     media = await repository.get(session, media_id)
     if media is None:
         raise ApiError(404, "media_not_found", "the linked media no longer exists")
-    storage: Storage = request.app.state.storage
     size = media.size_bytes
     headers = {
         "Accept-Ranges": "bytes",

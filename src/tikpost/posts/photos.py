@@ -19,14 +19,13 @@ import tempfile
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.kit.db import Database
 from tikpost.kit.errors import ApiError
-from tikpost.kit.safe_fetch import UrlGuard, guard_for
+from tikpost.kit.safe_fetch import UrlGuard
 from tikpost.media import repository as media_repository
 from tikpost.media.checks import MAX_IMAGE_BYTES
 from tikpost.media.images import convert_to_jpeg, needs_conversion, store_image, target_size
@@ -55,7 +54,8 @@ def is_url(item: str) -> bool:
 async def import_urls(
     database: Database,
     storage: Storage,
-    app_state: Any,
+    guard: UrlGuard,
+    settings: Settings,
     team: TeamRead,
     request: PostCreate,
     idempotency_key: str | None,
@@ -76,7 +76,7 @@ async def import_urls(
         return {}
     if not await fetched.worth_fetching(database, team, request, idempotency_key):
         return {}
-    importer = _Importer(database, storage, guard_for(app_state), app_state.settings, team)
+    importer = _Importer(database, storage, guard, settings, team)
     try:
         async with anyio.create_task_group() as group:
             for url, indexes in wanted.items():

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated, Any
+from typing import Any
 
 from dbos import DBOS
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from tikpost.accounts import events
 from tikpost.accounts import repository as accounts
-from tikpost.accounts.oauth import TikTokApp, get_tiktok_app
-from tikpost.kit.db import Database, get_database
+from tikpost.deps import DatabaseDep, TikTokDep
+from tikpost.kit.db import Database
 from tikpost.kit.errors import ApiError
 from tikpost.kit.parse import check_strings, parse_uint
 from tikpost.posts import account_loss, repository, service
@@ -41,8 +41,8 @@ REMOVAL_REASONS = {
 @router.post("/v1/tiktok/webhook", include_in_schema=False)
 async def tiktok_webhook(
     request: Request,
-    tiktok: Annotated[TikTokApp, Depends(get_tiktok_app)],
-    database: Annotated[Database, Depends(get_database)],
+    tiktok: TikTokDep,
+    database: DatabaseDep,
 ) -> dict[str, bool]:
     raw = await request.body()
     if not verify_signature(request.headers.get("tiktok-signature"), raw, tiktok.client_secret):

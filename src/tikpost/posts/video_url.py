@@ -15,10 +15,8 @@ the post is then refused, `posts.fetched.discard` deletes the imported media aga
 
 from __future__ import annotations
 
-from typing import Any
-
 from tikpost.kit.db import Database
-from tikpost.kit.safe_fetch import guard_for, require_allowed
+from tikpost.kit.safe_fetch import UrlGuard, require_allowed
 from tikpost.media.schemas import MediaRead
 from tikpost.media.storage import FileChanges, Storage
 from tikpost.media.url_import import import_media
@@ -42,7 +40,8 @@ def pulls_from_url(request: PostCreate, settings: Settings) -> bool:
 async def prepare(
     database: Database,
     storage: Storage,
-    app_state: Any,
+    guard: UrlGuard,
+    settings: Settings,
     team: TeamRead,
     request: PostCreate,
     idempotency_key: str | None,
@@ -53,8 +52,6 @@ async def prepare(
     stored post is returned as is), and the request-only rules run first so a doomed request
     fetches nothing.
     """
-    guard = guard_for(app_state)
-    settings: Settings = app_state.settings
     if request.webhook_url is not None:
         await require_allowed(str(request.webhook_url), guard, "webhook_url")
     if request.video_url is None or pulls_from_url(request, settings):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from tikpost.kit.db import Database, get_database
-from tikpost.kit.ratelimit import ApiRateLimiter
+from tikpost.state import AppState, app_state
 from tikpost.teams import service
 from tikpost.teams.schemas import TeamRead
 
@@ -22,9 +21,8 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 async def current_team(
-    request: Request,
     response: Response,
-    database: Annotated[Database, Depends(get_database)],
+    state: Annotated[AppState, Depends(app_state)],
     api_key: Annotated[str | None, Depends(_api_key_header)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> TeamRead:
@@ -34,11 +32,11 @@ async def current_team(
     then stays read-only, and the occasional last-used stamp never waits on (or deadlocks
     with) the SQLite write lock a mutating request's own session will take.
     """
+    database = state.database
     presented = api_key or (bearer.credentials if bearer else None)
     async with database.session() as session:
         result = await service.authenticate(session, presented)
-    limiter: ApiRateLimiter = request.app.state.rate_limiter
-    verdict = await limiter.hit(result.api_key_id)
+    verdict = await state.rate_limiter.hit(result.api_key_id)
     response.headers.update(verdict.headers())
     if result.needs_touch:
         async with database.session(write=True) as session:

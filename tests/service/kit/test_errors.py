@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from tests.service.conftest import RunningService, ServiceFactory
-from tikpost.kit.db import Database, DbSession
+from tikpost.deps import SessionDep
+from tikpost.kit.db import Database
 from tikpost.kit.errors import ApiError
 from tikpost.teams import repository
 from tikpost.teams.models import Team
@@ -34,7 +35,7 @@ def _add_test_routes(app: FastAPI) -> None:
         raise RuntimeError(LEAKY_MESSAGE)
 
     @app.post("/_test/teams/{name}")
-    async def add_team(name: str, session: DbSession, fail: bool = False) -> dict[str, str]:
+    async def add_team(name: str, session: SessionDep, fail: bool = False) -> dict[str, str]:
         team = await repository.add_team(session, name)
         if fail:
             raise ApiError(409, "conflict_after_write", "changed my mind", "name")

@@ -153,7 +153,7 @@ def test_media_link_numbers(sandbox_api: httpx.Client, svc: RunningService) -> N
 
 
 def test_tiktok_webhook_receiver(svc: RunningService) -> None:
-    secret = svc.app.state.tiktok_app.client_secret
+    secret = svc.app.state.tikpost.tiktok.client_secret
     url = f"{svc.url}/v1/tiktok/webhook"
     body = b'{"event":"post.publish.complete","content":"{}"}'
     now = int(time.time())

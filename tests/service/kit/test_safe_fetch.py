@@ -15,6 +15,7 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def guarded(
     @contextmanager
     def start(guard: RecordingGuard, **overrides: Any) -> Iterator[Started]:
         def install(app: Any) -> None:
-            app.state.url_guard = guard
+            app.state.tikpost = replace(app.state.tikpost, url_guard=guard)
 
         with (
             service_factory(allow_private_urls=False, configure=install, **overrides) as svc,

@@ -128,7 +128,7 @@ def test_startup_sweep_starts_deliveries_committed_but_never_started(
         with service_factory() as first, first.client(key) as api:
             api.post("/v1/webhook-endpoints", json={"url": f"{hooks.url}/late"})
             team = team_id(api)
-            runtime: WorkflowRuntime = first.app.state.workflows
+            runtime: WorkflowRuntime = first.app.state.tikpost.workflows
 
             async def commit_only() -> list[str]:
                 async with runtime.database.session(write=True) as session:

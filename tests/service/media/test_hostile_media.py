@@ -13,6 +13,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -77,7 +78,7 @@ def test_private_destinations_are_refused_in_every_url_field(
         )
 
         def install(app: Any) -> None:
-            app.state.url_guard = guard
+            app.state.tikpost = replace(app.state.tikpost, url_guard=guard)
 
         with (
             service_factory(allow_private_urls=False, configure=install) as svc,

@@ -6,6 +6,7 @@ import hashlib
 import io
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -231,7 +232,9 @@ def test_probing_storage_without_local_paths(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
     def hide_paths(app: Any) -> None:
-        app.state.storage = _NoLocalPath(app.state.storage)
+        app.state.tikpost = replace(
+            app.state.tikpost, storage=_NoLocalPath(app.state.tikpost.storage)
+        )
 
     with service_factory(configure=hide_paths) as svc, svc.client(create_api_key("acme")) as api:
         created = upload(api, videos.good.read_bytes())

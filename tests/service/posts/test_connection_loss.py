@@ -113,7 +113,7 @@ def test_a_post_whose_workflow_lost_the_database_goes_on_as_its_next_attempt(
         time.sleep(0.05)
 
     async def sweep_after_the_outage() -> None:
-        await resume_lost_to_outages(svc.app.state.workflows)
+        await resume_lost_to_outages(svc.app.state.tikpost.workflows)
 
     asyncio.run(sweep_after_the_outage())
 

@@ -156,7 +156,7 @@ def test_a_post_left_by_an_older_workflow_version_is_adopted_at_start(
     assert sandbox_api.get("/v1/posts/post_fromtheoldversion").json()["status"] == "queued"
 
     async def start_up_sweep() -> None:
-        await adopt_older_versions(svc.app.state.workflows)
+        await adopt_older_versions(svc.app.state.tikpost.workflows)
 
     asyncio.run(start_up_sweep())
 

@@ -23,7 +23,7 @@ def test_healthz_and_docs(service: RunningService) -> None:
 
 
 def test_production_mode_mounts_no_sandbox(service: RunningService) -> None:
-    assert service.app.state.sandbox_config is None
+    assert service.app.state.tikpost.sandbox_config is None
     with service.client() as client:
         response = client.get("/sandbox/v2/user/info/")
     assert response.status_code == 404
@@ -42,7 +42,7 @@ def test_sandbox_mode_mounts_the_emulator_loudly(
         assert svc.settings.sandbox_mode
         assert svc.settings.tiktok_api_url == f"{svc.url}/sandbox"
         assert svc.settings.tiktok_auth_url == f"{svc.url}/sandbox"
-        config = svc.app.state.sandbox_config
+        config = svc.app.state.tikpost.sandbox_config
         assert config.redirect_uris == [f"{svc.url}/v1/oauth/tiktok/callback"]
         assert client.get("/healthz").json()["sandbox_mode"] is True
         created = client.post("/sandbox/_sandbox/creators", json={"username": "mounted"})

@@ -162,7 +162,7 @@ def test_unauthenticated_surfaces_survive_generated_requests(
     link = httpx.URL(MediaLinks.for_settings(sandbox_service.settings).url(media["id"]))
     exp, sig = link.params["exp"], link.params["sig"]
     schema = schemathesis.openapi.from_dict(_unlisted_surfaces(media["id"], exp, sig))
-    secret = sandbox_service.app.state.tiktok_app.client_secret
+    secret = sandbox_service.app.state.tikpost.tiktok.client_secret
     receiver = f"{sandbox_service.url}/v1/tiktok/webhook"
     for result in schema.get_all_operations():
         assert isinstance(result, Ok)
