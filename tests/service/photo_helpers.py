@@ -14,6 +14,8 @@ import av
 import httpx
 
 from tests.service.conftest import RunningService
+from tests.service.publishing_helpers import post
+from tests.support.api import Api
 from tikpost.media.links import MediaLinks
 from tikpost.sandbox.samples import make_jpeg
 
@@ -32,21 +34,11 @@ __all__ = [
 
 
 def upload_bytes(api: httpx.Client, name: str, data: bytes) -> dict[str, Any]:
-    response = api.post("/v1/media", files={"file": (name, data, "application/octet-stream")})
-    assert response.status_code == 201, response.text
-    media: dict[str, Any] = response.json()
-    return media
+    return Api(api).upload_bytes(name, data)
 
 
 def upload_zip(api: httpx.Client, data: bytes) -> httpx.Response:
     return api.post("/v1/media/zip", files={"file": ("slides.zip", data, "application/zip")})
-
-
-def post(api: httpx.Client, **body: Any) -> dict[str, Any]:
-    response = api.post("/v1/posts", json=body)
-    assert response.status_code == 202, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 def pulled_match_sent(api: httpx.Client, final: dict[str, Any], pulled: dict[str, Any]) -> None:

@@ -1,17 +1,15 @@
-"""Helpers for end-to-end publishing tests: a connected account, uploaded media, waiting."""
+"""Helpers for end-to-end publishing tests: a connected account, uploaded media, waiting (as
+functions of a keyed client, over tests/support/api.py), and the sandbox's side."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from tests.service.conftest import RunningService
-from tests.service.oauth_browser import authorize
-
-FINAL = {"published", "in_inbox", "failed", "cancelled"}
+from tests.support.api import Api
 
 
 def operator(service: RunningService) -> httpx.Client:
@@ -21,28 +19,19 @@ def operator(service: RunningService) -> httpx.Client:
 
 def connect_account(api: httpx.Client, username: str, **consent: str) -> dict[str, Any]:
     """Connect a new sandbox creator; `public="1"` makes it a public account."""
-    started = api.post("/v1/accounts/connect").json()
-    assert authorize(started["authorize_url"], username=username, **consent).status_code == 200
-    accounts = api.get("/v1/accounts").json()["items"]
-    account: dict[str, Any] = next(a for a in accounts if a["username"] == username)
-    return account
+    return Api(api).connect_account(username, **consent)
 
 
 def upload(api: httpx.Client, path: Path, content_type: str = "video/mp4") -> dict[str, Any]:
-    with path.open("rb") as handle:
-        response = api.post("/v1/media", files={"file": (path.name, handle, content_type)})
-    assert response.status_code == 201, response.text
-    media: dict[str, Any] = response.json()
-    return media
+    return Api(api).upload(path, content_type)
+
+
+def post(api: httpx.Client, **body: Any) -> dict[str, Any]:
+    return Api(api).post(**body)
 
 
 def wait_final(api: httpx.Client, post_id: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        post: dict[str, Any] = api.get(f"/v1/posts/{post_id}").json()
-        if post["status"] in FINAL or time.monotonic() > deadline:
-            return post
-        time.sleep(0.1)
+    return Api(api).wait_final(post_id, timeout)
 
 
 def sandbox_posts(service: RunningService, username: str) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.service.conftest import RunningService
-from tests.service.oauth_browser import authorize
+from tests.support.oauth_browser import authorize
 from tikpost.accounts.oauth import state_signer
 
 

@@ -20,6 +20,7 @@ from tests.service.media.test_media import SQLITE_ONLY
 from tests.service.media.test_media import upload as upload_bytes
 from tests.service.publishing_helpers import connect_account, upload, wait_final
 from tests.service.s3_helpers import BOTH_STORAGES, stored_media
+from tests.support.api import Api
 from tikpost.kit.db import Database
 from tikpost.media.models import Media
 from tikpost.media.retention import SCHEDULE_NAME, sweep_expired_media
@@ -70,10 +71,7 @@ def stored_names(svc: RunningService) -> set[str]:
 
 
 def post(api: httpx.Client, **body: Any) -> dict[str, Any]:
-    response = api.post("/v1/posts", json={"privacy_level": "SELF_ONLY", **body})
-    assert response.status_code == 202, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return Api(api).post(**{"privacy_level": "SELF_ONLY", **body})
 
 
 @BOTH_STORAGES

@@ -14,6 +14,7 @@ from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
 from tests.service.publishing_helpers import (
     connect_account,
     operator,
+    post,
     sandbox_posts,
     upload,
     wait_final,
@@ -25,13 +26,6 @@ from tests.service.s3_helpers import BOTH_STORAGES
 def api(sandbox_api: httpx.Client) -> httpx.Client:
     """Team acme on the fast sandbox service (`svc`)."""
     return sandbox_api
-
-
-def post(api: httpx.Client, **body: Any) -> dict[str, Any]:
-    response = api.post("/v1/posts", json=body)
-    assert response.status_code == 202, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 @BOTH_STORAGES

@@ -7,8 +7,8 @@ import pytest
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService
-from tests.service.oauth_browser import authorize
 from tests.service.publishing_helpers import upload, wait_final
+from tests.support.oauth_browser import authorize
 
 
 @pytest.fixture

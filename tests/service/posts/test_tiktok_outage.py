@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
-from tests.service.oauth_browser import authorize
 from tests.service.photo_helpers import make_jpeg, upload_bytes
 from tests.service.publishing_helpers import (
     connect_account,
@@ -33,6 +32,7 @@ from tests.service.publishing_helpers import (
     wait_final,
 )
 from tests.support.media_server import media_origin
+from tests.support.oauth_browser import authorize
 from tests.support.processes import (
     TIKPOST,
     free_port,

@@ -14,7 +14,13 @@ import httpx
 from tests.conftest import VideoFiles
 from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
 from tests.service.media.test_media import SQLITE_ONLY
-from tests.service.publishing_helpers import connect_account, operator, sandbox_posts, wait_final
+from tests.service.publishing_helpers import (
+    connect_account,
+    operator,
+    post,
+    sandbox_posts,
+    wait_final,
+)
 from tests.service.s3_helpers import BOTH_STORAGES
 from tests.support.media_server import media_origin
 
@@ -46,13 +52,6 @@ def _started(
                 yield svc, api, prefix
 
 
-def _post(api: httpx.Client, **body: Any) -> dict[str, Any]:
-    response = api.post("/v1/posts", json=body)
-    assert response.status_code == 202, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
 @BOTH_STORAGES
 @SQLITE_ONLY
 def test_an_unverified_url_is_fetched_then_uploaded(
@@ -62,7 +61,7 @@ def test_an_unverified_url_is_fetched_then_uploaded(
     with _started(service_factory, create_api_key, videos, verified=False) as (svc, api, prefix):
         account = connect_account(api, "fetcher")
         url = f"{prefix}good.mp4"
-        created = _post(api, account_id=account["id"], video_url=url, privacy_level="SELF_ONLY")
+        created = post(api, account_id=account["id"], video_url=url, privacy_level="SELF_ONLY")
         assert created["video"] is not None  # imported before the post was accepted
         assert created["video_url"] == url
         final = wait_final(api, created["id"])
@@ -81,7 +80,7 @@ def test_a_verified_url_is_pulled_by_tiktok(
     with _started(service_factory, create_api_key, videos, verified=True) as (svc, api, prefix):
         account = connect_account(api, "puller")
         url = f"{prefix}good.mp4"
-        created = _post(
+        created = post(
             api, account_id=account["id"], video_url=url, privacy_level="SELF_ONLY", title="pull"
         )
         assert (created["video"], created["video_url"]) == (None, url)
@@ -103,7 +102,7 @@ def test_a_pulled_draft_lands_in_the_inbox(
 ) -> None:
     with _started(service_factory, create_api_key, videos, verified=True) as (svc, api, prefix):
         account = connect_account(api, "pulldraft")
-        created = _post(api, account_id=account["id"], video_url=f"{prefix}good.mp4", mode="draft")
+        created = post(api, account_id=account["id"], video_url=f"{prefix}good.mp4", mode="draft")
         final = wait_final(api, created["id"])
         assert final["status"] == "in_inbox", final["error"]
         assert final["publish_id"].startswith("v_inbox_url~")

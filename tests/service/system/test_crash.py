@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.service.oauth_browser import authorize
+from tests.support.oauth_browser import authorize
 from tests.support.processes import (
     TIKPOST,
     Processes,

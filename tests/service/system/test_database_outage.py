@@ -28,8 +28,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.service.conftest import PostgresCluster, _free_port, _postgres_bin_dir
-from tests.service.oauth_browser import authorize
 from tests.service.webhook_helpers import Receiver, receiver
+from tests.support.oauth_browser import authorize
 from tests.support.processes import (
     CLIENT_SECRET,
     TIKPOST,

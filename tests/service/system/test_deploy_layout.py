@@ -39,8 +39,8 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from tests.service.conftest import PostgresCluster
-from tests.service.oauth_browser import authorize
 from tests.service.s3_helpers import ACCESS_KEY_ID, SECRET_ACCESS_KEY, S3Server
+from tests.support.oauth_browser import authorize
 from tests.support.processes import (
     CLIENT_KEY,
     CLIENT_SECRET,

@@ -30,7 +30,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.service.conftest import PostgresCluster
-from tests.service.oauth_browser import authorize
+from tests.support.oauth_browser import authorize
 from tests.support.processes import (
     CLIENT_SECRET,
     TIKPOST,
