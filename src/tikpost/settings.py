@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     executor_stale_sec: float = Field(default=30.0, gt=0)
     # On SIGTERM, how long running uploads may take to finish the chunk they are sending.
     shutdown_grace_sec: float = Field(default=30.0, ge=0)
-    # A post left in uploading/processing this long is resumed or failed (posts.reconcile);
+    # A post left in uploading/processing this long is resumed or failed (posts.publish.reconcile);
     # longer than the workflow's own bounds (about 2 h of polling), so it only catches strays.
     stale_post_sec: float = Field(default=3 * 3600.0, gt=0)
     # When the reconciler looks (cron; six fields put seconds first).

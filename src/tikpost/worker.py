@@ -21,8 +21,8 @@ logger = logging.getLogger("tikpost")
 
 WORKFLOW_MODULES = (
     "tikpost.webhooks.workflow",
-    "tikpost.posts.workflow",
-    "tikpost.posts.reconcile",
+    "tikpost.posts.publish.workflow",
+    "tikpost.posts.publish.reconcile",
     "tikpost.media.retention",
 )
 

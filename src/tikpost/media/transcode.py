@@ -146,7 +146,7 @@ async def _follow(
             raise TranscodeFailedError(FAILED)
         if "no_space" in message:
             # Where it writes is this server's temporary disk: full, it is waited out like
-            # the media storage's own (posts.storage_wait), not a verdict on the video.
+            # the media storage's own (posts.publish.storage_wait), not a verdict on the video.
             raise StorageFullError(f"transcoding: {message['no_space']}")
         if "error" in message:
             raise TranscodeFailedError(str(message["error"]))

@@ -21,8 +21,8 @@ from tikpost.accounts.models import Account
 from tikpost.accounts.tokens import forget_tokens
 from tikpost.kit.workflows import runtime_running
 from tikpost.posts import repository, service
-from tikpost.posts.context import PublishContext
 from tikpost.posts.failures import Failure
+from tikpost.posts.publish.context import PublishContext
 
 # `authorization.removed` reason 5: "Developer revoke authorization" (TikTok's events page).
 DEVELOPER_REVOKED = 5

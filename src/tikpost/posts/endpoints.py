@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, Query, Response
 from tikpost.deps import CurrentTeam, DatabaseDep, SessionDep, SettingsDep, StorageDep, UrlGuardDep
 from tikpost.posts import intake, service
 from tikpost.posts.models import PostStatus
+from tikpost.posts.publish.workflow import start_publishing
 from tikpost.posts.schemas import PostCreate, PostPage, PostRead
-from tikpost.posts.workflow import start_publishing
 
 router = APIRouter(prefix="/v1/posts", tags=["posts"])
 

@@ -15,8 +15,8 @@ from tikpost.kit.db import Database
 from tikpost.kit.url_guard import UrlGuard
 from tikpost.media.storage import FileChanges, Storage
 from tikpost.posts import fetched, photos, service, video_url
+from tikpost.posts.publish.workflow import start_publishing
 from tikpost.posts.schemas import PostCreate, PostRead
-from tikpost.posts.workflow import start_publishing
 from tikpost.settings import Settings
 from tikpost.teams.schemas import TeamRead
 

@@ -81,7 +81,7 @@ class Post(Base):
     on_cap: Mapped[str] = mapped_column(String(8), default="wait", server_default="wait")
     # Where the video came from; with no media_id, TikTok pulls it itself (PULL_FROM_URL).
     video_url: Mapped[str | None] = mapped_column(Text, default=None)
-    # Convert the video for TikTok first (posts.transcoding); the result, once made, is
+    # Convert the video for TikTok first (posts.publish.transcoding); the result, once made, is
     # `transcoded_media_id`, which publishing uploads instead of `media_id`.
     transcode: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     transcoded_media_id: Mapped[str | None] = mapped_column(

@@ -28,7 +28,6 @@ from dbos import DBOS
 
 from tikpost.kit.steps import step
 from tikpost.posts import repository, service
-from tikpost.posts.context import context
 from tikpost.posts.failures import (
     Failure,
     PublishFailedError,
@@ -37,6 +36,7 @@ from tikpost.posts.failures import (
     outlasted,
 )
 from tikpost.posts.models import FINAL_STATUSES
+from tikpost.posts.publish.context import context
 from tikpost.tiktok import errors
 
 logger = logging.getLogger(__name__)

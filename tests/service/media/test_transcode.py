@@ -31,7 +31,7 @@ from tests.service.s3_helpers import BOTH_STORAGES
 from tests.support.media_server import media_origin
 from tikpost.media import transcode
 from tikpost.media.transcode import TranscodeFailedError, TranscodePlan, transcode_file
-from tikpost.posts.transcoding import transcoded_media_id
+from tikpost.posts.publish.transcoding import transcoded_media_id
 from tikpost.sandbox.samples import write_frames
 
 

@@ -22,7 +22,7 @@ from tests.support.processes import free_port
 from tikpost.kit.db import Database, sync_url, utcnow
 from tikpost.kit.db_outage import is_connection_loss
 from tikpost.posts.models import Post
-from tikpost.posts.reconcile import resume_lost_to_outages
+from tikpost.posts.publish.reconcile import resume_lost_to_outages
 from tikpost.sandbox.samples import make_video
 
 

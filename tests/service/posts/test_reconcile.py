@@ -29,8 +29,8 @@ from tests.service.publishing_helpers import (
 )
 from tikpost.kit.db import sync_url, utcnow
 from tikpost.posts.models import Post
-from tikpost.posts.reconcile import adopt_older_versions
-from tikpost.posts.workflow import PUBLISH_QUEUE, publish_post
+from tikpost.posts.publish.reconcile import adopt_older_versions
+from tikpost.posts.publish.workflow import PUBLISH_QUEUE, publish_post
 from tikpost.sandbox.samples import make_video
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

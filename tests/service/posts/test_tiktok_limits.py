@@ -33,7 +33,7 @@ def test_a_post_throttled_by_tiktok_waits_and_publishes(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="tikpost.posts.publishing")
+    caplog.set_level(logging.WARNING, logger="tikpost.posts.publish.publishing")
     with operator(svc) as op:
         limits = op.get("/config").json()["rate_limits"]
         op.patch("/config", json={"rate_limits": {**limits, "video_init": 1}}).raise_for_status()

@@ -28,7 +28,7 @@ from tests.service.photo_helpers import make_png, make_zip
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts, wait_final
 from tests.service.s3_helpers import S3Server, running_s3_server
 from tests.support.media_server import media_origin
-from tikpost.posts import storage_wait
+from tikpost.posts.publish import storage_wait
 from tikpost.sandbox.samples import make_jpeg
 
 # The database is beside the point here: one backend is enough.

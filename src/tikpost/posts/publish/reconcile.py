@@ -49,10 +49,10 @@ from tikpost.kit.workflows import (
     startup_sweep,
 )
 from tikpost.posts import repository, service
-from tikpost.posts.context import context
 from tikpost.posts.failures import Failure
 from tikpost.posts.models import FINAL_STATUSES, Post
-from tikpost.posts.workflow import (
+from tikpost.posts.publish.context import context
+from tikpost.posts.publish.workflow import (
     PUBLISH_QUEUE,
     enqueue_options,
     fail_post,

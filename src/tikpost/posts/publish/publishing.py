@@ -12,13 +12,13 @@ from tikpost.kit.workflows import busy
 from tikpost.media import repository as media_repository
 from tikpost.media.models import Media
 from tikpost.posts import repository, service
-from tikpost.posts.context import PublishContext
 from tikpost.posts.failures import Failure, describe
 from tikpost.posts.failures import PublishFailedError as PublishFailedError  # re-exported
 from tikpost.posts.fencing import check_fence, check_run, record_progress
 from tikpost.posts.models import Post
 from tikpost.posts.outage import patient
-from tikpost.posts.storage_wait import with_storage
+from tikpost.posts.publish.context import PublishContext
+from tikpost.posts.publish.storage_wait import with_storage
 from tikpost.tiktok import (
     ChunkPlan,
     CreatorInfo,
@@ -223,7 +223,7 @@ async def upload_to_tiktok(ctx: PublishContext, post_id: str) -> None:
     if pulls_from_url(post):
         await record_pulling(ctx, post_id)
         return
-    # The media storage down (see posts.storage_wait): each try resumes from what TikTok holds.
+    # The media storage down (see publish.storage_wait): each try resumes from what TikTok holds.
     media = await with_storage(ctx, post_id, lambda: _send_video(ctx, post_id))
     async with ctx.database.session(write=True) as session:
         post = await _locked(session, post_id)

@@ -6,7 +6,7 @@ anything is sent to TikTok. The result is new media (the upload stays as it was)
 derived from the post's, stored and recorded with the post's `transcoded_media_id` in one
 transaction; publishing then uploads it instead. A re-run after a crash therefore either finds
 that id recorded and does nothing, or transcodes again into the same key and id. The media
-storage unavailable (or full) is waited out like publishing's (posts.storage_wait).
+storage unavailable (or full) is waited out like publishing's (posts.publish.storage_wait).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from tikpost.media.schemas import VideoProbe
 from tikpost.media.storage import store_local_file
 from tikpost.media.transcode import TranscodeFailedError, TranscodePlan, plan_for, transcode_file
 from tikpost.posts import repository, service
-from tikpost.posts.context import PublishContext
 from tikpost.posts.failures import Failure
 from tikpost.posts.models import Post
-from tikpost.posts.publishing import PublishFailedError
-from tikpost.posts.storage_wait import with_storage
+from tikpost.posts.publish.context import PublishContext
+from tikpost.posts.publish.publishing import PublishFailedError
+from tikpost.posts.publish.storage_wait import with_storage
 
 
 def transcoded_media_id(post_id: str) -> str:

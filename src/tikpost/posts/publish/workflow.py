@@ -30,19 +30,19 @@ from tikpost.kit.workflows import (
     startup_sweep,
 )
 from tikpost.posts import repository, service
-from tikpost.posts.context import PublishContext, context
 from tikpost.posts.failures import Failure, from_error, from_fail_reason
 from tikpost.posts.fencing import claim
 from tikpost.posts.models import FINAL_STATUSES, Post
 from tikpost.posts.outage import TikTokUnavailableError, ride_out
-from tikpost.posts.photo_publishing import init_post
-from tikpost.posts.publishing import (
+from tikpost.posts.publish.context import PublishContext, context
+from tikpost.posts.publish.photo_publishing import init_post
+from tikpost.posts.publish.publishing import (
     PublishFailedError,
     check_creator,
     fetch_outcome,
     upload_to_tiktok,
 )
-from tikpost.posts.transcoding import transcode_post
+from tikpost.posts.publish.transcoding import transcode_post
 from tikpost.webhooks.workflow import start_deliveries
 
 # Where the TikTok webhook receiver sends a post's workflow a nudge.
@@ -161,7 +161,7 @@ async def begin_step(post_id: str) -> bool:
 
 @step(name="transcode_step")
 async def transcode_step(post_id: str) -> None:
-    """Convert the video for TikTok first when the post asks (see posts.transcoding); a
+    """Convert the video for TikTok first when the post asks (see posts.publish.transcoding); a
     re-run finds the recorded result and does nothing."""
     scope = log_context.set({"post_id": post_id})
     try:

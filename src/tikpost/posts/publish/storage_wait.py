@@ -15,9 +15,9 @@ from typing import TypeVar
 
 from tikpost.media.faults import StorageFullError, StorageUnavailableError, waiting_out
 from tikpost.posts import repository, service
-from tikpost.posts.context import PublishContext
 from tikpost.posts.failures import Failure, PublishFailedError
 from tikpost.posts.models import FINAL_STATUSES
+from tikpost.posts.publish.context import PublishContext
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
