@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class AppState:
-    """The server side's parts. Workflow steps build their own (posts/context.py): they run on
+    """The server side's parts. Workflow steps build their own (publish/context.py): they run on
     DBOS's event loop, and pooled connections must not cross loops."""
 
     settings: Settings
