@@ -28,6 +28,7 @@ from tests.service.publishing_helpers import (
     upload,
     wait_final,
 )
+from tests.support.api import Api
 from tikpost.sandbox.samples import make_video
 
 # Held 0.75 to 2.25 s at the sandbox: ample for one API request to land meanwhile.
@@ -46,11 +47,7 @@ def two_chunk_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def post(api: httpx.Client, account: dict[str, Any], media: dict[str, Any]) -> dict[str, Any]:
-    body = {"account_id": account["id"], "video": media["id"], "privacy_level": "SELF_ONLY"}
-    response = api.post("/v1/posts", json=body)
-    assert response.status_code == 202, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return Api(api).post(account_id=account["id"], video=media["id"], privacy_level="SELF_ONLY")
 
 
 def wait_until(condition: Callable[[], Any], what: str, timeout: float = 30) -> None:

@@ -31,6 +31,7 @@ from tests.service.publishing_helpers import (
     upload,
     wait_final,
 )
+from tests.support.api import Api
 from tests.support.media_server import media_origin
 from tests.support.oauth_browser import authorize
 from tests.support.processes import (
@@ -86,9 +87,7 @@ def _started(
 
 def _post(api: httpx.Client, **body: Any) -> str:
     direct = {} if body.get("mode") == "draft" else {"privacy_level": "SELF_ONLY"}
-    response = api.post("/v1/posts", json={**direct, **body})
-    assert response.status_code == 202, response.text
-    post_id: str = response.json()["id"]
+    post_id: str = Api(api).post(**{**direct, **body})["id"]
     return post_id
 
 
