@@ -17,6 +17,7 @@ from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService
 from tests.service.publishing_helpers import connect_account, operator, upload, wait_final
 from tests.service.webhook_helpers import Receiver, receiver
+from tests.support.api import Api
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import sync_url
 
@@ -39,9 +40,7 @@ def waiting_posts(api: httpx.Client, account_id: str, media_id: str, hook: str) 
     body = {"account_id": account_id, "video": media_id, "privacy_level": "SELF_ONLY"}
     ids = []
     for extra in ({"scheduled_at": TOMORROW}, {}):
-        response = api.post("/v1/posts", json={**body, **extra, "webhook_url": hook})
-        assert response.status_code == 202, response.text
-        ids.append(response.json()["id"])
+        ids.append(Api(api).post(**body, **extra, webhook_url=hook)["id"])
     wait_until(
         lambda: any(
             "daily limit" in e["message"] for e in api.get(f"/v1/posts/{ids[1]}").json()["events"]
