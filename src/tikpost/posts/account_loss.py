@@ -76,9 +76,6 @@ async def fail_waiting_posts(session: AsyncSession, account: Account, dropped: D
         "retry the post.",
     )
     for post in await repository.waiting_for_account(session, account.id, WAITING):
-        post.error_code = failure.code
-        post.error_message = failure.message
-        post.fail_reason = None
-        await service.record(session, post, "failed", failure.message, code=failure.code)
+        await service.fail(session, post, failure)
         dropped.deliveries += await PublishContext.notify(session, post)
         dropped.workflows.append(service.workflow_id(post))

@@ -27,7 +27,7 @@ from typing import TypeVar
 from dbos import DBOS
 
 from tikpost.kit.steps import step
-from tikpost.posts import repository, service
+from tikpost.posts import service
 from tikpost.posts.failures import (
     Failure,
     PublishFailedError,
@@ -35,7 +35,6 @@ from tikpost.posts.failures import (
     outcome_unknown,
     outlasted,
 )
-from tikpost.posts.models import FINAL_STATUSES
 from tikpost.posts.publish.context import context
 from tikpost.tiktok import errors
 
@@ -146,16 +145,12 @@ async def outage_wait_step(
     until = datetime.fromtimestamp(started + budget, UTC).strftime("%H:%M:%S")
     state = "rate limiting this account" if outage.rate_limited else "unavailable"
     async with ctx.database.session(write=True) as session:
-        post = await repository.get_for_update(session, post_id)
-        if post is not None and post.status not in FINAL_STATUSES:
-            await service.record(
-                session,
-                post,
-                post.status,
-                f"TikTok is {state} ({outage.reason}); waiting {wait:.0f} s, trying until "
-                f"{until} UTC",
-                waiting_sec=round(wait, 3),
-            )
+        await service.record_if_open(
+            session,
+            post_id,
+            f"TikTok is {state} ({outage.reason}); waiting {wait:.0f} s, trying until {until} UTC",
+            waiting_sec=round(wait, 3),
+        )
     return started, wait
 
 

@@ -22,6 +22,7 @@ from tikpost.media import service as media
 from tikpost.media.schemas import MediaRead
 from tikpost.media.storage import FileChanges
 from tikpost.posts import photos, repository, rules
+from tikpost.posts.failures import Failure
 from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent, PostStatus
 from tikpost.posts.schemas import PostCreate, PostError, PostEventRead, PostPage, PostRead
 from tikpost.teams.schemas import TeamRead
@@ -51,6 +52,21 @@ async def record(session: AsyncSession, post: Post, status: str, message: str, *
     await repository.add_event(
         session, PostEvent(post_id=post.id, status=status, message=message, data=data)
     )
+
+
+async def record_if_open(session: AsyncSession, post_id: str, message: str, **data: Any) -> None:
+    """A timeline line on a post still in flight, its status unchanged: what a wait says."""
+    post = await repository.get_for_update(session, post_id)
+    if post is not None and post.status not in FINAL_STATUSES:
+        await record(session, post, post.status, message, **data)
+
+
+async def fail(session: AsyncSession, post: Post, failure: Failure) -> None:
+    """End the post with `failure`: its error fields and the timeline's last line."""
+    post.error_code = failure.code
+    post.error_message = failure.message
+    post.fail_reason = failure.fail_reason
+    await record(session, post, "failed", failure.message, code=failure.code)
 
 
 async def create_post(

@@ -14,9 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from tikpost.media.faults import StorageFullError, StorageUnavailableError, waiting_out
-from tikpost.posts import repository, service
+from tikpost.posts import service
 from tikpost.posts.failures import Failure, PublishFailedError
-from tikpost.posts.models import FINAL_STATUSES
 from tikpost.posts.publish.context import PublishContext
 
 logger = logging.getLogger(__name__)
@@ -38,16 +37,13 @@ async def with_storage(ctx: PublishContext, post_id: str, call: Callable[[], Awa
             return
         noted = True
         async with ctx.database.session(write=True) as session:
-            post = await repository.get_for_update(session, post_id)
-            if post is not None and post.status not in FINAL_STATUSES:
-                await service.record(
-                    session,
-                    post,
-                    post.status,
-                    f"Waiting for the media storage ({error.code}); trying again for up to "
-                    f"{STORAGE_WAIT_SEC / 60:g} min",
-                    code=error.code,
-                )
+            await service.record_if_open(
+                session,
+                post_id,
+                f"Waiting for the media storage ({error.code}); trying again for up to "
+                f"{STORAGE_WAIT_SEC / 60:g} min",
+                code=error.code,
+            )
 
     try:
         return await waiting_out(call, budget_sec=STORAGE_WAIT_SEC, on_wait=note)

@@ -256,10 +256,7 @@ async def fail_post(ctx: PublishContext, post_id: str, failure: Failure) -> list
         post = await repository.get_for_update(session, post_id)
         if post is None or post.status in FINAL_STATUSES:
             return []
-        post.error_code = failure.code
-        post.error_message = failure.message
-        post.fail_reason = failure.fail_reason
-        await service.record(session, post, "failed", failure.message, code=failure.code)
+        await service.fail(session, post, failure)
         return await ctx.notify(session, post)
 
 
