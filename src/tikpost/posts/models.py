@@ -29,6 +29,7 @@ from tikpost.media import models as _media_models  # noqa: F401
 class PostStatus(InlineStrEnum):
     """Where a post is; stored, and shown to clients, as these values."""
 
+    AWAITING_REVIEW = "awaiting_review"
     SCHEDULED = "scheduled"
     QUEUED = "queued"
     UPLOADING = "uploading"
@@ -101,6 +102,16 @@ class Post(Base):
     # The DBOS ownership token of the workflow run that may act at TikTok for this post. A run
     # that finds another token here was superseded (its executor was presumed dead) and stops.
     fence: Mapped[str | None] = mapped_column(String(64), default=None)
+    # How the creator's consent to this post was given: "dashboard" (a person in the composer or
+    # the review queue, `consent_by` = the session id) or "api_key" (`consent_by` = the key id).
+    consent: Mapped[str | None] = mapped_column(String(16), default=None)
+    consent_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # A post that needs a person's approval waits in `awaiting_review`; `reviewed_at` is when it
+    # was approved or rejected (None again once an edit revokes the approval).
+    review_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    review_note: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

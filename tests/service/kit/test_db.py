@@ -32,6 +32,8 @@ TABLES = {
     "posts",
     "post_events",
     "executors",
+    "dashboard_sessions",
+    "sign_in_links",
 }
 
 
