@@ -4,12 +4,12 @@ Layers, lowest first; a package imports only packages of a lower rank (never a s
 
     0  tikpost (the root: `__version__`), settings      configuration, imports nothing
     1  kit                                              generic plumbing: no domain, no TikTok
-    2  tiktok                                           the TikTok client, on kit alone
+    2  tiktok, runtime                                  the TikTok client; durable work (DBOS)
     3  teams, failures                                  failures: TikTok's codes as ours, one table
     4  webhooks                                         the outbox every domain above calls
     5  accounts, media                                  siblings: neither imports the other
     6  posts
-    7  app, cli, worker, migrations, metrics            composition roots: import anything
+    7  app, cli, runtime.worker, migrations, metrics    composition roots: import anything
 
 `state` and `deps` are the HTTP edge's wiring: the typed `AppState` naming every domain's
 parts, and the `…Dep` aliases routes take. They may import any ranked package, and only a
@@ -18,8 +18,10 @@ take plain arguments. The cycle rule still holds module by module.
 
 `sandbox` (the TikTok emulator) stands apart: it imports nothing of tikpost, and only `app` and
 `cli`, which mount and run it, import it. The order is the review's (architecture-review.md
-section 3) with `settings` at the bottom, since `kit.workflows` reads it, and with accounts
-and media side by side, since neither needs the other.
+section 3) with `settings` at the bottom, since `runtime.workflows` reads it, and with accounts
+and media side by side, since neither needs the other. `runtime.worker` is the runtime's
+composition root (it loads every domain's workflows and runs the migrations), so it ranks with
+`app`, not with the rest of `runtime`.
 
 Also held here: SQL only in `repository.py` files, DBOS's private API (`dbos._*`) in one
 module, no import cycle between modules, and no module over 400 lines. Each rule is a plain
@@ -40,6 +42,7 @@ RANKS = {
     "settings": 0,
     "kit": 1,
     "tiktok": 2,
+    "runtime": 2,
     "teams": 3,
     "failures": 3,
     "webhooks": 4,
@@ -48,6 +51,8 @@ RANKS = {
     "posts": 6,
 }
 COMPOSITION = frozenset({"app", "cli", "worker", "migrations", "metrics"})
+# Modules whose place is not their package's: the worker builds the runtime from everything.
+PLACED = {"tikpost.runtime.worker": "worker"}
 SANDBOX = "sandbox"
 # `state` names the mounted sandbox's config (a type; tests read it), mounting nothing.
 MOUNTS_SANDBOX = frozenset({"app", "cli", "state"})
@@ -65,7 +70,7 @@ SQL_EXCEPTIONS = {
     "tikpost.migrations": "schema migrations",
 }
 
-DBOS_PRIVATE_HOME = "tikpost.kit.workflows"
+DBOS_PRIVATE_HOME = "tikpost.runtime.workflows"
 MAX_LINES = 400
 
 
@@ -79,6 +84,8 @@ class Module:
     @property
     def package(self) -> str:
         """The top-level part under tikpost: `posts` for tikpost.posts.x, `app` for tikpost.app."""
+        if self.name in PLACED:
+            return PLACED[self.name]
         parts = self.name.split(".")
         return parts[1] if len(parts) > 1 else parts[0]
 
@@ -121,6 +128,8 @@ def _package(name: str, known: set[str]) -> str | None:
         parts.pop()
     if not parts:
         return None
+    if ".".join(parts) in PLACED:
+        return PLACED[".".join(parts)]
     return parts[1] if len(parts) > 1 else parts[0]
 
 
@@ -314,7 +323,8 @@ def test_each_rule_catches_its_breach(tmp_path: Path) -> None:
         "__init__.py": "",
         "kit/__init__.py": "",
         "kit/db.py": "from sqlalchemy import text\n",
-        "kit/workflows.py": "from dbos._context import x\n",
+        "runtime/__init__.py": "",
+        "runtime/workflows.py": "from dbos._context import x\n",
         "posts/__init__.py": "",
         "posts/repository.py": "from sqlalchemy import select\n",
         "posts/service.py": "from tikpost.kit import db\nfrom tikpost.posts import repository\n",
@@ -364,7 +374,7 @@ def test_each_rule_catches_its_breach(tmp_path: Path) -> None:
         "tikpost.posts.reconcile:2 runs session.get",
     ]
     assert dbos_breaches(tmp_path) == [
-        "tikpost.posts.workflow:[1] uses dbos private API (keep it in tikpost.kit.workflows)"
+        "tikpost.posts.workflow:[1] uses dbos private API (keep it in tikpost.runtime.workflows)"
     ]
     assert cycles(tmp_path) == [["tikpost.media.object_storage", "tikpost.media.storage"]]
     assert size_breaches(tmp_path) == [f"tikpost.posts.big has {MAX_LINES + 1} lines (at most 400)"]

@@ -36,12 +36,12 @@ from tikpost.media.storage import Storage, storage_from_url
 from tikpost.metrics import TIKTOK_HOOKS, metrics_middleware, metrics_response
 from tikpost.posts.endpoints import router as posts_router
 from tikpost.posts.tiktok_events import router as tiktok_events_router
+from tikpost.runtime.worker import create_runtime
 from tikpost.settings import Settings
 from tikpost.state import AppState, app_state
 from tikpost.teams.endpoints import router as teams_router
 from tikpost.tiktok import base as tiktok_base
 from tikpost.webhooks.endpoints import router as webhooks_router
-from tikpost.worker import create_runtime
 
 if TYPE_CHECKING:
     from tikpost.sandbox.config import SandboxConfig

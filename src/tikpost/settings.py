@@ -55,14 +55,14 @@ class Settings(BaseSettings):
     # `json`: one JSON object per log line, with post and account ids (secrets always redacted).
     log_format: Literal["text", "json"] = "text"
     rate_limit_storage_url: str = "async+memory://"
-    # Workflows (DBOS): see tikpost.kit.workflows.
+    # Workflows (DBOS): see tikpost.runtime.workflows.
     executor_id: str | None = None
     dbos_database_url: str = ""
     dbos_log_level: str = "WARNING"
     # `tikpost serve` also runs workflows (one process does everything); false leaves them to
     # `tikpost worker` processes, so API and workers scale separately.
     serve_runs_workflows: bool = True
-    # Liveness (see tikpost.kit.executors): each process beats this often; one silent for
+    # Liveness (see tikpost.runtime.liveness): each process beats this often; one silent for
     # `executor_stale_sec` is presumed dead and its pending workflows go to the others.
     heartbeat_sec: float = Field(default=5.0, gt=0)
     executor_stale_sec: float = Field(default=30.0, gt=0)

@@ -18,8 +18,8 @@ from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.db import Database
 from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.kit.url_guard import UrlGuard
-from tikpost.kit.workflows import WorkflowRuntime
 from tikpost.media.storage import Storage
+from tikpost.runtime.workflows import WorkflowRuntime
 from tikpost.settings import Settings
 
 if TYPE_CHECKING:

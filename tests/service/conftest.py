@@ -31,7 +31,7 @@ from typer.testing import CliRunner
 from tests.service.s3_helpers import S3Server, running_s3_server
 from tikpost.app import create_app
 from tikpost.cli import app as cli_app
-from tikpost.kit.workflows import abandon_runtime, runtime_running
+from tikpost.runtime.workflows import abandon_runtime, runtime_running
 from tikpost.settings import Settings
 
 

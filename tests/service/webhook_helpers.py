@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from tests.service.conftest import RunningService
 from tests.support.server import serve_in_thread
-from tikpost.kit.workflows import WorkflowRuntime
+from tikpost.runtime.workflows import WorkflowRuntime
 from tikpost.webhooks import service as webhooks
 from tikpost.webhooks.workflow import start_deliveries
 

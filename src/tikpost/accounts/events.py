@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.accounts.models import Account
 from tikpost.accounts.schemas import AccountRead
-from tikpost.kit.workflows import runtime_running
+from tikpost.runtime.workflows import runtime_running
 from tikpost.webhooks import service as webhooks
 from tikpost.webhooks.workflow import start_deliveries_anywhere
 

@@ -114,8 +114,8 @@ def worker(
 ) -> None:
     """Run workflows only, no API (scale-out: many workers against one PostgreSQL)."""
 
-    from tikpost.kit.executors import ExecutorIdInUseError
-    from tikpost.worker import run_worker
+    from tikpost.runtime.liveness import ExecutorIdInUseError
+    from tikpost.runtime.worker import run_worker
 
     settings = load_settings()
     chosen = executor_id or settings.executor_id

@@ -7,11 +7,11 @@ Lost connections are not bugs, and nothing they interrupt should end in error:
   SQLite's `database is locked` / busy once its busy timeout ran out;
 - the API answers them with 503 `database_unavailable` and `Retry-After` (`kit.errors`);
 - a workflow step that hit one waits until the database answers again and runs once more
-  (`rerun_after_outage`, through `tikpost.kit.steps.step`). Steps are safe to repeat (a crash
+  (`rerun_after_outage`, through `tikpost.runtime.steps.step`). Steps are safe to repeat (a crash
   re-runs them too), and waiting inside the step keeps the workflow where it was: DBOS's own
   system-database calls do the same, they block and retry until the database is back;
 - `noticed()` remembers that it happened, so the heartbeat thread can run a repair pass for
-  whatever fell between two writes once the database answers (`tikpost.kit.executors`).
+  whatever fell between two writes once the database answers (`tikpost.runtime.liveness`).
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ from typing import Any
 from dbos import DBOS
 
 from tikpost.kit.db import Database, utcnow
-from tikpost.kit.workflows import WorkflowRuntime, current_runtime, startup_sweep
 from tikpost.media import repository
 from tikpost.media.storage import Storage, StorageError, storage_from_url
+from tikpost.runtime.workflows import WorkflowRuntime, current_runtime, startup_sweep
 from tikpost.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -13,10 +13,10 @@ from sqlalchemy.pool import NullPool
 
 # Importing the models registers their tables on Base.metadata (for autogenerate).
 from tikpost.accounts import models as _accounts_models  # noqa: F401
-from tikpost.kit import executors as _executors_models  # noqa: F401
 from tikpost.kit.db import Base, configure_sqlite, sync_url
 from tikpost.media import models as _media_models  # noqa: F401
 from tikpost.posts import models as _posts_models  # noqa: F401
+from tikpost.runtime import models as _executors_models  # noqa: F401
 from tikpost.teams import models as _teams_models  # noqa: F401
 from tikpost.webhooks import models as _webhooks_models  # noqa: F401
 

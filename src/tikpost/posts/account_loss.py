@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tikpost.accounts import events, loss
 from tikpost.accounts.models import Account
 from tikpost.accounts.tokens import forget_tokens
-from tikpost.kit.workflows import runtime_running
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure
 from tikpost.posts.publish.context import PublishContext
+from tikpost.runtime.workflows import runtime_running
 
 # `authorization.removed` reason 5: "Developer revoke authorization" (TikTok's events page).
 DEVELOPER_REVOKED = 5

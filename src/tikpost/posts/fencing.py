@@ -1,6 +1,6 @@
 """Only the workflow run that owns a post may act on it at TikTok.
 
-When an executor is presumed dead (see `tikpost.kit.executors`) its workflows are handed to
+When an executor is presumed dead (see `tikpost.runtime.liveness`) its workflows are handed to
 other processes. If it was only slow, two runs of one post's workflow now exist. DBOS refuses
 the stale run's step records, but not what it does meanwhile: an init at TikTok, a chunk sent.
 So each step that acts there (init, upload) first *claims* the post, writing its DBOS
@@ -29,11 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.accounts import repository as accounts
 from tikpost.accounts.tokens import AccountUnavailableError
-from tikpost.kit.workflows import Ownership, current_ownership, still_owns
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure, PublishFailedError
 from tikpost.posts.models import FINAL_STATUSES, Post
 from tikpost.posts.publish.context import PublishContext
+from tikpost.runtime.workflows import Ownership, current_ownership, still_owns
 
 
 class SupersededError(Exception):

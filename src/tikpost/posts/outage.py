@@ -26,7 +26,6 @@ from typing import TypeVar
 
 from dbos import DBOS
 
-from tikpost.kit.steps import step
 from tikpost.posts import service
 from tikpost.posts.failures import (
     Failure,
@@ -36,6 +35,7 @@ from tikpost.posts.failures import (
     outlasted,
 )
 from tikpost.posts.publish.context import context
+from tikpost.runtime.steps import step
 from tikpost.tiktok import errors
 
 logger = logging.getLogger(__name__)

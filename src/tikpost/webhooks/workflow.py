@@ -20,8 +20,8 @@ from standardwebhooks import Webhook
 
 from tikpost import __version__
 from tikpost.kit.safe_fetch import UrlGuard, UrlNotAllowedError, guarded_client
-from tikpost.kit.steps import step
-from tikpost.kit.workflows import (
+from tikpost.runtime.steps import step
+from tikpost.runtime.workflows import (
     QueueSpec,
     WorkflowRuntime,
     current_runtime,

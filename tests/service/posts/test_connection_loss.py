@@ -64,7 +64,7 @@ def test_connection_loss_is_told_from_other_database_errors(tmp_path: Path) -> N
 
 @DBOS.workflow(name="tests.loses_the_database")
 async def loses_the_database() -> None:
-    """Dies as a workflow whose step was not declared with `kit.steps.step` would."""
+    """Dies as a workflow whose step was not declared with `runtime.steps.step` would."""
     async with _nobody_listening().session() as session:
         await session.execute(text("SELECT 1"))
 

@@ -8,7 +8,7 @@ one forced upload-URL expiry in the middle of the run:
   one database, one media directory. Only the workers are killed, at seeded random moments,
   six times; most come back under the same executor id (DBOS resumes that id's workflows), one
   under a new id, the old one never to return, so only the other processes' takeover of a
-  silent executor (tikpost.kit.executors) can finish its work.
+  silent executor (tikpost.runtime.liveness) can finish its work.
 - on SQLite: one `tikpost serve`, killed and restarted six times.
 
 At the end every post is final; the sandbox shows each published post exactly once, no post

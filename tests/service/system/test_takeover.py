@@ -30,7 +30,7 @@ from tests.support.processes import (
     start_sandbox,
     wait_up,
 )
-from tikpost.kit.executors import FENCED_EXIT_CODE
+from tikpost.runtime.liveness import FENCED_EXIT_CODE
 from tikpost.sandbox.samples import make_video
 
 pytestmark = [

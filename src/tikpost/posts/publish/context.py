@@ -14,10 +14,10 @@ from tikpost.accounts.oauth import TikTokApp, tiktok_app_for
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
-from tikpost.kit.workflows import current_runtime
 from tikpost.media.storage import Storage, storage_from_url
 from tikpost.posts import service
 from tikpost.posts.models import Post
+from tikpost.runtime.workflows import current_runtime
 from tikpost.settings import Settings
 from tikpost.webhooks import service as webhooks
 

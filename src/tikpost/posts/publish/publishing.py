@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 from tikpost.accounts import repository as accounts
 from tikpost.kit.logs import log_context
-from tikpost.kit.workflows import busy
 from tikpost.media import repository as media_repository
 from tikpost.media.models import Media
 from tikpost.posts import repository, service
@@ -19,6 +18,7 @@ from tikpost.posts.models import Post
 from tikpost.posts.outage import patient
 from tikpost.posts.publish.context import PublishContext
 from tikpost.posts.publish.storage_wait import with_storage
+from tikpost.runtime.workflows import busy
 from tikpost.tiktok import (
     ChunkPlan,
     CreatorInfo,

@@ -40,14 +40,6 @@ from dbos import DBOS
 
 from tikpost.kit.db import utcnow
 from tikpost.kit.db_outage import is_connection_loss
-from tikpost.kit.steps import step
-from tikpost.kit.workflows import (
-    APPLICATION_VERSION,
-    WorkflowRuntime,
-    current_runtime,
-    enqueue,
-    startup_sweep,
-)
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure
 from tikpost.posts.models import FINAL_STATUSES, Post
@@ -58,6 +50,14 @@ from tikpost.posts.publish.workflow import (
     fail_post,
     publish_post,
     start_publishing,
+)
+from tikpost.runtime.steps import step
+from tikpost.runtime.workflows import (
+    APPLICATION_VERSION,
+    WorkflowRuntime,
+    current_runtime,
+    enqueue,
+    startup_sweep,
 )
 from tikpost.webhooks.workflow import start_deliveries
 
@@ -194,7 +194,7 @@ async def resume_lost_to_outages(runtime: WorkflowRuntime) -> None:
     """Unfinished posts whose workflow ended in error because the database went away go on as
     their next attempt, from what the post's row records.
 
-    Steps declared with `kit.steps.step` wait the database out instead, so this is for what
+    Steps declared with `runtime.steps.step` wait the database out instead, so this is for what
     they do not cover (a step declared otherwise, an error on the way between two steps). The
     sweeps run again once the database is back after an outage, so such a post goes on within
     seconds rather than being failed by the reconciler hours later."""

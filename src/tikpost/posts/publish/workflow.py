@@ -19,16 +19,6 @@ from dbos import DBOS
 
 from tikpost.accounts.tokens import AccountUnavailableError
 from tikpost.kit.logs import log_context
-from tikpost.kit.steps import step
-from tikpost.kit.workflows import (
-    QueueSpec,
-    RateLimit,
-    WorkflowRuntime,
-    declare_queue,
-    enqueue,
-    safe_point,
-    startup_sweep,
-)
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure, from_error, from_fail_reason
 from tikpost.posts.fencing import claim
@@ -43,6 +33,16 @@ from tikpost.posts.publish.publishing import (
     upload_to_tiktok,
 )
 from tikpost.posts.publish.transcoding import transcode_post
+from tikpost.runtime.steps import step
+from tikpost.runtime.workflows import (
+    QueueSpec,
+    RateLimit,
+    WorkflowRuntime,
+    declare_queue,
+    enqueue,
+    safe_point,
+    startup_sweep,
+)
 from tikpost.webhooks.workflow import start_deliveries
 
 # Where the TikTok webhook receiver sends a post's workflow a nudge.

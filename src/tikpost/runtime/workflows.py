@@ -10,7 +10,7 @@ starts again. What that asks of this service, and how this module answers:
   start and stop services one after another, never two at once (`start()` refuses).
 - Workflow functions are registered with DBOS at import time (`@DBOS.workflow`). The modules
   that hold them must be imported before `start()`, or recovery cannot find them: the app and
-  the worker build their runtime through `tikpost.worker.create_runtime`, which imports them.
+  the worker build their runtime through `runtime.worker.create_runtime`, which imports them.
 - Recovery only picks up workflows of the same `application_version` (pinned here, see
   `APPLICATION_VERSION`) and the same executor id (`executor_id_for`).
 - Queues live in the system database and are registered after launch; domain modules declare
@@ -19,12 +19,12 @@ starts again. What that asks of this service, and how this module answers:
   workflow id makes a repeated enqueue a no-op). Startup sweeps (`startup_sweep`) run after
   launch to enqueue whatever was committed but never enqueued (a crash in between).
 - Several processes may share one system database (scale-out on PostgreSQL): each has its own
-  executor id and heartbeat (`tikpost.kit.executors`), and the survivors hand a dead one's
+  executor id and heartbeat (`tikpost.runtime.liveness`), and the survivors hand a dead one's
   pending workflows back to their queues.
 - Stopping drains first: no new step talks to TikTok (`safe_point`), and uploads finish the
   chunk they are sending (`busy`), for at most `shutdown_grace_sec`; then DBOS is destroyed
-  (see `tikpost.kit.drain`).
-- Losing the database does not end a workflow: steps declared with `tikpost.kit.steps.step`
+  (see `tikpost.runtime.drain`).
+- Losing the database does not end a workflow: steps declared with `tikpost.runtime.steps.step`
   wait for it and run again, DBOS retries its own writes, and after an outage `after_outage`
   hands back whatever a queue claimed for this executor but never ran.
 - Async workflows run on DBOS's own event loop thread (DBOS is launched from a worker thread
@@ -53,8 +53,8 @@ from dbos._recovery import _recover_workflow
 from sqlalchemy.engine import make_url
 
 from tikpost.kit.db import Database
-from tikpost.kit.drain import BusySection, busy, drain, safe_point
-from tikpost.kit.executors import Liveness
+from tikpost.runtime.drain import BusySection, busy, drain, safe_point
+from tikpost.runtime.liveness import Liveness
 from tikpost.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from dbos import DBOS
 
 from tikpost.kit.db import Database
 from tikpost.kit.db_outage import rerun_after_outage
-from tikpost.kit.workflows import current_runtime
+from tikpost.runtime.workflows import current_runtime
 
 P = ParamSpec("P")
 R = TypeVar("R")

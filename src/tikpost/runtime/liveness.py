@@ -42,8 +42,8 @@ from datetime import datetime, timedelta
 
 from tikpost.kit.db import Database, utcnow
 from tikpost.kit.db_outage import is_connection_loss, noticed, take_noticed
-from tikpost.kit.executors import repository
-from tikpost.kit.executors.models import RETIRED, Executor
+from tikpost.runtime import repository
+from tikpost.runtime.models import RETIRED, Executor
 
 logger = logging.getLogger(__name__)
 

@@ -10,10 +10,11 @@ import pytest
 
 from tests.service.conftest import SettingsFactory
 from tikpost import migrations
-from tikpost.kit import workflows
 from tikpost.kit.db import Database
-from tikpost.kit.executors import RETIRED, Liveness, SilenceWatch, take_over_dead
-from tikpost.kit.workflows import WorkflowRuntime
+from tikpost.runtime import workflows
+from tikpost.runtime.liveness import Liveness, SilenceWatch, take_over_dead
+from tikpost.runtime.models import RETIRED
+from tikpost.runtime.workflows import WorkflowRuntime
 
 BEAT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 LATER_BEAT = datetime(2026, 11, 23, 12, 0, 1, tzinfo=UTC)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tikpost.kit.executors.models import RETIRED, Executor
+from tikpost.runtime.models import RETIRED, Executor
 
 
 async def lock(session: AsyncSession, executor_id: str) -> Executor | None:

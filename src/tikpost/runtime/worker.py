@@ -14,7 +14,7 @@ import logging
 import signal
 
 from tikpost import migrations
-from tikpost.kit.workflows import WorkflowRuntime, executor_id_for
+from tikpost.runtime.workflows import WorkflowRuntime, executor_id_for
 from tikpost.settings import Settings
 
 logger = logging.getLogger("tikpost")

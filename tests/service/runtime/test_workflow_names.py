@@ -40,7 +40,7 @@ STEPS = {
 LIST_REGISTERED = """
 import importlib, json
 from dbos._dbos import _get_or_create_dbos_registry
-from tikpost.worker import WORKFLOW_MODULES
+from tikpost.runtime.worker import WORKFLOW_MODULES
 for module in WORKFLOW_MODULES:
     importlib.import_module(module)
 print(json.dumps(sorted(_get_or_create_dbos_registry().workflow_info_map)))

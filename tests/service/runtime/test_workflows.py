@@ -13,13 +13,13 @@ from dbos import DBOS, WorkflowHandleAsync
 from tests.service.conftest import CliInvoker, ServiceFactory, SettingsFactory
 from tests.service.webhook_helpers import receiver, team_id, wait_for_delivery
 from tikpost import migrations
-from tikpost.kit import workflows
 from tikpost.kit.db import Database
-from tikpost.kit.workflows import QueueSpec, WorkflowRuntime, declare_queue, enqueue
+from tikpost.runtime import workflows
+from tikpost.runtime.worker import run_worker
+from tikpost.runtime.workflows import QueueSpec, WorkflowRuntime, declare_queue, enqueue
 from tikpost.teams import repository as teams_repository
 from tikpost.webhooks import service as webhooks
 from tikpost.webhooks.schemas import EndpointCreate
-from tikpost.worker import run_worker
 
 # Declared at import, like a domain's queue: every runtime in this process registers it.
 TEST_QUEUE = declare_queue(
