@@ -21,6 +21,7 @@ from tikpost.accounts.oauth import (
     tiktok_app_for,
 )
 from tikpost.accounts.tokens import TokenSource
+from tikpost.dashboard.router import install_dashboard
 from tikpost.kit import logs
 from tikpost.kit.body_limit import BodyLimitMiddleware
 from tikpost.kit.crypto import TokenCipher
@@ -121,6 +122,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(webhooks_router)
     app.include_router(posts_router)
     app.include_router(tiktok_events_router)
+    # The web UI at / (and its assets at /static); outside the OpenAPI schema.
+    install_dashboard(app)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, Any]:

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     media_fetch_timeout_sec: float = Field(default=1800.0, gt=0)
     # Whether a post that does not say `transcode` converts a video TikTok would refuse.
     transcode_default: bool = False
+    # A dashboard session unused this long is over (the browser must sign in again).
+    dashboard_idle_hours: float = Field(default=12.0, gt=0)
 
     @model_validator(mode="after")
     def _fill_derived_defaults(self) -> Settings:

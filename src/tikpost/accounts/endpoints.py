@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tikpost.accounts import service
 from tikpost.accounts.oauth import CALLBACK_PATH, state_signer
@@ -30,24 +31,33 @@ async def connect(
 @router.get(CALLBACK_PATH, response_class=HTMLResponse, include_in_schema=False)
 async def oauth_callback(
     request: Request, database: DatabaseDep, tokens: TokensDep, settings: SettingsDep
-) -> HTMLResponse:
-    """Where TikTok sends the creator's browser back; answers a page a person can read."""
+) -> Response:
+    """Where TikTok sends the creator's browser back; answers a page a person can read, or,
+    for a connect started in the dashboard, sends the browser back there with the outcome."""
     params = {key: value for key, value in request.query_params.items()}
     try:
         connected = await service.finish_connect(
             database, tokens.tiktok, state_signer(settings), tokens.cipher, params
         )
     except service.ConnectFailedError as failure:
+        if failure.return_url is not None:
+            return _back(failure.return_url, connect_error=failure.code)
         return _page("TikTok account not connected", failure.message, failure.code, 400)
     account = connected.account
     name = account.username or account.display_name or account.open_id
     verb = "connected" if connected.created else "reconnected"
+    if connected.return_url is not None:
+        return _back(connected.return_url, **{verb: account.id})
     return _page(
         "TikTok account connected",
         f"@{name} is {verb} (account id {account.id}). You can close this window.",
         "connected",
         200,
     )
+
+
+def _back(return_url: str, **outcome: str) -> RedirectResponse:
+    return RedirectResponse(f"{return_url}?{urlencode(outcome)}", status_code=303)
 
 
 def _page(title: str, message: str, code: str, status: int) -> HTMLResponse:

@@ -27,8 +27,14 @@ USER_FIELDS = ("open_id", "union_id", "avatar_url", "display_name")
 
 
 async def start_connect(
-    session: AsyncSession, team: TeamRead, tiktok: TikTokApp, signer: Signer
+    session: AsyncSession,
+    team: TeamRead,
+    tiktok: TikTokApp,
+    signer: Signer,
+    return_url: str | None = None,
 ) -> ConnectStarted:
+    """`return_url` (a path of ours, set by the dashboard) is where the callback sends the
+    browser afterwards; without it the callback answers a page of its own."""
     state = new_state(signer, team.id)
     await repository.add_state(
         session,
@@ -36,6 +42,7 @@ async def start_connect(
             team_id=team.id,
             state_hash=state.value_hash,
             redirect_uri=tiktok.redirect_uri,
+            return_url=return_url,
             expires_at=state.expires_at,
         ),
     )
@@ -53,16 +60,18 @@ async def start_connect(
 class ConnectFailedError(Exception):
     """The callback could not connect an account; `message` is shown to the person."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, return_url: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.return_url = return_url
 
 
 @dataclass(frozen=True)
 class Connected:
     account: AccountRead
     created: bool
+    return_url: str | None = None
 
 
 async def finish_connect(
@@ -73,7 +82,22 @@ async def finish_connect(
     params: Mapping[str, str],
 ) -> Connected:
     """The OAuth callback: check the state, trade the code, store the account once."""
-    team_id = await _consume_state(database, signer, params.get("state", ""))
+    team_id, return_url = await _consume_state(database, signer, params.get("state", ""))
+    try:
+        connected = await _connect(database, tiktok, cipher, params, team_id)
+    except ConnectFailedError as failure:
+        failure.return_url = return_url
+        raise
+    return Connected(connected.account, connected.created, return_url)
+
+
+async def _connect(
+    database: Database,
+    tiktok: TikTokApp,
+    cipher: TokenCipher,
+    params: Mapping[str, str],
+    team_id: str,
+) -> Connected:
     if params.get("error"):
         raise ConnectFailedError(
             "access_denied" if params["error"] == "access_denied" else params["error"],
@@ -103,8 +127,9 @@ async def finish_connect(
         return Connected(AccountRead.model_validate(account), created)
 
 
-async def _consume_state(database: Database, signer: Signer, value: str) -> str:
-    """A state is valid once, for its team, until it expires; anything else is refused."""
+async def _consume_state(database: Database, signer: Signer, value: str) -> tuple[str, str | None]:
+    """A state is valid once, for its team, until it expires; anything else is refused.
+    Returns the team and where the connect asked to return to."""
     team_id = verify_state(signer, value) if value else None
     invalid = ConnectFailedError(
         "invalid_state",
@@ -121,7 +146,8 @@ async def _consume_state(database: Database, signer: Signer, value: str) -> str:
                 "state_reused", "This connection link was already used. Start again from your app."
             )
         stored.used_at = utcnow()
-    return team_id
+        return_url = stored.return_url
+    return team_id, return_url
 
 
 async def _fetch_identity(

@@ -11,6 +11,7 @@ import typer
 
 from tikpost.cli import server
 from tikpost.cli.accounts import accounts_app
+from tikpost.cli.dashboard import dashboard_link
 from tikpost.cli.keys import keys_app
 from tikpost.cli.post import post_command
 from tikpost.cli.posts import posts_app
@@ -24,6 +25,7 @@ app.command()(server.worker)
 app.command("sample-video")(server.sample_video)
 app.add_typer(server.db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.command("dashboard-link")(dashboard_link)
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(posts_app, name="posts")
 

@@ -51,12 +51,14 @@ async def find_api_key_by_hash(session: AsyncSession, key_hash: str) -> tuple[Ap
     return None if row is None else (row[0], row[1])
 
 
-async def list_api_keys(session: AsyncSession) -> list[tuple[ApiKey, Team]]:
-    result = await session.execute(
-        select(ApiKey, Team)
-        .join(Team, ApiKey.team_id == Team.id)
-        .order_by(ApiKey.created_at, ApiKey.id)
-    )
+async def list_api_keys(
+    session: AsyncSession, team_id: str | None = None
+) -> list[tuple[ApiKey, Team]]:
+    """Every team's keys (the operator's CLI), or one team's."""
+    query = select(ApiKey, Team).join(Team, ApiKey.team_id == Team.id)
+    if team_id is not None:
+        query = query.where(ApiKey.team_id == team_id)
+    result = await session.execute(query.order_by(ApiKey.created_at, ApiKey.id))
     return [(key, team) for key, team in result.all()]
 
 

@@ -51,14 +51,21 @@ async def create_api_key(session: AsyncSession, team_name: str) -> CreatedApiKey
     return CreatedApiKey(key=new.key, info=_key_info(key, team))
 
 
-async def list_api_keys(session: AsyncSession) -> list[ApiKeyInfo]:
-    return [_key_info(key, team) for key, team in await repository.list_api_keys(session)]
+async def list_api_keys(session: AsyncSession, team_id: str | None = None) -> list[ApiKeyInfo]:
+    """Every key (the operator's CLI), or one team's (its dashboard)."""
+    found = await repository.list_api_keys(session, team_id)
+    return [_key_info(key, team) for key, team in found]
 
 
-async def revoke_api_key(session: AsyncSession, key_id: str) -> ApiKeyInfo:
-    """Revoke a key; revoking twice keeps the first time, so the audit trail stays true."""
+async def revoke_api_key(
+    session: AsyncSession, key_id: str, team_id: str | None = None
+) -> ApiKeyInfo:
+    """Revoke a key; revoking twice keeps the first time, so the audit trail stays true.
+
+    With `team_id` (a team revoking its own), another team's key is as unknown as a missing
+    one. Dashboard sessions opened with the key end with it (teams.sessions.service)."""
     found = await repository.get_api_key(session, key_id)
-    if found is None:
+    if found is None or (team_id is not None and found[0].team_id != team_id):
         raise ApiError(404, "api_key_not_found", f"no API key with id {key_id}", "id")
     key, team = found
     if key.revoked_at is None:

@@ -1,0 +1,101 @@
+"""The team's TikTok accounts: connect (TikTok's OAuth flow), reconnect, disconnect."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from tikpost.accounts import service
+from tikpost.accounts.oauth import state_signer
+from tikpost.accounts.schemas import AccountRead
+from tikpost.dashboard.flash import set_flash
+from tikpost.dashboard.routing import page_router
+from tikpost.dashboard.sessions import SignedInDep
+from tikpost.dashboard.templates import creator_posts_url, render
+from tikpost.deps import DatabaseDep, SessionDep, SettingsDep, TikTokDep, TokensDep
+
+router = page_router()
+PATH = "/accounts"
+
+# What a person can do about an account that cannot post.
+WHAT_TO_DO = {
+    "ready": "Ready to post.",
+    "reauth_required": "TikTok needs the creator to approve tikpost again: press Reconnect "
+    "and sign in to TikTok as this creator.",
+    "revoked": "tikpost no longer has access. Press Reconnect to connect it again.",
+}
+# The OAuth callback sends the browser back with one of these (accounts/endpoints.py).
+CONNECT_ERRORS = {
+    "access_denied": "The TikTok account was not connected: permission was not granted on TikTok.",
+    "invalid_state": "That connection link was invalid or had expired. Please start again.",
+    "state_reused": "That connection link was already used. Please start again.",
+    "missing_code": "TikTok did not send an authorization code. Please start again.",
+    "tiktok_error": "TikTok refused the connection. Please try again.",
+}
+
+
+def _name(account: AccountRead) -> str:
+    return account.username or account.display_name or account.open_id
+
+
+def _connect_message(accounts: list[AccountRead], request: Request) -> tuple[str, str] | None:
+    """The flash for the OAuth callback's return (`?connected=`, `?reconnected=`, `?error=`)."""
+    query = request.query_params
+    for verb in ("connected", "reconnected"):
+        found = next((a for a in accounts if a.id == query.get(verb)), None)
+        if found is not None:
+            return f"@{_name(found)} is {verb}.", "success"
+    if "connect_error" in query:
+        code = query["connect_error"]
+        return CONNECT_ERRORS.get(code, "The TikTok account was not connected."), "error"
+    return None
+
+
+@router.get(PATH, response_class=HTMLResponse)
+async def accounts_page(request: Request, signed: SignedInDep, session: SessionDep) -> Response:
+    accounts = await service.list_accounts(session, signed.team)
+    rows = [
+        {
+            "account": account,
+            "name": _name(account),
+            "what_to_do": WHAT_TO_DO.get(account.status, ""),
+            "sandbox_posts": creator_posts_url(request, account.open_id),
+        }
+        for account in accounts
+    ]
+    context = {"rows": rows, "connect_message": _connect_message(accounts, request)}
+    return render(request, "accounts.html", context, signed=signed)
+
+
+@router.post(f"{PATH}/connect")
+async def connect(
+    signed: SignedInDep, session: SessionDep, tiktok: TikTokDep, settings: SettingsDep
+) -> Response:
+    """The API's own connect, asking TikTok to send the browser back to this page."""
+    started = await service.start_connect(
+        session, signed.team, tiktok, state_signer(settings), return_url=PATH
+    )
+    return RedirectResponse(started.authorize_url, status_code=303)
+
+
+@router.get(f"{PATH}/{{account_id}}/disconnect", response_class=HTMLResponse)
+async def confirm_disconnect(
+    request: Request, account_id: str, signed: SignedInDep, session: SessionDep
+) -> Response:
+    account = await service.get_account(session, signed.team, account_id)
+    context = {"account": account, "name": _name(account)}
+    return render(request, "account_disconnect.html", context, signed=signed)
+
+
+@router.post(f"{PATH}/{{account_id}}/disconnect")
+async def disconnect(
+    account_id: str,
+    signed: SignedInDep,
+    database: DatabaseDep,
+    tokens: TokensDep,
+    settings: SettingsDep,
+) -> Response:
+    account = await service.disconnect(database, tokens, signed.team, account_id)
+    response = RedirectResponse(PATH, status_code=303)
+    set_flash(response, settings, f"@{_name(account)} is disconnected.")
+    return response

@@ -1,0 +1,1 @@
+"""Dashboard sign-in: server-side browser sessions and one-time sign-in links."""
