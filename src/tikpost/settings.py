@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     # doubling to 1 h, for 24 h). Tests set a short one.
     webhook_retry_delays: list[float] = []
     # How long a post keeps trying while TikTok fails (5xx, 429, timeouts) before it fails
-    # `tiktok_unavailable` (see posts.outage); counted from the outage's first failure.
+    # `tiktok_unavailable` (see posts.publish.outage); counted from the outage's first failure.
     tiktok_outage_budget_sec: float = Field(default=1800.0, gt=0)
     # How long a post waits before trying again after the creator hit TikTok's daily cap.
     daily_cap_retry_sec: float = Field(default=900.0, gt=0)

@@ -23,8 +23,9 @@ So every workflow runtime announces itself here, in the app database:
   their next beat instead of after the stale bound.
 
 A process that is slow rather than dead (paused, partitioned) may still be running a workflow
-that was taken over. DBOS refuses its step records (ownership tokens), and `tikpost.posts.fencing`
-refuses its side effects at TikTok; its next heartbeat then finds it fenced.
+that was taken over. DBOS refuses its step records (ownership tokens), and
+`tikpost.posts.publish.fencing` refuses its side effects at TikTok; its next heartbeat then finds
+it fenced.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ from tests.support.processes import (
     create_api_key as mint_api_key,
 )
 from tikpost.posts.failures import PublishFailedError
-from tikpost.posts.outage import (
+from tikpost.posts.publish.outage import (
     FIRST_WAIT_SEC,
     MAX_WAIT_SEC,
     QUICK_ATTEMPTS,

@@ -15,9 +15,9 @@ from __future__ import annotations
 from tikpost.media.links import MediaLinks
 from tikpost.posts import service
 from tikpost.posts.failures import Failure
-from tikpost.posts.fencing import check_fence
 from tikpost.posts.models import Post
 from tikpost.posts.publish.context import PublishContext
+from tikpost.posts.publish.fencing import check_fence
 from tikpost.posts.publish.publishing import (
     PublishFailedError,
     _locked,

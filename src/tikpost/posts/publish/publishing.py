@@ -13,10 +13,10 @@ from tikpost.media.models import Media
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure, describe
 from tikpost.posts.failures import PublishFailedError as PublishFailedError  # re-exported
-from tikpost.posts.fencing import check_fence, check_run, record_progress
 from tikpost.posts.models import Post
-from tikpost.posts.outage import patient
 from tikpost.posts.publish.context import PublishContext
+from tikpost.posts.publish.fencing import check_fence, check_run, record_progress
+from tikpost.posts.publish.outage import patient
 from tikpost.posts.publish.storage_wait import with_storage
 from tikpost.runtime.workflows import busy
 from tikpost.tiktok import (
@@ -61,7 +61,7 @@ async def _tiktok(
     *,
     repeatable: bool = True,
 ) -> T:
-    """Call TikTok as the post's account, with a live token, patiently (see posts.outage).
+    """Call TikTok as the post's account, with a live token, patiently (see posts.publish.outage).
 
     A call that is not `repeatable` (an init that publishes by itself) follows a mark: the
     post `uploading` without a publish_id. When TikTok refuses it for now, the mark goes, so
@@ -261,7 +261,7 @@ async def _fetch_status(ctx: PublishContext, post: Post, publish_id: str) -> Pub
 async def _send(
     ctx: PublishContext, post_id: str, media: Media, plan: ChunkPlan, url: str, offset: int
 ) -> None:
-    """Send the chunks from `offset`, each after a fenced write (see posts.fencing); on
+    """Send the chunks from `offset`, each after a fenced write (see posts.publish.fencing); on
     shutdown, stop between chunks (the one being sent finishes, within the grace period)."""
     storage = ctx.storage
 
@@ -281,7 +281,6 @@ async def _send(
             plan,
             source,
             content_type=media.content_type,
-            event_hooks=ctx.tiktok.event_hooks,
             start_offset=offset,
             on_progress=progress,
         )
