@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from tikpost.deps import CurrentTeam, DatabaseDep, SessionDep, SettingsDep, StorageDep, UrlGuardDep
-from tikpost.posts import intake, service
+from tikpost.posts import intake, review, service
+from tikpost.posts.consent import Consent
 from tikpost.posts.models import PostStatus
-from tikpost.posts.publish.workflow import start_publishing
-from tikpost.posts.schemas import PostCreate, PostPage, PostRead
+from tikpost.posts.schemas import PostCreate, PostPage, PostRead, PostUpdate, ReviewRejection
+from tikpost.teams.auth import CurrentKey
 
 router = APIRouter(prefix="/v1/posts", tags=["posts"])
 
@@ -74,5 +75,41 @@ async def retry_post(post_id: str, team: CurrentTeam, database: DatabaseDep) -> 
     async with database.session(write=True) as session:
         post = await service.retry_post(session, team, post_id)
         body = await service.read(session, post)
-    await start_publishing(post)
+    # A post never approved goes back to the review queue instead of to TikTok.
+    await review.after_commit(post)
     return body
+
+
+@router.patch("/{post_id}", response_model=PostRead)
+async def update_post(
+    post_id: str, changes: PostUpdate, team: CurrentTeam, database: DatabaseDep
+) -> PostRead:
+    """Edit a post awaiting review (it stays there, any approval void), or give a scheduled
+    post a new `scheduled_at`; 409 for any other post."""
+    async with database.session(write=True) as session:
+        post = await review.edit(session, team, post_id, changes)
+        body = await service.read(session, post)
+    await review.after_commit(post)
+    return body
+
+
+@router.post("/{post_id}/approve", response_model=PostRead)
+async def approve_post(post_id: str, key: CurrentKey, database: DatabaseDep) -> PostRead:
+    """Consent to a post awaiting review, as this API key: it is queued (or scheduled)."""
+    async with database.session(write=True) as session:
+        post = await review.approve(session, key.team, post_id, Consent.api_key(key.api_key_id))
+        body = await service.read(session, post)
+    await review.after_commit(post)
+    return body
+
+
+@router.post("/{post_id}/reject", response_model=PostRead)
+async def reject_post(
+    post_id: str, rejection: ReviewRejection, key: CurrentKey, database: DatabaseDep
+) -> PostRead:
+    """Refuse a post awaiting review: it is cancelled, with the reason as its error."""
+    async with database.session(write=True) as session:
+        post = await review.reject(
+            session, key.team, post_id, rejection.reason, Consent.api_key(key.api_key_id)
+        )
+        return await service.read(session, post)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from tikpost.kit.db import Database
 from tikpost.kit.url_guard import UrlGuard
 from tikpost.media.storage import FileChanges, Storage
-from tikpost.posts import fetched, photos, service, video_url
-from tikpost.posts.publish.workflow import start_publishing
+from tikpost.posts import fetched, photos, review, service, video_url
+from tikpost.posts.models import PostStatus
 from tikpost.posts.schemas import PostCreate, PostRead
 from tikpost.settings import Settings
 from tikpost.teams.schemas import TeamRead
@@ -62,13 +62,16 @@ async def accept_post(
                 {index: media.id for index, media in imported_photos.items()},
                 transcode_default=settings.transcode_default,
             )
+            # A post held for review gets no workflow, only its `post.awaiting_review` event.
+            held = created and post.status == PostStatus.AWAITING_REVIEW
+            deliveries = await review.announce(session, post) if held else []
             body = await service.read(session, post)
     except BaseException:
         await files.rollback()
         await fetched.discard(database, storage, team, fetched_media)
         raise
     if created:
-        await start_publishing(post)
+        await review.after_commit(post, deliveries)
     else:
         await fetched.discard(database, storage, team, fetched_media)
     return Accepted(body, replayed=not created)

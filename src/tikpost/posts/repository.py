@@ -12,7 +12,10 @@ from tikpost.accounts.models import Account
 from tikpost.kit.db import utcnow
 from tikpost.media import repository as media_repository
 from tikpost.media.models import Media
-from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent
+from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent, PostStatus
+
+# Posts no workflow should run: finished, or held for review (approval enqueues theirs).
+_NO_WORKFLOW = FINAL_STATUSES | {PostStatus.AWAITING_REVIEW}
 
 
 async def add(session: AsyncSession, post: Post) -> Post:
@@ -53,9 +56,15 @@ async def list_for_team(
     account_id: str | None,
     before_id: str | None,
     limit: int,
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
 ) -> list[Post]:
     """Newest first; ids are time-ordered, so the last id of a page is the next cursor."""
     query = select(Post).where(Post.team_id == team_id)
+    if created_from is not None:
+        query = query.where(Post.created_at >= created_from)
+    if created_before is not None:
+        query = query.where(Post.created_at < created_before)
     if status is not None:
         query = query.where(Post.status == status)
     if account_id is not None:
@@ -63,6 +72,21 @@ async def list_for_team(
     if before_id is not None:
         query = query.where(Post.id < before_id)
     result = await session.execute(query.order_by(Post.id.desc()).limit(limit))
+    return list(result.scalars())
+
+
+async def in_window(
+    session: AsyncSession, team_id: str, start: datetime, end: datetime, limit: int
+) -> list[Post]:
+    """The team's posts planned for, or finished within, [start, end): what a calendar shows."""
+    planned = (Post.scheduled_at >= start) & (Post.scheduled_at < end)
+    finished = (Post.finished_at >= start) & (Post.finished_at < end)
+    result = await session.execute(
+        select(Post)
+        .where(Post.team_id == team_id, or_(planned, finished))
+        .order_by(func.coalesce(Post.scheduled_at, Post.finished_at), Post.id)
+        .limit(limit)
+    )
     return list(result.scalars())
 
 
@@ -81,7 +105,8 @@ async def events_for(session: AsyncSession, post_ids: Sequence[str]) -> dict[str
 
 
 async def unfinished(session: AsyncSession) -> list[Post]:
-    result = await session.execute(select(Post).where(Post.status.not_in(FINAL_STATUSES)))
+    """Posts on their way to TikTok (not held for review): what the startup sweeps look at."""
+    result = await session.execute(select(Post).where(Post.status.not_in(_NO_WORKFLOW)))
     return list(result.scalars())
 
 
@@ -114,7 +139,7 @@ async def stale_unfinished(session: AsyncSession, cutoff: datetime, limit: int) 
         (
             await session.execute(
                 select(Post)
-                .where(Post.status.not_in(FINAL_STATUSES), Post.updated_at < cutoff)
+                .where(Post.status.not_in(_NO_WORKFLOW), Post.updated_at < cutoff)
                 .order_by(Post.updated_at)
                 .limit(limit)
             )

@@ -91,6 +91,38 @@ class PostCreate(RequestModel):
         "a video that already passes is sent as it is. Omitted: the server's "
         "TIKPOST_TRANSCODE_DEFAULT (false unless set).",
     )
+    review: Literal["required", "none"] | None = Field(
+        default=None,
+        description="`required`: the post waits in `awaiting_review` until a person approves it "
+        "(POST /v1/posts/{id}/approve, or the dashboard's review queue); nothing is sent to "
+        "TikTok before. `none`: publish without review. Omitted: the team's "
+        "`review_by_default` (GET /v1/team).",
+    )
+
+
+class PostUpdate(RequestModel):
+    """What a person (or the caller) may change on a post awaiting review; only the fields
+    given change. On a scheduled post, `scheduled_at` alone reschedules it."""
+
+    title: str | None = None
+    description: str | None = None
+    privacy_level: PrivacyLevel | None = None
+    disable_comment: bool = False
+    disable_duet: bool = False
+    disable_stitch: bool = False
+    brand_organic_toggle: bool = False
+    brand_content_toggle: bool = False
+    is_aigc: bool = False
+    auto_add_music: bool = False
+    video_cover_timestamp_ms: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    photo_cover_index: int | None = Field(default=None, ge=0, le=34)
+    scheduled_at: Annotated[AwareDatetime, AfterValidator(to_utc)] | None = Field(
+        default=None, description="RFC 3339 with a timezone; null means as soon as approved."
+    )
+
+
+class ReviewRejection(RequestModel):
+    reason: str = Field(min_length=1, max_length=2000, description="Shown as the post's error.")
 
 
 class PostEventRead(BaseModel):
@@ -147,6 +179,20 @@ class PostRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    review_required: bool = Field(
+        default=False, description="Held for a person's review before publishing."
+    )
+    reviewed_at: datetime | None = Field(
+        default=None, description="When it was approved or rejected; null again after an edit."
+    )
+    review_note: str | None = Field(default=None, description="The reason given on rejection.")
+    consent: Literal["api_key", "dashboard"] | None = Field(
+        default=None, description="How the creator's consent was given; null until it was."
+    )
+    consent_by: str | None = Field(
+        default=None, description="The API key's id (`key_…`) or dashboard session's (`ses_…`)."
+    )
+    consent_at: datetime | None = None
     events: list[PostEventRead]
 
 

@@ -28,7 +28,7 @@ from tikpost.posts.schemas import PostCreate, PostError, PostEventRead, PostPage
 from tikpost.teams.schemas import TeamRead
 
 PAGE_SIZE = 50
-CANCELLABLE = frozenset({PostStatus.SCHEDULED, PostStatus.QUEUED})
+CANCELLABLE = frozenset({PostStatus.AWAITING_REVIEW, PostStatus.SCHEDULED, PostStatus.QUEUED})
 RETRYABLE = frozenset({PostStatus.FAILED, PostStatus.CANCELLED})
 
 
@@ -132,14 +132,17 @@ async def create_post(
         rules.check_video(request, video, transcode=transcode)
         media_id = video.id
     scheduled = request.scheduled_at is not None and request.scheduled_at > utcnow()
-    fields = request.model_dump(exclude={"video", "webhook_url", "photos", "transcode"})
+    # Held for review (posts.review): no workflow until a person approves.
+    held = request.review == "required" or (request.review is None and team.review_by_default)
+    fields = request.model_dump(exclude={"video", "webhook_url", "photos", "transcode", "review"})
     if photo_ids is not None:
         fields.update(
             media_type="photo", photos=photo_ids, photo_cover_index=request.photo_cover_index or 0
         )
     post = Post(
         team_id=team.id,
-        status="scheduled" if scheduled else "queued",
+        status="awaiting_review" if held else "scheduled" if scheduled else "queued",
+        review_required=held,
         media_id=media_id,
         # Photos are converted at creation (posts.photos); transcoding is for videos.
         transcode=transcode and media_id is not None,
@@ -148,7 +151,8 @@ async def create_post(
         request_hash=digest,
         **fields,
     )
-    post.scheduled_at = request.scheduled_at if scheduled else None
+    # A held post keeps the time asked for: approval decides whether it is still ahead.
+    post.scheduled_at = request.scheduled_at if scheduled or held else None
     try:
         async with session.begin_nested():
             await repository.add(session, post)
@@ -159,11 +163,12 @@ async def create_post(
         if existing is None:
             raise
         return _replayed(existing, digest), False
-    message = (
-        f"Scheduled for {post.scheduled_at.isoformat()}"
-        if post.scheduled_at
-        else "Accepted; waiting for its turn on the account's queue"
-    )
+    if held:
+        message = "Waiting for a person's review (the dashboard's review queue)"
+    elif post.scheduled_at:
+        message = f"Scheduled for {post.scheduled_at.isoformat()}"
+    else:
+        message = "Accepted; waiting for its turn on the account's queue"
     await record(session, post, post.status, message)
     return post, True
 
@@ -219,9 +224,18 @@ async def list_posts(
     account_id: str | None,
     cursor: str | None,
     limit: int = PAGE_SIZE,
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
 ) -> PostPage:
     posts = await repository.list_for_team(
-        session, team.id, status=status, account_id=account_id, before_id=cursor, limit=limit + 1
+        session,
+        team.id,
+        status=status,
+        account_id=account_id,
+        before_id=cursor,
+        limit=limit + 1,
+        created_from=created_from,
+        created_before=created_before,
     )
     page, more = posts[:limit], len(posts) > limit
     events = await repository.events_for(session, [post.id for post in page])
@@ -231,8 +245,17 @@ async def list_posts(
     )
 
 
+async def posts_between(
+    session: AsyncSession, team: TeamRead, start: datetime, end: datetime, limit: int = 500
+) -> list[PostRead]:
+    """Posts planned for (scheduled_at) or finished in [start, end), for a calendar."""
+    posts = await repository.in_window(session, team.id, start, end, limit)
+    events = await repository.events_for(session, [post.id for post in posts])
+    return [to_read(post, events[post.id]) for post in posts]
+
+
 async def cancel_post(session: AsyncSession, team: TeamRead, post_id: str) -> Post:
-    """Under the post's row lock, which the workflow's steps take too (see posts.publish.fencing):
+    """Under the post's row lock, which the workflow's steps take too (see posts.fencing):
     the workflow marks the post `uploading` before anything that can reach TikTok, so a cancel
     either lands first, and the workflow stops at its next check, or is refused."""
     post = await get_post(session, team, post_id)
@@ -263,7 +286,37 @@ async def retry_post(session: AsyncSession, team: TeamRead, post_id: str) -> Pos
     post.uploaded_bytes = 0
     post.finished_at = None
     status = "scheduled" if delay_seconds(post) else "queued"
+    if post.review_required and post.consent is None:
+        # Never approved (rejected, or cancelled while held): back to the review queue.
+        status = PostStatus.AWAITING_REVIEW
+        post.reviewed_at = post.review_note = None
     await record(session, post, status, f"Retry requested (attempt {post.attempt})")
+    return post
+
+
+async def reschedule_post(
+    session: AsyncSession, team: TeamRead, post_id: str, when: datetime
+) -> Post:
+    """Move a scheduled post to `when`, under the row lock cancel takes.
+
+    Its workflow is already enqueued, delayed to the old time, and DBOS cannot move it; so the
+    post goes on as a new attempt (a new workflow id, enqueued by the caller after commit) and
+    the old workflow, when it wakes, finds it is not the post's current one and does nothing.
+    """
+    post = await get_post(session, team, post_id)
+    if post.status != PostStatus.SCHEDULED:
+        raise ApiError(
+            409,
+            "post_not_reschedulable",
+            f"the post is {post.status}: only a scheduled post can be rescheduled",
+        )
+    if when <= utcnow():
+        raise ApiError(
+            422, "scheduled_at_in_past", "the new time must be in the future", "scheduled_at"
+        )
+    post.scheduled_at = when
+    post.attempt += 1
+    await record(session, post, PostStatus.SCHEDULED, f"Rescheduled for {when.isoformat()}")
     return post
 
 

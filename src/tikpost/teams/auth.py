@@ -20,13 +20,13 @@ _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def current_team(
+async def current_key(
     response: Response,
     state: Annotated[AppState, Depends(app_state)],
     api_key: Annotated[str | None, Depends(_api_key_header)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> TeamRead:
-    """The calling team, or a 401 error.
+) -> service.Authenticated:
+    """The calling key and its team, or a 401 error.
 
     Runs in its own short transactions rather than the request's session: a read-only request
     then stays read-only, and the occasional last-used stamp never waits on (or deadlocks
@@ -41,7 +41,14 @@ async def current_team(
     if result.needs_touch:
         async with database.session(write=True) as session:
             await service.record_key_use(session, result.api_key_id)
-    return result.team
+    return result
+
+
+async def current_team(key: Annotated[service.Authenticated, Depends(current_key)]) -> TeamRead:
+    """The calling team; FastAPI runs `current_key` once per request, whoever asks for it."""
+    return key.team
 
 
 CurrentTeam = Annotated[TeamRead, Depends(current_team)]
+# Which key called (its id is what an API-given consent records).
+CurrentKey = Annotated[service.Authenticated, Depends(current_key)]

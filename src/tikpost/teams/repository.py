@@ -19,6 +19,10 @@ async def get_team_by_name(session: AsyncSession, name: str) -> Team | None:
     return result.scalar_one_or_none()
 
 
+async def flush(session: AsyncSession) -> None:
+    await session.flush()
+
+
 async def add_team(session: AsyncSession, name: str) -> Team:
     team = Team(name=name)
     session.add(team)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from tikpost.kit.parse import RequestModel
 
 
 class TeamRead(BaseModel):
@@ -15,6 +17,16 @@ class TeamRead(BaseModel):
     id: str
     name: str
     created_at: datetime
+    review_by_default: bool = Field(
+        default=False,
+        description="New posts wait for a person's review unless they say `review: none`.",
+    )
+
+
+class TeamUpdate(RequestModel):
+    """The team's settings a key may change."""
+
+    review_by_default: bool
 
 
 class ApiKeyInfo(BaseModel):

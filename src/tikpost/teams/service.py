@@ -12,7 +12,7 @@ from tikpost.kit.db import utcnow
 from tikpost.kit.errors import ApiError
 from tikpost.teams import repository
 from tikpost.teams.models import ApiKey, Team
-from tikpost.teams.schemas import ApiKeyInfo, CreatedApiKey, TeamRead
+from tikpost.teams.schemas import ApiKeyInfo, CreatedApiKey, TeamRead, TeamUpdate
 
 MAX_TEAM_NAME = 200
 # Recording every request's use would make every GET a write; a minute's precision is plenty.
@@ -105,3 +105,12 @@ async def record_key_use(session: AsyncSession, key_id: str) -> None:
 
 def _unauthorized(code: str, message: str) -> ApiError:
     return ApiError(401, code, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def update_team(session: AsyncSession, team_id: str, changes: TeamUpdate) -> TeamRead:
+    team = await repository.get_team(session, team_id)
+    if team is None:
+        raise ApiError(404, "team_not_found", f"no team with id {team_id}", "id")
+    team.review_by_default = changes.review_by_default
+    await repository.flush(session)
+    return TeamRead.model_validate(team)

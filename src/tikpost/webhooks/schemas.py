@@ -11,7 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tikpost.kit.parse import RequestModel
 from tikpost.webhooks.models import DeliveryStatus
 
-EventType = Literal["post.published", "post.in_inbox", "post.failed", "account.reauth_required"]
+EventType = Literal[
+    "post.awaiting_review",
+    "post.published",
+    "post.in_inbox",
+    "post.failed",
+    "account.reauth_required",
+]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 MAX_URL_LENGTH = 2000
 
