@@ -255,7 +255,7 @@ async def posts_between(
 
 
 async def cancel_post(session: AsyncSession, team: TeamRead, post_id: str) -> Post:
-    """Under the post's row lock, which the workflow's steps take too (see posts.fencing):
+    """Under the post's row lock, which the workflow's steps take too (see posts.publish.fencing):
     the workflow marks the post `uploading` before anything that can reach TikTok, so a cancel
     either lands first, and the workflow stops at its next check, or is refused."""
     post = await get_post(session, team, post_id)

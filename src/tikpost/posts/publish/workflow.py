@@ -7,7 +7,7 @@ DBOS never re-runs a finished step but does re-run one a crash interrupted, so e
 safe to repeat: init returns the recorded publish_id instead of initialising again, and upload
 first asks TikTok how many bytes of that publish_id arrived and resumes from there. A crash can
 at worst leave an abandoned, never-completed upload at TikTok; it never publishes twice.
-A step TikTok fails for now (5xx, 429, timeouts) is waited out and run again (posts.outage).
+A step TikTok fails for now (5xx, 429, timeouts) is waited out and run again (posts.publish.outage).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from tikpost.accounts.tokens import AccountUnavailableError
 from tikpost.kit.logs import log_context
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure, from_error, from_fail_reason
-from tikpost.posts.fencing import claim
 from tikpost.posts.models import FINAL_STATUSES, Post, PostStatus
-from tikpost.posts.outage import TikTokUnavailableError, ride_out
 from tikpost.posts.publish.context import PublishContext, context
+from tikpost.posts.publish.fencing import claim
+from tikpost.posts.publish.outage import TikTokUnavailableError, ride_out
 from tikpost.posts.publish.photo_publishing import init_post
 from tikpost.posts.publish.publishing import (
     PublishFailedError,
@@ -219,7 +219,7 @@ async def status_step(post_id: str) -> dict[str, Any]:
 
 
 def _as_owner(action: Any) -> Any:
-    """`action` after claiming the post for this run (see posts.fencing): for the steps that
+    """`action` after claiming the post for this run (see posts.publish.fencing): for the steps that
     act at TikTok in the post's name (init, upload); reads such as polling need no claim."""
 
     async def owned(ctx: PublishContext, post_id: str) -> Any:
@@ -242,7 +242,7 @@ async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
     except AccountUnavailableError as exc:
         raise PublishFailedError(Failure(exc.code, exc.message)) from exc
     except errors.TikTokError as exc:
-        if exc.retryable:  # waited out by ride_out (see posts.outage)
+        if exc.retryable:  # waited out by ride_out (see posts.publish.outage)
             raise TikTokUnavailableError.of(exc) from exc
         raise PublishFailedError(from_error(exc)) from exc
     finally:
