@@ -108,10 +108,10 @@ def screenshots(driver: Driver, name: str) -> list[Path]:
     taken = [screenshot(driver, f"{name}-desktop")]
     mobile(driver)
     try:
+        taken.append(screenshot(driver, f"{name}-mobile"))
         width = driver.execute_script("return document.documentElement.scrollWidth")
         # Nothing may stick out sideways on a phone.
         assert width <= MOBILE_WIDTH, f"{name}: page is {width}px wide at {MOBILE_WIDTH}px"
-        taken.append(screenshot(driver, f"{name}-mobile"))
     finally:
         desktop(driver)
     return taken

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tikpost.accounts import service
 from tikpost.accounts.oauth import state_signer
 from tikpost.accounts.schemas import AccountRead
-from tikpost.dashboard.flash import set_flash
+from tikpost.dashboard.flash import Flash, set_flash
 from tikpost.dashboard.routing import page_router
 from tikpost.dashboard.sessions import SignedInDep
 from tikpost.dashboard.templates import creator_posts_url, render
@@ -38,16 +38,16 @@ def _name(account: AccountRead) -> str:
     return account.username or account.display_name or account.open_id
 
 
-def _connect_message(accounts: list[AccountRead], request: Request) -> tuple[str, str] | None:
+def _connect_message(accounts: list[AccountRead], request: Request) -> Flash | None:
     """The flash for the OAuth callback's return (`?connected=`, `?reconnected=`, `?error=`)."""
     query = request.query_params
     for verb in ("connected", "reconnected"):
         found = next((a for a in accounts if a.id == query.get(verb)), None)
         if found is not None:
-            return f"@{_name(found)} is {verb}.", "success"
+            return Flash(f"@{_name(found)} is {verb}.")
     if "connect_error" in query:
         code = query["connect_error"]
-        return CONNECT_ERRORS.get(code, "The TikTok account was not connected."), "error"
+        return Flash(CONNECT_ERRORS.get(code, "The TikTok account was not connected."), "error")
     return None
 
 
@@ -63,7 +63,10 @@ async def accounts_page(request: Request, signed: SignedInDep, session: SessionD
         }
         for account in accounts
     ]
-    context = {"rows": rows, "connect_message": _connect_message(accounts, request)}
+    context: dict[str, object] = {"rows": rows}
+    returned = _connect_message(accounts, request)
+    if returned is not None:
+        context["flash"] = returned
     return render(request, "accounts.html", context, signed=signed)
 
 

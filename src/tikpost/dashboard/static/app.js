@@ -10,3 +10,18 @@ document.addEventListener("click", async (event) => {
   await navigator.clipboard.writeText(source.textContent.trim());
   button.textContent = "Copied";
 });
+
+// An avatar that cannot load (offline, or TikTok's CDN refusing) becomes a plain circle.
+function replaceBrokenAvatar(image) {
+  if (image instanceof HTMLImageElement && image.classList.contains("avatar")) {
+    const circle = document.createElement("span");
+    circle.className = "avatar";
+    circle.setAttribute("aria-hidden", "true");
+    image.replaceWith(circle);
+  }
+}
+document.addEventListener("error", (event) => replaceBrokenAvatar(event.target), true);
+// Those that failed before this script ran.
+for (const image of document.querySelectorAll("img.avatar")) {
+  if (image.complete && image.naturalWidth === 0) replaceBrokenAvatar(image);
+}
