@@ -6,7 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from tikpost.deps import CurrentTeam, DatabaseDep, SessionDep, SettingsDep, StorageDep, UrlGuardDep
+from tikpost.deps import (
+    CurrentTeam,
+    DatabaseDep,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+    TokensDep,
+    UrlGuardDep,
+)
 from tikpost.posts import intake, review, service
 from tikpost.posts.consent import Consent
 from tikpost.posts.models import PostStatus
@@ -19,11 +27,12 @@ router = APIRouter(prefix="/v1/posts", tags=["posts"])
 @router.post("", response_model=PostRead, status_code=202)
 async def create_post(
     request: PostCreate,
-    team: CurrentTeam,
+    key: CurrentKey,
     database: DatabaseDep,
     storage: StorageDep,
     guard: UrlGuardDep,
     settings: SettingsDep,
+    tokens: TokensDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> PostRead:
@@ -33,7 +42,15 @@ async def create_post(
     `Idempotent-Replayed: true`), and reusing the key with a different body is refused (422).
     """
     accepted = await intake.accept_post(
-        database, storage, guard, settings, team, request, idempotency_key
+        database,
+        storage,
+        guard,
+        settings,
+        tokens,
+        key.team,
+        request,
+        idempotency_key,
+        Consent.api_key(key.api_key_id),
     )
     if accepted.replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.db import Database
 from tikpost.kit.url_guard import UrlGuard
 from tikpost.media.storage import FileChanges, Storage
-from tikpost.posts import fetched, photos, review, service, video_url
+from tikpost.posts import creator_rules, fetched, photos, review, service, video_url
+from tikpost.posts.consent import Consent
 from tikpost.posts.models import PostStatus
 from tikpost.posts.schemas import PostCreate, PostRead
 from tikpost.settings import Settings
@@ -34,11 +36,19 @@ async def accept_post(
     storage: Storage,
     guard: UrlGuard,
     settings: Settings,
+    tokens: TokenSource,
     team: TeamRead,
     request: PostCreate,
     idempotency_key: str | None,
+    consent: Consent,
 ) -> Accepted:
-    """Import the request's URLs, store the post, and start publishing it once committed."""
+    """Import the request's URLs, store the post, and start publishing it once committed.
+
+    `consent` is how the person agreed to this post (the API key, or the dashboard session
+    whose publish button was pressed); it is stored on the post.
+    """
+    # TikTok's creator_info, fresh (posts.creator_rules), read before any write transaction.
+    creator = await creator_rules.fresh_creator_info(database, tokens, team, request)
     # A `video_url` not verified with TikTok is fetched first, in its own transaction.
     imported = await video_url.prepare(
         database, storage, guard, settings, team, request, idempotency_key
@@ -61,6 +71,8 @@ async def accept_post(
                 imported,
                 {index: media.id for index, media in imported_photos.items()},
                 transcode_default=settings.transcode_default,
+                creator=creator,
+                consent=consent,
             )
             # A post held for review gets no workflow, only its `post.awaiting_review` event.
             held = created and post.status == PostStatus.AWAITING_REVIEW

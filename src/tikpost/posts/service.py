@@ -16,12 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.accounts import repository as accounts
+from tikpost.accounts.schemas import CreatorInfoRead
 from tikpost.kit.db import utcnow
 from tikpost.kit.errors import ApiError
 from tikpost.media import service as media
 from tikpost.media.schemas import MediaRead
 from tikpost.media.storage import FileChanges
-from tikpost.posts import photos, repository, rules
+from tikpost.posts import creator_rules, photos, repository, rules
+from tikpost.posts.consent import Consent
 from tikpost.posts.failures import Failure
 from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent, PostStatus
 from tikpost.posts.schemas import PostCreate, PostError, PostEventRead, PostPage, PostRead
@@ -79,13 +81,17 @@ async def create_post(
     imported_photos: Mapping[int, str] | None = None,
     *,
     transcode_default: bool = False,
+    creator: CreatorInfoRead | None = None,
+    consent: Consent,
 ) -> tuple[Post, bool]:
     """Validate everything TikTok would refuse, then store the post; (post, created).
 
     `files` records media written for the post (photos converted for TikTok), so the caller
     removes them if the post is not committed. `imported_photos` maps each URL item of
     `photos` to the media `photos.import_urls` fetched for it. `transcode_default` is the
-    server's TIKPOST_TRANSCODE_DEFAULT, for requests that do not say `transcode`.
+    server's TIKPOST_TRANSCODE_DEFAULT, for requests that do not say `transcode`. `creator`
+    is a fresh creator_info for a direct post (None when it could not be read: the publish
+    workflow checks it then); `consent` is how the person agreed to the post.
     """
     digest = request_hash(request)
     if idempotency_key is not None:
@@ -105,6 +111,7 @@ async def create_post(
         )
     media_id: str | None = None
     photo_ids: list[str] | None = None
+    duration_ms: int | None = None
     transcode = transcode_default if request.transcode is None else request.transcode
     if request.photos is not None:
         photo_ids = await photos.prepare_photos(
@@ -113,7 +120,7 @@ async def create_post(
     elif request.video_url is not None:
         # `imported`: the URL fetched by posts.video_url.prepare; None: TikTok pulls it.
         if imported is not None:
-            rules.check_video(request, imported, transcode=transcode)
+            duration_ms = rules.check_video(request, imported, transcode=transcode).duration_ms
             media_id = imported.id
         elif request.transcode:
             raise ApiError(
@@ -129,12 +136,14 @@ async def create_post(
             video = await media.get_media(session, team.id, request.video)
         except ApiError as exc:
             raise ApiError(422, "media_not_found", "no such media", "video") from exc
-        rules.check_video(request, video, transcode=transcode)
+        duration_ms = rules.check_video(request, video, transcode=transcode).duration_ms
         media_id = video.id
     scheduled = request.scheduled_at is not None and request.scheduled_at > utcnow()
     # Held for review (posts.review): no workflow until a person approves.
     held = request.review == "required" or (request.review is None and team.review_by_default)
     fields = request.model_dump(exclude={"video", "webhook_url", "photos", "transcode", "review"})
+    if creator is not None:
+        fields.update(creator_rules.check_creator(request, creator, duration_ms))
     if photo_ids is not None:
         fields.update(
             media_type="photo", photos=photo_ids, photo_cover_index=request.photo_cover_index or 0
@@ -151,6 +160,9 @@ async def create_post(
         request_hash=digest,
         **fields,
     )
+    if not held:
+        # A held post's consent is given on approval (posts.review), not by its caller.
+        post.consent, post.consent_by, post.consent_at = consent.kind, consent.by, utcnow()
     # A held post keeps the time asked for: approval decides whether it is still ahead.
     post.scheduled_at = request.scheduled_at if scheduled or held else None
     try:

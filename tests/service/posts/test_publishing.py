@@ -133,19 +133,8 @@ def test_video_tiktok_would_reject_is_refused_up_front(
     assert response.json()["error"]["field"] == "video"
 
 
-def test_privacy_the_creator_does_not_offer(
-    svc: RunningService, api: httpx.Client, videos: VideoFiles
-) -> None:
-    account = connect_account(api, "private_person")
-    media = upload(api, videos.good)
-    created = post(
-        api, account_id=account["id"], video=media["id"], privacy_level="PUBLIC_TO_EVERYONE"
-    )
-    final = wait_final(api, created["id"])
-    assert final["status"] == "failed"
-    assert final["error"]["code"] == "privacy_not_offered"
-    assert "FOLLOWER_OF_CREATOR" in final["error"]["message"]
-    assert sandbox_posts(svc, "private_person") == []
+# A privacy the creator does not offer is refused at once, or at publish time when the creator
+# changed meanwhile: tests/service/posts/test_creator_rules.py.
 
 
 def test_unaudited_app_posting_to_a_public_account(
