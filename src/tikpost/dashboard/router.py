@@ -11,7 +11,15 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tikpost.dashboard.errors import install_error_pages
-from tikpost.dashboard.pages import accounts, auth, keys, webhooks
+from tikpost.dashboard.pages import (
+    accounts,
+    auth,
+    composer,
+    composer_media,
+    composer_review,
+    keys,
+    webhooks,
+)
 from tikpost.dashboard.templates import STATIC_DIR, STATIC_PATH
 
 router = APIRouter(include_in_schema=False)
@@ -19,6 +27,9 @@ router.include_router(auth.router)
 router.include_router(accounts.router)
 router.include_router(keys.router)
 router.include_router(webhooks.router)
+router.include_router(composer.router)
+router.include_router(composer_media.router)
+router.include_router(composer_review.router)
 
 
 def install_dashboard(app: FastAPI) -> None:

@@ -12,8 +12,6 @@ import contextlib
 import importlib
 import logging
 import signal
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from tikpost import migrations
 from tikpost.runtime.workflows import WorkflowRuntime, executor_id_for
@@ -30,17 +28,14 @@ WORKFLOW_MODULES = (
 
 
 def create_runtime(
-    settings: Settings,
-    executor_id: str | None = None,
-    role: str = "serve",
-    http_hooks: Mapping[str, Sequence[Callable[..., Any]]] | None = None,
+    settings: Settings, executor_id: str | None = None, role: str = "serve"
 ) -> WorkflowRuntime:
     """A runtime for this process; without `executor_id`, the `serve` default for this host."""
     for module in WORKFLOW_MODULES:
         importlib.import_module(module)
     chosen = executor_id or executor_id_for(settings, role)
     dequeue = role == "worker" or settings.serve_runs_workflows
-    return WorkflowRuntime(settings, chosen, role, dequeue=dequeue, http_hooks=http_hooks)
+    return WorkflowRuntime(settings, chosen, role, dequeue=dequeue)
 
 
 async def run_worker(

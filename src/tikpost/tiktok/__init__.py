@@ -5,8 +5,6 @@ sandbox, so the same client talks to TikTok in production and to the emulator in
 """
 
 from tikpost.tiktok import errors
-from tikpost.tiktok.app import TikTokApp
-from tikpost.tiktok.base import EventHooks
 from tikpost.tiktok.models import (
     CreatorInfo,
     InitResult,
@@ -23,12 +21,10 @@ from tikpost.tiktok.upload import ChunkPlan, plan_chunks, upload_chunks
 __all__ = [
     "ChunkPlan",
     "CreatorInfo",
-    "EventHooks",
     "InitResult",
     "PhotoPostInfo",
     "PostInfo",
     "PublishStatus",
-    "TikTokApp",
     "TikTokOAuthClient",
     "TikTokPostingClient",
     "TokenSet",
