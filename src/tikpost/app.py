@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.applications import Starlette
@@ -41,7 +42,7 @@ from tikpost.runtime.worker import create_runtime
 from tikpost.settings import Settings
 from tikpost.state import AppState, app_state
 from tikpost.teams.endpoints import router as teams_router
-from tikpost.tiktok import base as tiktok_base
+from tikpost.tiktok.base import hooks_for_httpx
 from tikpost.webhooks.endpoints import router as webhooks_router
 
 if TYPE_CHECKING:
@@ -65,7 +66,10 @@ def create_app(settings: Settings) -> FastAPI:
     """
     logs.install_redaction()
     database = Database(settings.database_url)
-    runtime = create_runtime(settings)
+    # The metrics observe every TikTok call: the server's, through its one pooled client, and
+    # the workflow steps', through the clients they make on DBOS's loop.
+    runtime = create_runtime(settings, http_hooks=TIKTOK_HOOKS)
+    tiktok_http = httpx.AsyncClient(timeout=30.0, event_hooks=hooks_for_httpx(TIKTOK_HOOKS))
     sandbox_app, sandbox_config = (
         _create_sandbox(settings) if settings.sandbox_mode else (None, None)
     )
@@ -76,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
         await asyncio.to_thread(migrations.upgrade, settings.database_url)
         async with AsyncExitStack() as stack:
             stack.push_async_callback(database.dispose)
+            stack.push_async_callback(tiktok_http.aclose)
             if sandbox_app is not None:
                 # Starlette runs only the outer app's lifespan; mounted apps need theirs run here.
                 await stack.enter_async_context(sandbox_app.router.lifespan_context(sandbox_app))
@@ -93,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url="/docs",
     )
     # In sandbox mode the TikTok client must use the emulated app's client key and secret.
-    tiktok = tiktok_app_for(settings)
+    tiktok = tiktok_app_for(settings, TIKTOK_HOOKS, tiktok_http)
     app.state.tikpost = AppState(
         settings=settings,
         database=database,
@@ -115,7 +120,6 @@ def create_app(settings: Settings) -> FastAPI:
             scope["path"] in STREAMED_UPLOADS or scope["path"].startswith(f"{SANDBOX_PATH}/")
         ),
     )
-    tiktok_base.EVENT_HOOKS.update(TIKTOK_HOOKS)
     app.include_router(teams_router)
     app.include_router(media_router)
     app.include_router(media_links_router)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
 
-from tikpost.accounts.oauth import TikTokApp
+from tikpost.tiktok import TikTokApp
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.db import Database
 from tikpost.kit.ratelimit import ApiRateLimiter

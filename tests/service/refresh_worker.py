@@ -10,7 +10,7 @@ import asyncio
 import sys
 import time
 
-from tikpost.accounts.oauth import TikTokApp
+from tikpost.tiktok import TikTokApp
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database

@@ -5,6 +5,7 @@ The `dashboard` fixture (tests/dashboard/conftest.py) yields a RunningDashboard.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -80,3 +81,21 @@ def sign_in(driver: Driver, dashboard: RunningDashboard, key: str) -> None:
     wait_for(driver, "#api_key").send_keys(key)
     driver.find_element("css selector", "#sign-in-submit").click()
     wait_for(driver, "#sign-out")
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def browserless_session(dashboard: RunningDashboard, key: str) -> tuple[httpx.Client, str]:
+    """An httpx client signed in through the real sign-in form, and its CSRF token: for what a
+    browser cannot be made to send (forged or missing tokens, other teams' ids)."""
+    client = httpx.Client(base_url=dashboard.url, timeout=30)
+    page = client.get("/sign-in")
+    token = CSRF_INPUT.search(page.text)
+    assert token is not None, page.text
+    signed = client.post("/sign-in", data={"api_key": key, "csrf_token": token.group(1)})
+    assert signed.status_code == 303, signed.text
+    page = client.get("/keys")
+    token = CSRF_INPUT.search(page.text)
+    assert token is not None, page.text
+    return client, token.group(1)

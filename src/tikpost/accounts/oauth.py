@@ -11,32 +11,17 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from tikpost.kit.crypto import Signer, derive_key, random_token, sha256_hex
 from tikpost.settings import Settings
-from tikpost.tiktok import TikTokOAuthClient, TikTokPostingClient
+from tikpost.tiktok import EventHooks, TikTokApp
 
 CALLBACK_PATH = "/v1/oauth/tiktok/callback"
 # `video.publish` for direct posts (and creator_info, which also names the creator),
 # `video.upload` for drafts to the inbox, `user.info.basic` for the open_id and avatar.
 SCOPES = ("user.info.basic", "video.publish", "video.upload")
 STATE_TTL = timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class TikTokApp:
-    """Where TikTok is and who we are to it: real TikTok, or the sandbox in sandbox mode."""
-
-    client_key: str
-    client_secret: str
-    api_url: str
-    auth_url: str
-    redirect_uri: str
-
-    def oauth_client(self) -> TikTokOAuthClient:
-        return TikTokOAuthClient(self.api_url, self.client_key, self.client_secret)
-
-    def posting_client(self, access_token: str) -> TikTokPostingClient:
-        return TikTokPostingClient(self.api_url, access_token)
 
 
 # The app the embedded sandbox registers in sandbox mode. Its secret derives from our secret
@@ -48,8 +33,11 @@ def embedded_sandbox_secret(settings: Settings) -> str:
     return derive_key(settings.secret_key.get_secret_value(), "sandbox/client-secret").hex()
 
 
-def tiktok_app_for(settings: Settings) -> TikTokApp:
-    """Our TikTok app: the configured credentials, or the embedded sandbox's in sandbox mode."""
+def tiktok_app_for(
+    settings: Settings, event_hooks: EventHooks | None = None, http: httpx.AsyncClient | None = None
+) -> TikTokApp:
+    """Our TikTok app: the configured credentials, or the embedded sandbox's in sandbox mode.
+    `event_hooks` and a shared `http` client are the host's (see `tiktok.app`)."""
     if settings.sandbox_mode:
         client_key = EMBEDDED_SANDBOX_CLIENT_KEY
         client_secret = embedded_sandbox_secret(settings)
@@ -64,6 +52,8 @@ def tiktok_app_for(settings: Settings) -> TikTokApp:
         api_url=settings.tiktok_api_url,
         auth_url=settings.tiktok_auth_url,
         redirect_uri=f"{settings.public_url}{CALLBACK_PATH}",
+        event_hooks=event_hooks or {},
+        http=http,
     )
 
 

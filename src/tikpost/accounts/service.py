@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.accounts import loss, repository
 from tikpost.accounts.models import Account, OAuthState
-from tikpost.accounts.oauth import SCOPES, TikTokApp, new_state, verify_state
+from tikpost.accounts.oauth import SCOPES, new_state, verify_state
 from tikpost.accounts.schemas import AccountRead, ConnectStarted, CreatorInfoRead
 from tikpost.accounts.tokens import TokenSource, forget_tokens, store_tokens
 from tikpost.failures import api_error_from_tiktok
@@ -21,7 +21,14 @@ from tikpost.kit.crypto import Signer, TokenCipher, sha256_hex
 from tikpost.kit.db import Database, utcnow
 from tikpost.kit.errors import ApiError
 from tikpost.teams.schemas import TeamRead
-from tikpost.tiktok import CreatorInfo, TokenSet, UserInfo, build_authorize_url, errors
+from tikpost.tiktok import (
+    CreatorInfo,
+    TikTokApp,
+    TokenSet,
+    UserInfo,
+    build_authorize_url,
+    errors,
+)
 
 USER_FIELDS = ("open_id", "union_id", "avatar_url", "display_name")
 

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from tikpost.accounts import events, repository
 from tikpost.accounts.models import Account
-from tikpost.accounts.oauth import TikTokApp
+from tikpost.tiktok import TikTokApp
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database, utcnow
 from tikpost.kit.errors import ApiError

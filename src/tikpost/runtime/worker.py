@@ -12,6 +12,8 @@ import contextlib
 import importlib
 import logging
 import signal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from tikpost import migrations
 from tikpost.runtime.workflows import WorkflowRuntime, executor_id_for
@@ -28,14 +30,17 @@ WORKFLOW_MODULES = (
 
 
 def create_runtime(
-    settings: Settings, executor_id: str | None = None, role: str = "serve"
+    settings: Settings,
+    executor_id: str | None = None,
+    role: str = "serve",
+    http_hooks: Mapping[str, Sequence[Callable[..., Any]]] | None = None,
 ) -> WorkflowRuntime:
     """A runtime for this process; without `executor_id`, the `serve` default for this host."""
     for module in WORKFLOW_MODULES:
         importlib.import_module(module)
     chosen = executor_id or executor_id_for(settings, role)
     dequeue = role == "worker" or settings.serve_runs_workflows
-    return WorkflowRuntime(settings, chosen, role, dequeue=dequeue)
+    return WorkflowRuntime(settings, chosen, role, dequeue=dequeue, http_hooks=http_hooks)
 
 
 async def run_worker(

@@ -41,10 +41,10 @@ import hashlib
 import logging
 import socket
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
 from dbos import DBOS, DBOSConfig, SetEnqueueOptions, SetWorkflowID
 from dbos._context import current_owner_xid
@@ -55,6 +55,7 @@ from sqlalchemy.engine import make_url
 from tikpost.kit.db import Database
 from tikpost.runtime.drain import BusySection, busy, drain, safe_point
 from tikpost.runtime.liveness import Liveness
+from tikpost.runtime.registry import QueueSpec, RateLimit, declare_queue, declared_queues
 from tikpost.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -71,39 +72,9 @@ _runtime_lock = threading.Lock()
 _current: WorkflowRuntime | None = None
 
 
-class RateLimit(TypedDict):
-    """At most `limit` workflow starts per `period` seconds (DBOS's QueueRateLimit shape)."""
-
-    limit: int
-    period: float
-
-
-@dataclass(frozen=True)
-class QueueSpec:
-    """A queue as a domain declares it; every `partition_*` limit makes it partitioned, and
-    then every enqueue must give a `partition_key` (and deduplication ids are not allowed)."""
-
-    name: str
-    worker_concurrency: int | None = None
-    global_concurrency: int | None = None
-    partition_concurrency: int | None = None
-    partition_limiter: RateLimit | None = None
-    limiter: RateLimit | None = None
-
-
 StartupSweep = Callable[["WorkflowRuntime"], Awaitable[None]]
 
-_queues: dict[str, QueueSpec] = {}
 _sweeps: list[StartupSweep] = []
-
-
-def declare_queue(spec: QueueSpec) -> QueueSpec:
-    """Register a queue to create at every start (call at import time of a workflow module)."""
-    existing = _queues.get(spec.name)
-    if existing is not None and existing != spec:
-        raise ValueError(f"queue {spec.name!r} declared twice with different settings")
-    _queues[spec.name] = spec
-    return spec
 
 
 def startup_sweep(sweep: StartupSweep) -> StartupSweep:
@@ -116,10 +87,6 @@ def startup_sweep(sweep: StartupSweep) -> StartupSweep:
     if sweep not in _sweeps:
         _sweeps.append(sweep)
     return sweep
-
-
-def declared_queues() -> list[QueueSpec]:
-    return list(_queues.values())
 
 
 def executor_id_for(settings: Settings, role: str = "serve") -> str:
@@ -171,12 +138,20 @@ class WorkflowRuntime:
     """
 
     def __init__(
-        self, settings: Settings, executor_id: str, role: str = "serve", *, dequeue: bool = True
+        self,
+        settings: Settings,
+        executor_id: str,
+        role: str = "serve",
+        *,
+        dequeue: bool = True,
+        http_hooks: Mapping[str, Sequence[Callable[..., Any]]] | None = None,
     ) -> None:
         """`dequeue=False` makes an enqueue-only runtime: an API process that leaves running
         workflows to `tikpost worker` processes (it still recovers dead executors' work, by
-        handing it back to the queues)."""
+        handing it back to the queues). `http_hooks` are the host's observers (metrics) for
+        the HTTP clients steps make on DBOS's loop, which cannot share the server's."""
         self.settings = settings
+        self.http_hooks = http_hooks or {}
         self.executor_id = executor_id
         self.role = role
         self.dequeue = dequeue

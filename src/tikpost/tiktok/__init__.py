@@ -5,6 +5,8 @@ sandbox, so the same client talks to TikTok in production and to the emulator in
 """
 
 from tikpost.tiktok import errors
+from tikpost.tiktok.app import TikTokApp
+from tikpost.tiktok.base import EventHooks
 from tikpost.tiktok.models import (
     CreatorInfo,
     InitResult,
@@ -21,10 +23,12 @@ from tikpost.tiktok.upload import ChunkPlan, plan_chunks, upload_chunks
 __all__ = [
     "ChunkPlan",
     "CreatorInfo",
+    "EventHooks",
     "InitResult",
     "PhotoPostInfo",
     "PostInfo",
     "PublishStatus",
+    "TikTokApp",
     "TikTokOAuthClient",
     "TikTokPostingClient",
     "TokenSet",

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
-
-def event_hooks() -> dict[str, list[Any]]:
-    """Observers the host application installed (tikpost's metrics); none by default, so the
-    client stays usable on its own."""
-    return {name: list(hooks) for name, hooks in EVENT_HOOKS.items()}
+# httpx's `event_hooks`: {"request": [...], "response": [...]}, as the host observes calls.
+EventHooks = Mapping[str, Sequence[Callable[..., Any]]]
 
 
-# Filled by the application at start-up: {"request": [...], "response": [...]}.
-EVENT_HOOKS: dict[str, list[Any]] = {"request": [], "response": []}
+def hooks_for_httpx(hooks: EventHooks | None) -> dict[str, list[Callable[..., Any]]]:
+    """A copy in the shape httpx wants, so a client never shares the host's lists."""
+    return {name: list(found) for name, found in (hooks or {}).items()}
 
 
 class HttpClientOwner:
     """Pass a shared `httpx.AsyncClient` to pool connections across calls; without one the
-    client makes its own and closes it in `aclose` (or on leaving `async with`)."""
+    client makes its own, with the host's `event_hooks`, and closes it in `aclose` (or on
+    leaving `async with`). A shared client carries its own hooks."""
 
-    def __init__(self, api_url: str, http: httpx.AsyncClient | None, timeout: float) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        http: httpx.AsyncClient | None,
+        timeout: float,
+        event_hooks: EventHooks | None = None,
+    ) -> None:
         self._api_url = api_url.rstrip("/")
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout, event_hooks=event_hooks())
+        self._http = http or httpx.AsyncClient(
+            timeout=timeout, event_hooks=hooks_for_httpx(event_hooks)
+        )
         self._timeout = timeout
 
     async def __aenter__(self) -> Self:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tikpost.tiktok.base import HttpClientOwner
+from tikpost.tiktok.base import EventHooks, HttpClientOwner
 from tikpost.tiktok.errors import oauth_error, posting_error
 from tikpost.tiktok.models import TokenSet
 from tikpost.tiktok.responses import json_object, parse_model, transport_errors, undecodable
@@ -113,8 +113,9 @@ class TikTokOAuthClient(HttpClientOwner):
         *,
         http: httpx.AsyncClient | None = None,
         timeout: float = 30.0,
+        event_hooks: EventHooks | None = None,
     ) -> None:
-        super().__init__(api_url, http, timeout)
+        super().__init__(api_url, http, timeout, event_hooks)
         self._client_key = client_key
         self._client_secret = client_secret
 

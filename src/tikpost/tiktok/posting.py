@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import httpx
 
-from tikpost.tiktok.base import HttpClientOwner
+from tikpost.tiktok.base import EventHooks, HttpClientOwner
 from tikpost.tiktok.errors import TikTokError, posting_error
 from tikpost.tiktok.models import (
     CreatorInfo,
@@ -104,8 +104,9 @@ class TikTokPostingClient(HttpClientOwner):
         *,
         http: httpx.AsyncClient | None = None,
         timeout: float = 30.0,
+        event_hooks: EventHooks | None = None,
     ) -> None:
-        super().__init__(api_url, http, timeout)
+        super().__init__(api_url, http, timeout, event_hooks)
         self._headers = {"Authorization": f"Bearer {access_token}"}
 
     async def _post(

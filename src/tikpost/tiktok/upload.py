@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from tikpost.tiktok.base import event_hooks
+from tikpost.tiktok.base import EventHooks, hooks_for_httpx
 from tikpost.tiktok.errors import TikTokError, UnexpectedUploadStatus, upload_error
 from tikpost.tiktok.responses import transport_errors
 
@@ -242,6 +242,7 @@ async def upload_chunks(
     *,
     content_type: str = "video/mp4",
     http: httpx.AsyncClient | None = None,
+    event_hooks: EventHooks | None = None,
     start_offset: int = 0,
     on_progress: ProgressCallback | None = None,
     retries: int = 3,
@@ -267,7 +268,7 @@ async def upload_chunks(
     owned = http is None
     client = http or httpx.AsyncClient(
         timeout=httpx.Timeout(connect=30.0, read=300.0, write=300.0, pool=30.0),
-        event_hooks=event_hooks(),
+        event_hooks=hooks_for_httpx(event_hooks),
     )
     chunks = _rechunk(stream, [last - first + 1 for first, last in ranges])
     try:

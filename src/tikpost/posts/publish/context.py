@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tikpost.accounts.oauth import TikTokApp, tiktok_app_for
+from tikpost.accounts.oauth import tiktok_app_for
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
@@ -19,6 +19,7 @@ from tikpost.posts import service
 from tikpost.posts.models import Post
 from tikpost.runtime.workflows import current_runtime
 from tikpost.settings import Settings
+from tikpost.tiktok import TikTokApp
 from tikpost.webhooks import service as webhooks
 
 EVENT_FOR_STATUS = {
@@ -57,7 +58,7 @@ def context() -> PublishContext:
     found = _contexts.get(id(runtime))
     if found is None or found.database is not runtime.database:
         settings = runtime.settings
-        tiktok = tiktok_app_for(settings)
+        tiktok = tiktok_app_for(settings, runtime.http_hooks)
         cipher = TokenCipher(settings.secret_key.get_secret_value())
         found = PublishContext(
             settings=settings,

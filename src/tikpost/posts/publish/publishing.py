@@ -281,6 +281,7 @@ async def _send(
             plan,
             source,
             content_type=media.content_type,
+            event_hooks=ctx.tiktok.event_hooks,
             start_offset=offset,
             on_progress=progress,
         )
