@@ -45,6 +45,22 @@ class RunningSandbox:
 SandboxFactory = Callable[..., AbstractContextManager[RunningSandbox]]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The `slow` tests first, the longest-bounded (their `timeout` mark) before the rest.
+
+    pytest-xdist hands tests out in this order; a 100 s scale-out test that starts last keeps
+    one worker busy long after the other has run out of work. Started first, the many short
+    tests fill in around them. The order is the same in every worker, as xdist requires.
+    """
+
+    def key(item: pytest.Item) -> tuple[bool, float]:
+        timeout = item.get_closest_marker("timeout")
+        bound = float(timeout.args[0]) if timeout is not None and timeout.args else 0.0
+        return item.get_closest_marker("slow") is None, -bound
+
+    items.sort(key=key)
+
+
 @pytest.fixture
 def sandbox_factory() -> SandboxFactory:
     """Start a sandbox with any config overrides: `with sandbox_factory(audited=True) as sb:`."""

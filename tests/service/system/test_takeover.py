@@ -34,6 +34,7 @@ from tikpost.runtime.liveness import FENCED_EXIT_CODE
 from tikpost.sandbox.samples import make_video
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.postgres,
     pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
 ]
