@@ -84,13 +84,13 @@ def post_status(driver: Driver) -> object:
     )
 
 
-def publish_and_wait(driver: Driver) -> None:
-    """Press publish; the notice appears, then htmx polls until the post is published."""
+def publish_and_wait(driver: Driver, final: str = "published") -> None:
+    """Press publish; the notice appears, then htmx polls until the post is `final`."""
     wait_until(driver, lambda d: css(d, "#publish").is_enabled())
     css(driver, "#publish").click()
     assert wait_for(driver, "#processing-notice").text == PROCESSING
     url = driver.current_url
-    wait_until(driver, lambda d: post_status(d) == "published")
+    wait_until(driver, lambda d: post_status(d) == final)
     assert driver.current_url == url  # no reload: the status came in by polling
 
 
@@ -158,6 +158,20 @@ def test_a_video_is_composed_and_published(
     assert (post["disable_duet"], post["disable_stitch"]) == (True, True)
     assert post["consent"] == "dashboard"
     assert post["consent_by"].startswith("ses_")
+
+
+def test_a_video_draft_goes_to_the_inbox_with_nothing_to_choose(
+    driver: Driver, dashboard: RunningDashboard, tmp_path: Path
+) -> None:
+    """Drafts: the creator finishes them in the TikTok app, which asks for caption and privacy."""
+    open_composer(driver, dashboard, "drafter")
+    css(driver, "#mode-draft").click()
+    for hidden in ("#privacy-button", "#title", "#allow-comment", "#disclose", "#is-aigc"):
+        assert not shown(driver, hidden), hidden
+    css(driver, "#video-file").send_keys(str(make_video(tmp_path / "draft.mp4", seconds=4)))
+    wait_for(driver, "#preview-video")
+    assert css(driver, "#publish").text == "Send to inbox"
+    publish_and_wait(driver, "in_inbox")
 
 
 def test_disclosure_prompts_declaration_and_branded_never_private(
