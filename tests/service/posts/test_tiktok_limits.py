@@ -2,7 +2,9 @@
 
 The embedded sandbox allows one video init per minute here, so a second post for the same
 account is refused with 429 `rate_limit_exceeded`; moving the sandbox's clock past the window
-lets the waiting post's next try through.
+lets the waiting post's next try through. The wait after a 429 is cut from 15 s to one: the
+test needs the post to wait and try again, not to wait long (the waits' lengths have their own
+tests in test_tiktok_outage.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tests.service.publishing_helpers import (
     upload,
     wait_final,
 )
+from tikpost.posts.publish import outage
 from tikpost.sandbox.samples import make_video
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -32,7 +35,9 @@ def test_a_post_throttled_by_tiktok_waits_and_publishes(
     sandbox_api: httpx.Client,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(outage, "RATE_LIMIT_WAIT_SEC", 1.0)
     caplog.set_level(logging.WARNING, logger="tikpost.posts.publish.publishing")
     with operator(svc) as op:
         limits = op.get("/config").json()["rate_limits"]
