@@ -14,10 +14,13 @@ from tikpost.dashboard.errors import install_error_pages
 from tikpost.dashboard.pages import (
     accounts,
     auth,
+    calendar,
     composer,
     composer_media,
     composer_review,
     keys,
+    posts,
+    review,
     webhooks,
 )
 from tikpost.dashboard.templates import STATIC_DIR, STATIC_PATH
@@ -30,6 +33,9 @@ router.include_router(webhooks.router)
 router.include_router(composer.router)
 router.include_router(composer_media.router)
 router.include_router(composer_review.router)
+router.include_router(posts.router)
+router.include_router(review.router)
+router.include_router(calendar.router)
 
 
 def install_dashboard(app: FastAPI) -> None:
