@@ -181,6 +181,14 @@ def post_command(
         str | None,
         typer.Option(help="Retrying with the same key never makes a second post."),
     ] = None,
+    review: Annotated[
+        bool | None,
+        typer.Option(
+            "--review/--no-review",
+            help="Hold the post for a person's approval in the dashboard's review queue "
+            "(default: the team's review_by_default).",
+        ),
+    ] = None,
 ) -> None:
     """Publish a video or a photo carousel to a connected TikTok account (now, or --at a time).
 
@@ -219,6 +227,7 @@ def post_command(
         "brand_content_toggle": branded_content or None,
         "auto_add_music": auto_add_music or None,
         "transcode": transcode,
+        "review": None if review is None else ("required" if review else "none"),
     }
     body.update({name: value for name, value in optional.items() if value is not None})
     post = api.create_post(body, idempotency_key)
