@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tikpost.tiktok import TikTokApp
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.db import Database
 from tikpost.kit.ratelimit import ApiRateLimiter
@@ -23,6 +22,7 @@ from tikpost.media.storage import FileChanges, Storage
 from tikpost.settings import Settings
 from tikpost.state import AppState, app_state
 from tikpost.teams.auth import CurrentTeam
+from tikpost.tiktok import TikTokApp
 
 __all__ = [
     "AppStateDep",

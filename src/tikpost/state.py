@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
 
-from tikpost.tiktok import TikTokApp
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.db import Database
 from tikpost.kit.ratelimit import ApiRateLimiter
@@ -21,6 +20,7 @@ from tikpost.kit.url_guard import UrlGuard
 from tikpost.media.storage import Storage
 from tikpost.runtime.workflows import WorkflowRuntime
 from tikpost.settings import Settings
+from tikpost.tiktok import TikTokApp
 
 if TYPE_CHECKING:
     from tikpost.sandbox.config import SandboxConfig

@@ -10,11 +10,10 @@ import asyncio
 import sys
 import time
 
-from tikpost.tiktok import TikTokApp
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
-from tikpost.tiktok import CreatorInfo
+from tikpost.tiktok import CreatorInfo, TikTokApp
 
 
 async def main(args: list[str]) -> None:

@@ -15,11 +15,10 @@ from typing import TypeVar
 
 from tikpost.accounts import events, repository
 from tikpost.accounts.models import Account
-from tikpost.tiktok import TikTokApp
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database, utcnow
 from tikpost.kit.errors import ApiError
-from tikpost.tiktok import TokenSet, errors
+from tikpost.tiktok import TikTokApp, TokenSet, errors
 
 # Refresh this long before the access token's end, so a call never starts with a dying token.
 REFRESH_MARGIN = timedelta(minutes=5)
