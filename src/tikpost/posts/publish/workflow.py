@@ -24,12 +24,13 @@ from tikpost.posts.failures import Failure, from_error, from_fail_reason
 from tikpost.posts.models import FINAL_STATUSES, Post, PostStatus
 from tikpost.posts.publish.context import PublishContext, context
 from tikpost.posts.publish.fencing import claim
+from tikpost.posts.publish.kinds import kind_of
 from tikpost.posts.publish.outage import TikTokUnavailableError, ride_out
-from tikpost.posts.publish.photo_publishing import init_post
 from tikpost.posts.publish.publishing import (
     PublishFailedError,
     check_creator,
     fetch_outcome,
+    init_post,
     upload_to_tiktok,
 )
 from tikpost.posts.publish.transcoding import transcode_post
@@ -280,7 +281,7 @@ async def finish_step(post_id: str, outcome: dict[str, Any]) -> tuple[str, list[
             post.tiktok_post_id = str(ids[0])
             username = outcome.get("username")
             if username:
-                kind = "photo" if post.media_type == "photo" else "video"
+                kind = kind_of(post).url_path
                 post.post_url = f"https://www.tiktok.com/@{username}/{kind}/{ids[0]}"
         if status == "SEND_TO_USER_INBOX":
             await service.record(

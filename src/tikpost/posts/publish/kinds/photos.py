@@ -14,19 +14,30 @@ from __future__ import annotations
 
 from tikpost.media.links import MediaLinks
 from tikpost.posts import service
-from tikpost.posts.failures import Failure
+from tikpost.posts.failures import Failure, PublishFailedError
 from tikpost.posts.models import Post
+from tikpost.posts.publish.calls import call_tiktok, locked
 from tikpost.posts.publish.context import PublishContext
 from tikpost.posts.publish.fencing import check_fence
-from tikpost.posts.publish.publishing import (
-    PublishFailedError,
-    _locked,
-    _tiktok,
-    init_at_tiktok,
-    load_post,
-)
-from tikpost.tiktok import InitResult
+from tikpost.tiktok import CreatorInfo, InitResult
 from tikpost.tiktok.models import PhotoPostInfo
+
+
+class Photos:
+    """The `PublishKind` of a photo carousel."""
+
+    url_path = "photo"
+    # Photo posts have comments only: TikTok offers no duet or stitch for them.
+    toggles = ("disable_comment",)
+
+    async def check(self, ctx: PublishContext, post: Post, info: CreatorInfo) -> None:
+        """Nothing beyond the shared checks: TikTok sets no length for a carousel."""
+
+    async def init(self, ctx: PublishContext, post: Post) -> str:
+        return await init_photos_at_tiktok(ctx, post)
+
+    async def upload(self, ctx: PublishContext, post: Post) -> None:
+        """Nothing to upload: TikTok pulls the photos after init."""
 
 
 def photo_post_info(post: Post) -> PhotoPostInfo:
@@ -44,23 +55,15 @@ def photo_post_info(post: Post) -> PhotoPostInfo:
     )
 
 
-async def init_post(ctx: PublishContext, post_id: str) -> str:
-    """The workflow's init step for either kind of post."""
-    post = await load_post(ctx, post_id)
-    if post.media_type == "photo":
-        return await init_photos_at_tiktok(ctx, post)
-    return await init_at_tiktok(ctx, post_id)
-
-
 async def init_photos_at_tiktok(ctx: PublishContext, post: Post) -> str:
     """Init once (a recorded publish_id is returned as is): TikTok then pulls the photos."""
     if post.publish_id:
         return post.publish_id
     photo_ids = list(post.photos or [])
     async with ctx.database.session(write=True) as session:
-        locked = await _locked(session, post.id)
-        check_fence(locked)
-        if locked.status == "uploading":
+        post_now = await locked(session, post.id)
+        check_fence(post_now)
+        if post_now.status == "uploading":
             raise PublishFailedError(
                 Failure(
                     "pull_outcome_unknown",
@@ -70,14 +73,14 @@ async def init_photos_at_tiktok(ctx: PublishContext, post: Post) -> str:
                 )
             )
         await service.record(
-            session, locked, "uploading", f"Asking TikTok to pull {len(photo_ids)} photo(s)"
+            session, post_now, "uploading", f"Asking TikTok to pull {len(photo_ids)} photo(s)"
         )
     links = MediaLinks.for_settings(ctx.settings)
     urls = [links.url(photo_id) for photo_id in photo_ids]
     mode = "direct" if post.mode == "direct" else "inbox"
     info = photo_post_info(post)
     cover = post.photo_cover_index or 0
-    result: InitResult = await _tiktok(
+    result: InitResult = await call_tiktok(
         ctx,
         post,
         lambda client: client.init_photos(
@@ -86,12 +89,12 @@ async def init_photos_at_tiktok(ctx: PublishContext, post: Post) -> str:
         repeatable=False,
     )
     async with ctx.database.session(write=True) as session:
-        locked = await _locked(session, post.id)
-        check_fence(locked)
-        locked.publish_id, locked.upload_url = result.publish_id, None
+        post_now = await locked(session, post.id)
+        check_fence(post_now)
+        post_now.publish_id, post_now.upload_url = result.publish_id, None
         await service.record(
             session,
-            locked,
+            post_now,
             "processing",
             f"Initialised at TikTok ({result.publish_id}); TikTok is pulling "
             f"{len(urls)} photo(s) from signed links",
