@@ -72,6 +72,7 @@ def _refused(response: httpx.Response, reason: str, field: str = "url") -> None:
     assert reason in error["message"]
 
 
+@SQLITE_ONLY
 def test_private_destinations_are_refused_before_any_connection(
     guarded: Callable[..., Any],
 ) -> None:
@@ -94,6 +95,7 @@ def test_private_destinations_are_refused_before_any_connection(
         assert api.get("/v1/media").json()["items"] == []
 
 
+@SQLITE_ONLY
 @pytest.mark.skipif(not ipv6_loopback_available(), reason="no IPv6 loopback here")
 def test_ipv6_loopback_is_refused(guarded: Callable[..., Any]) -> None:
     with listener(socket.AF_INET6) as v6, guarded(RecordingGuard()) as (_svc, api, guard):
@@ -102,6 +104,7 @@ def test_ipv6_loopback_is_refused(guarded: Callable[..., Any]) -> None:
         assert (guard.dials, v6.accepted) == ([], 0)
 
 
+@SQLITE_ONLY
 def test_a_public_url_redirecting_inward_is_refused_at_the_hop(
     guarded: Callable[..., Any],
 ) -> None:
@@ -125,6 +128,7 @@ def test_a_public_url_redirecting_inward_is_refused_at_the_hop(
         assert target.accepted == 0
 
 
+@SQLITE_ONLY
 def test_a_name_with_any_private_address_is_refused(guarded: Callable[..., Any]) -> None:
     guard = RecordingGuard(names={"mixed.example.com": [PUBLIC_STAND_IN, "10.1.2.3"]})
     with guarded(guard) as (_svc, api, _):
@@ -183,6 +187,7 @@ def test_https_keeps_the_url_host_for_tls_and_host_header(tmp_path: Path) -> Non
         asyncio.run(main(port, context))
 
 
+@SQLITE_ONLY
 def test_redirects_are_followed_at_most_five_times(guarded: Callable[..., Any]) -> None:
     with redirector() as origin:
         with guarded(RecordingGuard(allow_private=True)) as (_svc, api, _):
@@ -193,6 +198,7 @@ def test_redirects_are_followed_at_most_five_times(guarded: Callable[..., Any]) 
         assert "more than 5 redirects" in error["message"]
 
 
+@SQLITE_ONLY
 def test_unreachable_or_failing_urls_are_fetch_failures(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
@@ -215,6 +221,7 @@ def test_unreachable_or_failing_urls_are_fetch_failures(
         assert api.get("/v1/media").json()["items"] == []
 
 
+@SQLITE_ONLY
 def test_an_imported_file_over_the_size_cap_is_413(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
@@ -229,6 +236,7 @@ def test_an_imported_file_over_the_size_cap_is_413(
         assert api.get("/v1/media").json()["items"] == []
 
 
+@SQLITE_ONLY
 def test_media_by_url_is_the_same_resource_as_an_upload(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
@@ -248,6 +256,7 @@ def test_media_by_url_is_the_same_resource_as_an_upload(
         assert (bad.status_code, bad.json()["error"]["field"]) == (422, "url")
 
 
+@SQLITE_ONLY
 def test_webhook_urls_are_guarded_at_registration_and_delivery(
     guarded: Callable[..., Any],
 ) -> None:

@@ -9,6 +9,7 @@ import pytest
 from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_healthz_and_docs(service: RunningService) -> None:
     with service.client() as client:
         health = client.get("/healthz")
@@ -22,6 +23,7 @@ def test_healthz_and_docs(service: RunningService) -> None:
     assert {scheme["type"] for scheme in schemes.values()} >= {"apiKey", "http"}
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_production_mode_mounts_no_sandbox(service: RunningService) -> None:
     assert service.app.state.tikpost.sandbox_config is None
     with service.client() as client:
