@@ -15,7 +15,13 @@ from tests.support.dashboard import RunningDashboard, sign_in
 
 
 def badge(driver: Driver, post_id: str) -> str:
-    return str(driver.find_element(By.CSS_SELECTOR, f"#post-{post_id} .status").text)
+    """Read in one script call: htmx may swap the row between a find and a read."""
+    text = driver.execute_script(
+        "const found = document.querySelector(arguments[0]);"
+        "return found ? found.textContent.trim() : '';",
+        f"#post-{post_id} .status",
+    )
+    return str(text)
 
 
 def test_the_list_follows_a_post_to_published_without_a_reload(
@@ -74,7 +80,8 @@ def test_filters_cancel_and_retry(
     assert wait_for(driver, "#flash").text == "The post is cancelled."
     assert driver.find_element(By.CSS_SELECTOR, "#post-status").text == "cancelled"
     assert driver.find_element(By.CSS_SELECTOR, "#error-code").text == "cancelled"
-    assert "before the upload started" in driver.find_element(By.CSS_SELECTOR, "#post-error").text
+    error = driver.find_element(By.CSS_SELECTOR, "#post-error").text
+    assert "Cancelled through the dashboard before the upload started." in error
     screenshots(driver, "post-detail-cancelled")
     driver.find_element(By.CSS_SELECTOR, "#retry-post").click()
     assert wait_for(driver, "#flash").text == "Trying again (attempt 2)."

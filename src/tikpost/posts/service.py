@@ -266,7 +266,9 @@ async def posts_between(
     return [to_read(post, events[post.id]) for post in posts]
 
 
-async def cancel_post(session: AsyncSession, team: TeamRead, post_id: str) -> Post:
+async def cancel_post(
+    session: AsyncSession, team: TeamRead, post_id: str, *, via: str = "the API"
+) -> Post:
     """Under the post's row lock, which the workflow's steps take too (see posts.publish.fencing):
     the workflow marks the post `uploading` before anything that can reach TikTok, so a cancel
     either lands first, and the workflow stops at its next check, or is refused."""
@@ -279,8 +281,8 @@ async def cancel_post(session: AsyncSession, team: TeamRead, post_id: str) -> Po
             "before tikpost starts sending it to TikTok",
         )
     post.error_code = "cancelled"
-    post.error_message = "Cancelled through the API before the upload started."
-    await record(session, post, "cancelled", "Cancelled through the API")
+    post.error_message = f"Cancelled through {via} before the upload started."
+    await record(session, post, "cancelled", f"Cancelled through {via}")
     return post
 
 

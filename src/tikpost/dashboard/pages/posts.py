@@ -169,7 +169,7 @@ async def cancel(
     post_id: str, signed: SignedInDep, database: DatabaseDep, settings: SettingsDep
 ) -> Response:
     async with database.session(write=True) as session:
-        await service.cancel_post(session, signed.team, post_id)
+        await service.cancel_post(session, signed.team, post_id, via="the dashboard")
     response = RedirectResponse(f"{PATH}/{post_id}", status_code=303)
     set_flash(response, settings, "The post is cancelled.")
     return response
