@@ -99,12 +99,14 @@ async def retry_post(post_id: str, team: CurrentTeam, database: DatabaseDep) -> 
 
 @router.patch("/{post_id}", response_model=PostRead)
 async def update_post(
-    post_id: str, changes: PostUpdate, team: CurrentTeam, database: DatabaseDep
+    post_id: str, changes: PostUpdate, team: CurrentTeam, database: DatabaseDep, tokens: TokensDep
 ) -> PostRead:
-    """Edit a post awaiting review (it stays there, any approval void), or give a scheduled
-    post a new `scheduled_at`; 409 for any other post."""
+    """Edit a post awaiting review (it stays there, any approval void; checked against the
+    creator's fresh creator_info like a new post), or give a scheduled post a new
+    `scheduled_at`; 409 for any other post."""
+    creator = await review.fresh_creator(database, tokens, team, post_id)
     async with database.session(write=True) as session:
-        post = await review.edit(session, team, post_id, changes)
+        post = await review.edit(session, team, post_id, changes, creator)
         body = await service.read(session, post)
     await review.after_commit(post)
     return body

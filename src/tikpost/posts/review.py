@@ -15,10 +15,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.accounts import repository as accounts
-from tikpost.kit.db import utcnow
+from tikpost.accounts import service as account_service
+from tikpost.accounts.schemas import CreatorInfoRead
+from tikpost.accounts.tokens import TokenSource
+from tikpost.kit.db import Database, utcnow
 from tikpost.kit.errors import ApiError
 from tikpost.media import service as media
-from tikpost.posts import rules, schemas, service
+from tikpost.posts import creator_rules, repository, rules, schemas, service
 from tikpost.posts.consent import Consent
 from tikpost.posts.models import Post, PostStatus
 from tikpost.posts.publish.workflow import start_publishing
@@ -112,8 +115,31 @@ async def reject(
     return post
 
 
-async def edit(session: AsyncSession, team: TeamRead, post_id: str, changes: PostUpdate) -> Post:
-    """Change a held post (it stays held, and any approval is void), or move a scheduled one."""
+async def fresh_creator(
+    database: Database, tokens: TokenSource, team: TeamRead, post_id: str
+) -> CreatorInfoRead | None:
+    """creator_info as TikTok answers it now, for an edit of a direct post (read before the
+    edit's write transaction, as intake does); None when it cannot be read now, as the publish
+    workflow checks it again anyway."""
+    async with database.session() as session:
+        post = await repository.get(session, post_id)
+    if post is None or post.team_id != team.id or post.mode != "direct":
+        return None
+    try:
+        return await account_service.creator_info(database, tokens, team, post.account_id)
+    except ApiError:
+        return None
+
+
+async def edit(
+    session: AsyncSession,
+    team: TeamRead,
+    post_id: str,
+    changes: PostUpdate,
+    creator: CreatorInfoRead | None = None,
+) -> Post:
+    """Change a held post (it stays held, and any approval is void), or move a scheduled one;
+    `creator` (`fresh_creator`) holds the edit to the creator's own settings, as a new post."""
     fields = changes.model_dump(exclude_unset=True)
     post = await service.get_post(session, team, post_id)
     if post.status == PostStatus.SCHEDULED and set(fields) == {"scheduled_at"}:
@@ -130,7 +156,7 @@ async def edit(session: AsyncSession, team: TeamRead, post_id: str, changes: Pos
             f"the post is {post.status}: only a post awaiting review can be edited "
             "(a scheduled post can be given a new scheduled_at alone)",
         )
-    await _check(session, team, post, fields)
+    fields.update(await _check(session, team, post, fields, creator))
     for name, value in fields.items():
         setattr(post, name, value)
     post.reviewed_at = post.consent = post.consent_by = post.consent_at = None
@@ -140,13 +166,24 @@ async def edit(session: AsyncSession, team: TeamRead, post_id: str, changes: Pos
     return post
 
 
-async def _check(session: AsyncSession, team: TeamRead, post: Post, fields: dict[str, Any]) -> None:
-    """The rules of POST /v1/posts, on the post as it would be after the edit."""
+async def _check(
+    session: AsyncSession,
+    team: TeamRead,
+    post: Post,
+    fields: dict[str, Any],
+    creator: CreatorInfoRead | None,
+) -> dict[str, bool]:
+    """The rules of POST /v1/posts, on the post as it would be after the edit; returns the
+    interactions the creator turned off, to be stored off (as intake does)."""
     request = schemas.PostCreate.model_validate({**_as_created(post), **fields})
     rules.check_request(request)
+    duration_ms: int | None = None
     if post.media_type == "video" and post.media_id is not None:
         video = await media.get_media(session, team.id, post.media_id)
-        rules.check_video(request, video, transcode=post.transcode)
+        duration_ms = rules.check_video(request, video, transcode=post.transcode).duration_ms
+    if creator is None or request.mode != "direct":
+        return {}
+    return creator_rules.check_creator(request, creator, duration_ms)
 
 
 def _as_created(post: Post) -> dict[str, Any]:

@@ -137,6 +137,8 @@ def test_editing_a_held_post_is_validated_and_voids_approval(
         ({"title": "x" * 2201}, "title_too_long"),
         ({"description": "photos only"}, "not_for_videos"),
         ({"privacy_level": "EVERYONE"}, "validation_error"),
+        # The sandbox's private creator does not offer public posts (a fresh creator_info).
+        ({"privacy_level": "PUBLIC_TO_EVERYONE"}, "privacy_not_offered"),
         ({"account_id": "acc_x"}, "validation_error"),
     ):
         refused = api.client.patch(url, json=change)
