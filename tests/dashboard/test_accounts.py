@@ -87,4 +87,5 @@ def test_another_teams_account_is_not_found(driver: Driver, dashboard: RunningDa
     driver.get(f"{dashboard.url}/accounts/{account['id']}/disconnect")
     assert wait_for(driver, "h1").text == "Not found"
     assert driver.find_element(By.CSS_SELECTOR, "#error-code").text == "account_not_found"
+    assert driver.find_element(By.CSS_SELECTOR, "#sign-out")  # still signed in, nav kept
     screenshots(driver, "not-found")

@@ -17,9 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tikpost.dashboard.csrf import CsrfRefusedError
-from tikpost.dashboard.sessions import SignInRequiredError
+from tikpost.dashboard.sessions import SignedIn, SignInRequiredError, signed_in
 from tikpost.dashboard.templates import render
 from tikpost.kit.errors import ApiError
+from tikpost.state import app_state
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 Fallback = Callable[[Request, Any], Response | Awaitable[Response]]
@@ -57,6 +58,14 @@ async def _csrf_refused(request: Request, _exc: Exception) -> Response:
     )
 
 
+async def _signed_or_none(request: Request) -> SignedIn | None:
+    """Who is looking at the error, so the page keeps its nav (None when nobody is)."""
+    try:
+        return await signed_in(request, app_state(request))
+    except SignInRequiredError:
+        return None
+
+
 def _api_error(fallback: Fallback | None) -> Handler:
     async def handle(request: Request, exc: Exception) -> Response:
         if not _is_dashboard(request) and fallback is not None:
@@ -65,7 +74,8 @@ def _api_error(fallback: Fallback | None) -> Handler:
         assert isinstance(exc, ApiError)
         title = "Not found" if exc.status == 404 else "Something went wrong"
         context = {"title": title, "message": exc.message, "code": exc.code}
-        return render(request, "error.html", context, status=exc.status)
+        signed = await _signed_or_none(request)
+        return render(request, "error.html", context, signed=signed, status=exc.status)
 
     return handle
 

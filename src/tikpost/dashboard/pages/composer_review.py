@@ -57,6 +57,8 @@ async def approve(
             body = await service.read(session, post)
     except ValidationError as exc:
         return validation_error(exc)
+    except ValueError:  # not JSON at all (an empty body included): the client's mistake
+        return json_error(ApiError(400, "invalid_json", "the body must be a JSON object"))
     except ApiError as exc:
         return json_error(exc)
     await review.after_commit(post)
