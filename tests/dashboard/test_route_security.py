@@ -89,3 +89,11 @@ def test_the_dashboard_is_not_in_the_api_schema(dashboard: RunningDashboard) -> 
         path.startswith("/v1") or path in ("/healthz", "/readyz", "/metrics") for path in paths
     )
     assert httpx.get(f"{dashboard.url}/static/vendor/htmx.min.js").status_code == 200
+
+
+def test_htmx_without_a_session_is_sent_to_sign_in(dashboard: RunningDashboard) -> None:
+    """htmx would swap a redirect's page into a fragment: it is told to navigate instead."""
+    with httpx.Client(base_url=dashboard.url, timeout=30) as client:
+        answer = client.get("/accounts", headers={"HX-Request": "true"})
+    assert answer.status_code == 204
+    assert answer.headers["hx-redirect"] == "/sign-in"
