@@ -21,6 +21,11 @@ from tests.service.publishing_helpers import (
 )
 from tests.service.s3_helpers import BOTH_STORAGES
 
+# One backend for refusals before anything is queued and for TikTok's own rules (caps, an
+# unaudited app, webhook signatures): the same on either. What is stored and published runs on
+# both.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def api(sandbox_api: httpx.Client) -> httpx.Client:
@@ -71,6 +76,7 @@ def test_draft_lands_in_the_inbox(
     assert (draft["status"], draft["post_mode"]) == ("SEND_TO_USER_INBOX", "MEDIA_UPLOAD")
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("body", "code", "field"),
     [
@@ -118,6 +124,7 @@ def test_invalid_posts_are_refused_before_anything_is_queued(
 
 
 # A video too short for any post is refused at upload already (see test_media_checks).
+@SQLITE_ONLY
 @pytest.mark.parametrize(("name", "code"), [("low_fps", "video_frame_rate_out_of_range")])
 def test_video_tiktok_would_reject_is_refused_up_front(
     api: httpx.Client, videos: VideoFiles, name: str, code: str
@@ -137,6 +144,7 @@ def test_video_tiktok_would_reject_is_refused_up_front(
 # changed meanwhile: tests/service/posts/test_creator_rules.py.
 
 
+@SQLITE_ONLY
 def test_unaudited_app_posting_to_a_public_account(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -150,6 +158,7 @@ def test_unaudited_app_posting_to_a_public_account(
     assert sandbox_posts(svc, "public_person") == []
 
 
+@SQLITE_ONLY
 def test_daily_cap(svc: RunningService, api: httpx.Client, videos: VideoFiles) -> None:
     with operator(svc) as op:
         op.patch("/config", json={"daily_post_cap": 1}).raise_for_status()
@@ -163,6 +172,7 @@ def test_daily_cap(svc: RunningService, api: httpx.Client, videos: VideoFiles) -
     assert len(sandbox_posts(svc, "busy")) == 1
 
 
+@SQLITE_ONLY
 def test_daily_cap_waits_for_the_window_to_reopen(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
@@ -367,6 +377,7 @@ def test_signed_webhook_after_a_failing_receiver(
     assert delivery["attempt_count"] >= 2
 
 
+@SQLITE_ONLY
 def test_tiktok_webhook_signature_is_checked(svc: RunningService) -> None:
     import json
     import time
