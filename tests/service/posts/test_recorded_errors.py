@@ -53,3 +53,10 @@ def test_a_recorded_superseded_run_loads_from_its_old_path() -> None:
 
     assert isinstance(superseded, SupersededError)
     assert "is now handled by another workflow run" in str(superseded)
+
+
+def test_a_superseded_run_round_trips_with_its_message_once() -> None:
+    loaded = pickle.loads(pickle.dumps(SupersededError("post_123")))
+
+    assert str(loaded) == "post post_123 is now handled by another workflow run"
+    assert loaded.post_id == "post_123"

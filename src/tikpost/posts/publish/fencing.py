@@ -41,6 +41,11 @@ class SupersededError(Exception):
 
     def __init__(self, post_id: str) -> None:
         super().__init__(f"post {post_id} is now handled by another workflow run")
+        self.post_id = post_id
+
+    def __reduce__(self) -> tuple[type[SupersededError], tuple[str]]:
+        # DBOS pickles it as the workflow's outcome; rebuilt from the id, its message stays one.
+        return type(self), (self.post_id,)
 
 
 async def claim(ctx: PublishContext, post_id: str) -> None:
