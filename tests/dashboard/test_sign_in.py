@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from typer.testing import CliRunner
 
 from tests.support.browser import Driver, screenshots, wait_for
 from tests.support.dashboard import RunningDashboard, sign_in
+from tikpost.cli import app as cli_app
 
 
 def test_sign_in_with_a_key_and_out(driver: Driver, dashboard: RunningDashboard) -> None:
@@ -101,3 +103,14 @@ def test_state_changes_need_the_csrf_token(driver: Driver, dashboard: RunningDas
     # A page from elsewhere cannot post with the browser's cookie either: no token to send.
     with httpx.Client(base_url=dashboard.url) as client:
         assert client.post("/sign-in", data={"api_key": team.key}).status_code == 403
+
+
+def test_no_link_for_a_team_that_does_not_exist(dashboard: RunningDashboard) -> None:
+    env = {
+        "TIKPOST_DATA_DIR": str(dashboard.settings.data_dir),
+        "TIKPOST_DATABASE_URL": dashboard.settings.database_url,
+    }
+    result = CliRunner().invoke(cli_app, ["dashboard-link", "--team", "nobody"], env=env)
+    assert result.exit_code == 1
+    assert "no team named 'nobody'" in result.stderr
+    assert result.stdout == ""
