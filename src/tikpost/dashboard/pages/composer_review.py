@@ -18,7 +18,7 @@ from tikpost.dashboard.pages.composer_view import PATH, status_context
 from tikpost.dashboard.routing import page_router
 from tikpost.dashboard.sessions import SignedInDep
 from tikpost.dashboard.templates import render
-from tikpost.deps import DatabaseDep
+from tikpost.deps import DatabaseDep, TokensDep
 from tikpost.kit.errors import ApiError
 from tikpost.posts import review, service
 from tikpost.posts.consent import Consent
@@ -43,16 +43,23 @@ def _changes(post: Post, body: dict[str, Any]) -> PostUpdate:
 
 @router.post(PATH + "/review/{post_id}/approve")
 async def approve(
-    request: Request, signed: SignedInDep, database: DatabaseDep, post_id: str
+    request: Request,
+    signed: SignedInDep,
+    database: DatabaseDep,
+    tokens: TokensDep,
+    post_id: str,
 ) -> Response:
     try:
         raw = await request.json()
         consent = Consent.dashboard(signed.session_id)
+        # Read before the write transaction, as the API's PATCH does: an edit made here is held
+        # to the creator's settings as TikTok states them now.
+        creator = await review.fresh_creator(database, tokens, signed.team, post_id)
         async with database.session(write=True) as session:
             post = await service.get_post(session, signed.team, post_id)
             changes = _changes(post, raw if isinstance(raw, dict) else {})
             if changes.model_fields_set:
-                await review.edit(session, signed.team, post_id, changes)
+                await review.edit(session, signed.team, post_id, changes, creator)
             post = await review.approve(session, signed.team, post_id, consent)
             body = await service.read(session, post)
     except ValidationError as exc:
