@@ -10,6 +10,7 @@ Layers, lowest first; a package imports only packages of a lower rank (never a s
     5  accounts, media                                  siblings: neither imports the other
     6  posts
     7  dashboard                                        the web UI, an HTTP edge as a whole
+    7  compat                                           the hosted APIs tikpost replaces, ditto
     8  app, cli, runtime.worker, migrations, metrics    composition roots: import anything
 
 `state` and `deps` are the HTTP edge's wiring: the typed `AppState` naming every domain's
@@ -51,6 +52,7 @@ RANKS = {
     "media": 5,
     "posts": 6,
     "dashboard": 7,
+    "compat": 7,
 }
 COMPOSITION = frozenset({"app", "cli", "worker", "migrations", "metrics"})
 # Modules whose place is not their package's: the worker builds the runtime from everything.
@@ -61,7 +63,7 @@ MOUNTS_SANDBOX = frozenset({"app", "cli", "state"})
 WIRING = frozenset({"state", "deps"})
 HTTP_EDGE = frozenset({"endpoints", "auth", "links", "tiktok_events"})
 # Packages that are HTTP edges through and through (every module may use the wiring).
-HTTP_PACKAGES = frozenset({"dashboard"})
+HTTP_PACKAGES = frozenset({"dashboard", "compat"})
 
 # Query builders: what turns Python into a statement.
 SQL_NAMES = frozenset({"select", "update", "delete", "insert", "text", "func", "exists"})

@@ -22,6 +22,8 @@ from tikpost.accounts.oauth import (
     tiktok_app_for,
 )
 from tikpost.accounts.tokens import TokenSource
+from tikpost.compat.vendor import install_compat
+from tikpost.compat.vendors import VENDORS
 from tikpost.dashboard.router import install_dashboard
 from tikpost.kit import logs
 from tikpost.kit.body_limit import BodyLimitMiddleware
@@ -129,6 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(tiktok_events_router)
     # The web UI at / (and its assets at /static); outside the OpenAPI schema.
     install_dashboard(app)
+    install_compat(app, VENDORS)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, Any]:

@@ -32,8 +32,15 @@ async def current_key(
     then stays read-only, and the occasional last-used stamp never waits on (or deadlocks
     with) the SQLite write lock a mutating request's own session will take.
     """
-    database = state.database
     presented = api_key or (bearer.credentials if bearer else None)
+    return await authenticate_key(state, response, presented)
+
+
+async def authenticate_key(
+    state: AppState, response: Response, presented: str | None
+) -> service.Authenticated:
+    """The checks every key header gets (the native ones above, and compat/'s vendors')."""
+    database = state.database
     async with database.session() as session:
         result = await service.authenticate(session, presented)
     verdict = await state.rate_limiter.hit(result.api_key_id)
