@@ -21,10 +21,12 @@ def key_from_header(name: str) -> Callable[..., Awaitable[service.Authenticated]
     """A dependency giving the calling key and its team from header `name` (else a 401)."""
     header = APIKeyHeader(name=name, auto_error=False, scheme_name=f"{name} header")
 
+    # `header` is local, so no string annotation may name it: FastAPI resolves annotations
+    # in the module's globals, and would fail to build the OpenAPI schema.
     async def current(
         response: Response,
         state: Annotated[AppState, Depends(app_state)],
-        presented: Annotated[str | None, Depends(header)],
+        presented: str | None = Depends(header),
     ) -> service.Authenticated:
         return await authenticate_key(state, response, presented)
 
