@@ -29,6 +29,7 @@ import uvicorn
 from typer.testing import CliRunner
 
 from tests.service.s3_helpers import S3Server, running_s3_server
+from tests.support.server import STOP_TIMEOUT_SEC
 from tikpost.app import create_app
 from tikpost.cli import app as cli_app
 from tikpost.runtime.workflows import abandon_runtime, runtime_running
@@ -312,7 +313,11 @@ def _serve_on(sock: socket.socket, app: Any) -> Iterator[None]:
         yield
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        # Longer than the drain's grace: a loaded machine stops slowly, and a test that went on
+        # while the service still stopped would leave its runtime to the next check.
+        thread.join(timeout=STOP_TIMEOUT_SEC)
+        if thread.is_alive():
+            raise RuntimeError(f"service did not stop within {STOP_TIMEOUT_SEC} s")
 
 
 @pytest.fixture(autouse=True)

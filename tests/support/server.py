@@ -15,6 +15,9 @@ from typing import Any
 
 import uvicorn
 
+# Past the service's shutdown grace (30 s of drain) plus DBOS's own stop, on a loaded machine.
+STOP_TIMEOUT_SEC = 90
+
 
 @contextmanager
 def serve_in_thread(app: Any, host: str = "127.0.0.1", **config: Any) -> Iterator[str]:
@@ -41,5 +44,7 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", **config: Any) -> Iterato
         yield f"{'https' if 'ssl_certfile' in config else 'http'}://{host}:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=STOP_TIMEOUT_SEC)
         sock.close()
+        if thread.is_alive():
+            raise RuntimeError(f"test server did not stop within {STOP_TIMEOUT_SEC} s")
