@@ -7,15 +7,26 @@ needs the happy path reads as its steps, and a failure shows what the service sa
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from tests.support.oauth_browser import authorize
+from tests.support.waiting import poll
 
 FINAL = frozenset({"published", "in_inbox", "failed", "cancelled"})
+
+
+@dataclass(frozen=True)
+class Connected:
+    """A connected account, and the OAuth state and code that connected it (secrets a test may
+    look for in the logs)."""
+
+    account: dict[str, Any]
+    state: str
+    code: str
 
 
 class Api:
@@ -24,14 +35,25 @@ class Api:
     def __init__(self, client: httpx.Client) -> None:
         self.client = client
 
+    @classmethod
+    def keyed(cls, url: str, key: str, timeout: float = 30) -> Api:
+        """On a service running as a process of the test's own, with its API key."""
+        return cls(httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=timeout))
+
     def connect_account(self, username: str, **consent: str) -> dict[str, Any]:
         """Connect a new sandbox creator through its consent page; `public="1"` makes it a public
         account."""
-        started = self.client.post("/v1/accounts/connect").json()
-        assert authorize(started["authorize_url"], username=username, **consent).status_code == 200
+        return self.connect(username, **consent).account
+
+    def connect(self, username: str, **consent: str) -> Connected:
+        started = self.client.post("/v1/accounts/connect")
+        assert started.status_code == 201, started.text
+        state: str = started.json()["state"]
+        callback = authorize(started.json()["authorize_url"], username=username, **consent)
+        assert callback.status_code == 200, callback.text
         accounts = self.client.get("/v1/accounts").json()["items"]
         account: dict[str, Any] = next(a for a in accounts if a["username"] == username)
-        return account
+        return Connected(account, state, callback.url.params["code"])
 
     def upload(self, path: Path, content_type: str = "video/mp4") -> dict[str, Any]:
         with path.open("rb") as handle:
@@ -46,9 +68,10 @@ class Api:
             self.client.post("/v1/media", files={"file": (name, data, content_type)})
         )
 
-    def post(self, **body: Any) -> dict[str, Any]:
+    def post(self, *, idempotency_key: str | None = None, **body: Any) -> dict[str, Any]:
         """Create a post; 202, since publishing goes on after the answer."""
-        response = self.client.post("/v1/posts", json=body)
+        headers = {} if idempotency_key is None else {"Idempotency-Key": idempotency_key}
+        response = self.client.post("/v1/posts", json=body, headers=headers)
         assert response.status_code == 202, response.text
         created: dict[str, Any] = response.json()
         return created
@@ -60,12 +83,12 @@ class Api:
     def wait_final(self, post_id: str, timeout: float = 60) -> dict[str, Any]:
         """The post once it is final, or as it is when `timeout` runs out (the caller's assertion
         on its status then says what it was stuck in)."""
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def final() -> dict[str, Any] | None:
             post = self.get_post(post_id)
-            if post["status"] in FINAL or time.monotonic() > deadline:
-                return post
-            time.sleep(0.1)
+            return post if post["status"] in FINAL else None
+
+        return poll(final, timeout, interval=0.1) or self.get_post(post_id)
 
     @staticmethod
     def _created(response: httpx.Response) -> dict[str, Any]:

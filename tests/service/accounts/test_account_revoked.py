@@ -5,8 +5,6 @@ changes nothing."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,20 +16,11 @@ from tests.service.conftest import RunningService
 from tests.service.publishing_helpers import connect_account, operator, upload, wait_final
 from tests.service.webhook_helpers import Receiver, receiver
 from tests.support.api import Api
+from tests.support.waiting import wait_until
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import sync_url
 
 TOMORROW = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-
-
-def wait_until(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
-    """Poll `check` until it returns something truthy: the service reacts to TikTok's event
-    on its own time, and nothing in the test can be told when."""
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return found
 
 
 def waiting_posts(api: httpx.Client, account_id: str, media_id: str, hook: str) -> list[str]:
@@ -117,7 +106,9 @@ def test_revoke_by_another_tool_disconnects_and_fails_waiting_posts(
             post = api.get(f"/v1/posts/{post_id}").json()
             assert_failed_as_revoked(post)
             assert revoked["status_reason"] in post["error"]["message"]
-        hooked = wait_until(lambda: len(failed_hooks(hooks)) == 2 and failed_hooks(hooks), "hooks")
+        hooked = wait_until(
+            lambda: found if len(found := failed_hooks(hooks)) == 2 else None, "hooks"
+        )
     assert {post_id: hooked[post_id]["error"]["code"] for post_id in ids} == dict.fromkeys(
         ids, "account_revoked"
     )

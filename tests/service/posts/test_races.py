@@ -9,7 +9,6 @@ publishing means the first post's workflow has ended.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -29,6 +28,7 @@ from tests.service.publishing_helpers import (
     wait_final,
 )
 from tests.support.api import Api
+from tests.support.waiting import wait_until
 from tikpost.sandbox.samples import make_video
 
 # Held 0.75 to 2.25 s at the sandbox: ample for one API request to land meanwhile.
@@ -48,13 +48,6 @@ def two_chunk_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def post(api: httpx.Client, account: dict[str, Any], media: dict[str, Any]) -> dict[str, Any]:
     return Api(api).post(account_id=account["id"], video=media["id"], privacy_level="SELF_ONLY")
-
-
-def wait_until(condition: Callable[[], Any], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
 
 
 @contextmanager
