@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import sys
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ from tests.service.conftest import RunningService, ServiceFactory
 from tests.service.media.test_media import SQLITE_ONLY, stored_files, upload
 from tests.service.photo_helpers import make_zip
 from tests.service.s3_helpers import BOTH_STORAGES
+from tests.support.waiting import wait_until
 from tikpost.media import probe, repository
 from tikpost.sandbox.samples import make_jpeg
 
@@ -244,15 +244,6 @@ def test_endless_other_fields_count_against_the_limit(
         assert_nothing_kept(svc, api)
 
 
-def _wait_until(condition: Callable[[], bool], timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 @SQLITE_ONLY
 def test_a_client_vanishing_mid_upload_leaves_nothing(
     service: RunningService, api: httpx.Client, videos: VideoFiles
@@ -267,8 +258,13 @@ def test_a_client_vanishing_mid_upload_leaves_nothing(
         )
         sock.sendall(request.encode() + head + b"".join(body[: len(body) // 2]))
         # Wait until the server has started writing, then hang up halfway through the file.
-        assert _wait_until(lambda: bool(stored_files(service)))
-    assert _wait_until(lambda: not stored_files(service)), stored_files(service)
+        wait_until(lambda: stored_files(service), "the server writing the upload", 10)
+    wait_until(
+        lambda: not stored_files(service),
+        "the partial file removed",
+        10,
+        detail=lambda: stored_files(service),
+    )
     assert api.get("/v1/media").json()["items"] == []
 
 

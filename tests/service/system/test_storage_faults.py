@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,9 @@ from tests.service.media.test_media_errors import MULTIPART, framed
 from tests.service.photo_helpers import make_png, make_zip
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts, wait_final
 from tests.service.s3_helpers import S3Server, running_s3_server
+from tests.support.api import Api
 from tests.support.media_server import media_origin
+from tests.support.waiting import wait_until
 from tikpost.posts.publish import storage_wait
 from tikpost.sandbox.samples import make_jpeg
 
@@ -68,13 +69,6 @@ def outage_s3() -> Iterator[S3Server]:
 
 def files_on(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file())
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
-        time.sleep(0.1)
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -192,7 +186,7 @@ def test_a_read_only_disk_is_503_until_it_is_writable_again(
             assert [path.name for path in files_on(small_disk)] == [first["id"]]
         finally:
             _run("mount", "-o", "remount,rw", str(small_disk))
-        wait_until(lambda: files_on(small_disk) == [])
+        wait_until(lambda: files_on(small_disk) == [], "the deleted media's file removed", 60)
         again = upload(api, data)
         assert again.status_code == 201, again.text
         assert [item["id"] for item in api.get("/v1/media").json()["items"]] == [again.json()["id"]]
@@ -244,7 +238,7 @@ def test_s3_going_away_mid_upload_is_503_and_its_multipart_upload_is_aborted(
         finally:
             outage_s3.start()
         # The multipart upload the outage cut off is aborted once S3 answers again.
-        wait_until(lambda: nothing_in(outage_s3, bucket))
+        wait_until(lambda: nothing_in(outage_s3, bucket), "the cut-off upload aborted", 60)
         created = upload(api, videos.good.read_bytes())
         assert created.status_code == 201, created.text
         [key] = outage_s3.keys(bucket)
@@ -263,29 +257,25 @@ def test_a_publish_waits_for_s3_and_publishes_once(
             op.patch("/config", json={"processing_delay_sec": 0.2}).raise_for_status()
         with svc.client(create_api_key("acme")) as api:
             accounts = [connect_account(api, name) for name in ("first", "second")]
-            with videos.good.open("rb") as handle:
-                media = api.post("/v1/media", files={"file": ("good.mp4", handle, "video/mp4")})
-            assert media.status_code == 201, media.text
+            media = Api(api).upload(videos.good)
             outage_s3.stop()
             try:
-                posts = []
-                for account in accounts:
-                    created = api.post(
-                        "/v1/posts",
-                        json={
-                            "account_id": account["id"],
-                            "video": media.json()["id"],
-                            "privacy_level": "SELF_ONLY",
-                        },
-                    )
-                    assert created.status_code == 202, created.text
-                    posts.append(created.json()["id"])
+                posts = [
+                    Api(api).post(
+                        account_id=account["id"], video=media["id"], privacy_level="SELF_ONLY"
+                    )["id"]
+                    for account in accounts
+                ]
 
                 def waiting(post_id: str) -> bool:
                     events = api.get(f"/v1/posts/{post_id}").json()["events"]
                     return any("Waiting for the media storage" in e["message"] for e in events)
 
-                wait_until(lambda: any(waiting(post_id) for post_id in posts))
+                wait_until(
+                    lambda: any(waiting(post_id) for post_id in posts),
+                    "a post waiting for the media storage",
+                    60,
+                )
             finally:
                 outage_s3.start()
             for post_id in posts:
@@ -306,26 +296,17 @@ def test_a_transcode_that_cannot_write_waits_for_space_and_publishes_once(
     monkeypatch.setattr(tempfile, "tempdir", str(small_disk))
     api = sandbox_api
     account = connect_account(api, "transcoded")
-    with videos.low_fps.open("rb") as handle:
-        media = api.post("/v1/media", files={"file": ("slow.mp4", handle, "video/mp4")}).json()
+    media = Api(api).upload(videos.low_fps)
     ballast = fill(small_disk, leave_bytes=16 * 1024)
-    created = api.post(
-        "/v1/posts",
-        json={
-            "account_id": account["id"],
-            "video": media["id"],
-            "privacy_level": "SELF_ONLY",
-            "transcode": True,
-        },
-    )
-    assert created.status_code == 202, created.text
-    post_id = created.json()["id"]
+    post_id = Api(api).post(
+        account_id=account["id"], video=media["id"], privacy_level="SELF_ONLY", transcode=True
+    )["id"]
 
     def waiting() -> bool:
         events = api.get(f"/v1/posts/{post_id}").json()["events"]
         return any("Waiting for the media storage (storage_full)" in e["message"] for e in events)
 
-    wait_until(waiting)
+    wait_until(waiting, "the post waiting for space to transcode", 60)
     ballast.unlink()
     final = wait_final(api, post_id, timeout=120)
     assert final["status"] == "published", (final["error"], final["events"])
@@ -348,21 +329,13 @@ def test_a_publish_fails_with_the_storage_code_once_the_wait_is_spent(
         svc.client(create_api_key("acme")) as api,
     ):
         account = connect_account(api, "patient")
-        with videos.good.open("rb") as handle:
-            media = api.post("/v1/media", files={"file": ("good.mp4", handle, "video/mp4")})
-        assert media.status_code == 201, media.text
+        media = Api(api).upload(videos.good)
         outage_s3.stop()
         try:
-            created = api.post(
-                "/v1/posts",
-                json={
-                    "account_id": account["id"],
-                    "video": media.json()["id"],
-                    "privacy_level": "SELF_ONLY",
-                },
-            )
-            assert created.status_code == 202, created.text
-            final = wait_final(api, created.json()["id"], timeout=120)
+            post_id = Api(api).post(
+                account_id=account["id"], video=media["id"], privacy_level="SELF_ONLY"
+            )["id"]
+            final = wait_final(api, post_id, timeout=120)
         finally:
             outage_s3.start()
         assert final["status"] == "failed", final["events"]
@@ -371,9 +344,9 @@ def test_a_publish_fails_with_the_storage_code_once_the_wait_is_spent(
         # Only the init reached TikTok: an upload never completed, which never publishes.
         assert [p["status"] for p in sandbox_posts(svc, "patient")] == ["PROCESSING_UPLOAD"]
         # The service answers, and publishes, again without a restart.
-        retried = api.post(f"/v1/posts/{created.json()['id']}/retry")
+        retried = api.post(f"/v1/posts/{post_id}/retry")
         assert retried.status_code == 202, retried.text
-        again = wait_final(api, created.json()["id"], timeout=120)
+        again = wait_final(api, post_id, timeout=120)
         assert again["status"] == "published", (again["error"], again["events"])
         statuses = [p["status"] for p in sandbox_posts(svc, "patient")]
         assert sorted(statuses) == ["PROCESSING_UPLOAD", "PUBLISH_COMPLETE"]
