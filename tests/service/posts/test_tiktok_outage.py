@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +32,6 @@ from tests.service.publishing_helpers import (
 )
 from tests.support.api import Api
 from tests.support.media_server import media_origin
-from tests.support.oauth_browser import authorize
 from tests.support.processes import (
     TIKPOST,
     free_port,
@@ -45,6 +43,7 @@ from tests.support.processes import (
 from tests.support.processes import (
     create_api_key as mint_api_key,
 )
+from tests.support.waiting import wait_until
 from tikpost.posts.failures import PublishFailedError
 from tikpost.posts.publish.outage import (
     FIRST_WAIT_SEC,
@@ -113,9 +112,9 @@ def _messages(api: httpx.Client, post_id: str) -> list[str]:
 
 def _wait_until_waiting(api: httpx.Client, waits: dict[str, str], timeout: float = 60) -> None:
     """Until each post's timeline has a waiting line naming what failed (`waits[post_id]`)."""
-    deadline = time.monotonic() + timeout
     pending = dict(waits)
-    while pending:
+
+    def all_waiting() -> bool:
         for post_id, why in list(pending.items()):
             lines = _messages(api, post_id)
             if any(line.startswith(WAITING) and why in line for line in lines):
@@ -123,8 +122,11 @@ def _wait_until_waiting(api: httpx.Client, waits: dict[str, str], timeout: float
             else:
                 post = api.get(f"/v1/posts/{post_id}").json()
                 assert post["status"] != "failed", (post["error"], lines)
-        assert time.monotonic() < deadline, f"never waiting: {pending}"
-        time.sleep(0.1)
+        return not pending
+
+    wait_until(
+        all_waiting, "every post waiting", timeout, detail=lambda: f"never waiting: {pending}"
+    )
 
 
 def _published_once(svc: RunningService, api: httpx.Client, posts: dict[str, str]) -> None:
@@ -253,10 +255,8 @@ def test_a_restart_mid_outage_keeps_the_deadline(
         serve = [TIKPOST, "serve", "--port", url.rsplit(":", 1)[1]]
         service = processes.start(serve, env, tmp_path / "serve.log")
         wait_up(f"{url}/healthz", service.process)
-        api = httpx.Client(base_url=url, headers={"X-API-Key": mint_api_key(env, "t")}, timeout=30)
-        started = api.post("/v1/accounts/connect").json()
-        assert authorize(started["authorize_url"], username="restarted").status_code == 200
-        [account] = api.get("/v1/accounts").json()["items"]
+        api = Api.keyed(url, mint_api_key(env, "t")).client
+        account = connect_account(api, "restarted")
         media = upload(api, videos.good)["id"]
         with httpx.Client(base_url=f"{sandbox_url}/_sandbox") as op:
             fault = {"endpoint": "*", "error_rate": 1.0, "status": 500}
@@ -267,12 +267,14 @@ def test_a_restart_mid_outage_keeps_the_deadline(
             service.kill()
             service = processes.start(serve, env, tmp_path / "serve.log")
             wait_up(f"{url}/healthz", service.process)
-            deadline = time.monotonic() + 60
-            while len(waits := [m for m in _messages(api, post_id) if m.startswith(WAITING)]) <= (
-                len(before)
-            ):
-                assert time.monotonic() < deadline, waits
-                time.sleep(0.1)
+
+            def more_waits() -> list[str] | None:
+                waits = [m for m in _messages(api, post_id) if m.startswith(WAITING)]
+                return waits if len(waits) > len(before) else None
+
+            waits = wait_until(
+                more_waits, "another waiting line", 60, detail=lambda: _messages(api, post_id)
+            )
             assert {line.rsplit("trying until ", 1)[1] for line in waits} == {
                 before[0].rsplit("trying until ", 1)[1]
             }
