@@ -6,7 +6,6 @@ the kill) and `tikpost serve` against it, killed while TikTok holds part of the 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.oauth_browser import authorize
+from tests.support.api import Api
 from tests.support.processes import (
     TIKPOST,
     Processes,
@@ -26,6 +25,7 @@ from tests.support.processes import (
     start_sandbox,
     wait_up,
 )
+from tests.support.waiting import wait_until
 from tikpost.sandbox.samples import make_video
 
 
@@ -57,27 +57,22 @@ def test_sigkill_mid_upload_publishes_exactly_once(
         service_url=service_url,
         sandbox_url=sandbox_url,
         executor_id="crash-test-serve",
+        api_rate_limit="100000/minute",  # the test polls the post
     )
     serve = [TIKPOST, "serve", "--port", str(service_port)]
     service = processes.start(serve, env, tmp_path / "serve.log")
     wait_up(f"{service_url}/healthz", service.process)
     key = create_api_key(env, "crash")
-    api = httpx.Client(base_url=service_url, headers={"X-API-Key": key}, timeout=60)
+    api = Api.keyed(service_url, key, timeout=60)
     operator = httpx.Client(base_url=f"{sandbox_url}/_sandbox", timeout=30)
-    started = api.post("/v1/accounts/connect").json()
-    callback = authorize(started["authorize_url"], username="survivor")
-    assert callback.status_code == 200
-    oauth_code = callback.url.params["code"]
-    [account] = api.get("/v1/accounts").json()["items"]
+    connected = api.connect("survivor")
     [creator] = operator.get("/creators").json()["creators"]
-    with big_video.open("rb") as handle:
-        media = api.post("/v1/media", files={"file": ("long.mp4", handle, "video/mp4")}).json()
+    media = api.upload(big_video)
     # Slow each chunk down so the kill lands between the first and the last one.
     operator.post("/faults", json={"endpoint": "upload", "latency_ms": 3000}).raise_for_status()
     post = api.post(
-        "/v1/posts",
-        json={"account_id": account["id"], "video": media["id"], "privacy_level": "SELF_ONLY"},
-    ).json()
+        account_id=connected.account["id"], video=media["id"], privacy_level="SELF_ONLY"
+    )
 
     def sandbox_posts() -> list[dict[str, Any]]:
         listed: list[dict[str, Any]] = operator.get(f"/creators/{creator['open_id']}/posts").json()[
@@ -85,10 +80,11 @@ def test_sigkill_mid_upload_publishes_exactly_once(
         ]
         return listed
 
-    deadline = time.monotonic() + 60
-    while not any(0 < (p["uploaded_bytes"] or 0) < media["size_bytes"] for p in sandbox_posts()):
-        assert time.monotonic() < deadline, "the upload never got under way"
-        time.sleep(0.05)
+    wait_until(
+        lambda: any(0 < (p["uploaded_bytes"] or 0) < media["size_bytes"] for p in sandbox_posts()),
+        "the upload never got under way",
+        60,
+    )
     service.kill()
     [interrupted] = sandbox_posts()
     assert interrupted["status"] == "PROCESSING_UPLOAD"
@@ -97,13 +93,7 @@ def test_sigkill_mid_upload_publishes_exactly_once(
     operator.delete("/faults").raise_for_status()
     restarted = processes.start(serve, env, tmp_path / "serve.log")
     wait_up(f"{service_url}/healthz", restarted.process)
-    deadline = time.monotonic() + 90
-    while (final := api.get(f"/v1/posts/{post['id']}").json())["status"] not in {
-        "published",
-        "failed",
-    }:
-        assert time.monotonic() < deadline, final
-        time.sleep(0.2)
+    final = api.wait_final(post["id"], timeout=90)
     assert final["status"] == "published", (final["error"], (tmp_path / "serve.log").read_text())
     [published] = sandbox_posts()
     assert published["publish_id"] == interrupted["publish_id"]
@@ -113,4 +103,4 @@ def test_sigkill_mid_upload_publishes_exactly_once(
     # The servers' own logs of all that (access lines included) hold no secret.
     logged = processes.all_logged()
     assert "/v1/oauth/tiktok/callback" in logged  # the access log is really there
-    assert_no_secrets(logged, (key, oauth_code, started["state"], "sandbox-client-secret"))
+    assert_no_secrets(logged, (key, connected.code, connected.state, "sandbox-client-secret"))
