@@ -22,6 +22,8 @@ from tikpost.media.storage import Storage, StorageWriter
 
 FIELD = "file"
 MAX_FILENAME = 255
+# Text fields kept beside the file (a compat vendor's caption): small, so held in memory.
+MAX_FORM_BYTES = 64 * 1024
 MAX_BOUNDARY = 200
 # Room for the multipart framing around the file when judging a declared Content-Length.
 FRAMING_ALLOWANCE = 64 * 1024
@@ -68,12 +70,23 @@ class _Receiver:
 
     Callbacks cannot await a storage write, so one chunk's worth of the file's bytes (never
     more than the chunk itself) is queued, then written before the next chunk is read. Other
-    form fields are skipped without being buffered.
+    form fields are skipped without being buffered, unless `form` asks for them: then their
+    text (at most MAX_FORM_BYTES in all) is kept there by name.
     """
 
-    def __init__(self, writer: StorageWriter, max_bytes: int) -> None:
+    def __init__(
+        self,
+        writer: StorageWriter,
+        max_bytes: int,
+        field: str = FIELD,
+        form: dict[str, str] | None = None,
+    ) -> None:
         self.writer = writer
         self.max_bytes = max_bytes
+        self.field = field
+        self.form = form
+        self._text: bytearray | None = None
+        self._form_bytes = 0
         self.upload: _Upload | None = None
         self._queue: list[bytes | None] = []  # file data, None marking the file's end
         self._part = _Part()
@@ -119,10 +132,14 @@ class _Receiver:
             self._part.content_type = value.strip()[:200] or None
 
     def _on_headers_finished(self) -> None:
-        if self._part.name == FIELD:
+        if self._part.name == self.field:
             if self.upload is not None:
-                raise ApiError(422, "too_many_files", "file: send one file per request", FIELD)
+                raise ApiError(
+                    422, "too_many_files", f"{self.field}: send one file per request", self.field
+                )
             self.upload = _Upload(self._part, self.writer, self.max_bytes)
+        elif self.form is not None and self._part.name and self._part.filename is None:
+            self._text = bytearray()
 
     def _receiving_file(self) -> bool:
         return self.upload is not None and self.upload.part is self._part
@@ -130,10 +147,18 @@ class _Receiver:
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._receiving_file():
             self._queue.append(data[start:end])
+        elif self._text is not None:
+            self._form_bytes += end - start
+            if self._form_bytes > MAX_FORM_BYTES:
+                raise ApiError(413, "form_too_large", "the form's text fields are too large")
+            self._text += data[start:end]
 
     def _on_part_end(self) -> None:
         if self._receiving_file():
             self._queue.append(None)
+        elif self._text is not None and self.form is not None and self._part.name:
+            self.form[self._part.name] = self._text.decode("utf-8", "replace")
+        self._text = None
         self._part = _Part()
 
     async def replay(self) -> None:
@@ -154,14 +179,20 @@ async def receive_upload(
     storage: Storage,
     key: str,
     max_bytes: int,
+    *,
+    field: str = FIELD,
+    form: dict[str, str] | None = None,
 ) -> ReceivedFile:
-    """Store the request's `file` part at `key`; on any error nothing is left at `key`."""
+    """Store the request's `field` part at `key`; on any error nothing is left at `key`.
+
+    With `form`, the other (text) fields are put there by name, wherever they come in the body.
+    """
     boundary = _boundary(content_type)
     declared = parse_uint(content_length)
     if declared is not None and declared > max_bytes + FRAMING_ALLOWANCE:
         raise too_large(max_bytes)  # refuse before reading a byte
     async with storage.open_write(key) as writer:
-        receiver = _Receiver(writer, max_bytes)
+        receiver = _Receiver(writer, max_bytes, field, form)
         parser = receiver.parser(boundary)
         received = 0
         try:
@@ -179,11 +210,13 @@ async def receive_upload(
             raise ApiError(400, "upload_incomplete", "the client disconnected mid-upload") from None
         upload = receiver.upload
         if upload is None:
-            raise ApiError(422, "validation_error", "file: send the media as field `file`", FIELD)
+            raise ApiError(
+                422, "validation_error", f"{field}: send the media as field `{field}`", field
+            )
         if not upload.finished:
             raise _invalid("the multipart body ended before the file did")
         if upload.size == 0:
-            raise ApiError(422, "empty_file", "file: the uploaded file is empty", FIELD)
+            raise ApiError(422, "empty_file", f"{field}: the uploaded file is empty", field)
     return ReceivedFile(
         filename=_clean_filename(upload.part.filename),
         declared_type=upload.part.content_type,

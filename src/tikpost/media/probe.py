@@ -4,8 +4,9 @@ FFmpeg parses hostile input in C: a crafted file can crash it, spin forever or e
 parent therefore runs `python -m tikpost.media.probe PATH` with a deadline and trusts nothing
 but the JSON line it prints; the server itself never opens an upload with FFmpeg.
 
-Only the demuxers for formats TikTok takes (MP4/MOV, WebM/Matroska, JPEG, PNG, WebP) and only
-the `file` protocol are allowed: FFmpeg's playlist and concat demuxers would otherwise follow
+Only the demuxers for formats TikTok takes (MP4/MOV, WebM/Matroska, JPEG, PNG, WebP), plus AVI
+(self-contained like them; transcoded to MP4 before TikTok sees it), and only the `file`
+protocol are allowed: FFmpeg's playlist and concat demuxers would otherwise follow
 links inside an upload to other local files or internal URLs.
 """
 
@@ -23,9 +24,9 @@ from tikpost.media.child import child_process
 PROBE_TIMEOUT_SEC = 60.0
 MAX_OUTPUT_BYTES = 64 * 1024
 MAX_ADDRESS_SPACE = 4 * 1024**3
-ALLOWED_FORMATS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,jpeg_pipe,png_pipe,webp_pipe"
+ALLOWED_FORMATS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,jpeg_pipe,png_pipe,webp_pipe"
 IMAGE_CODECS = {"mjpeg": "jpeg", "png": "png", "webp": "webp"}
-UNSUPPORTED = "not a video (MP4, MOV, WebM) or image (JPEG, PNG, WebP) that could be read"
+UNSUPPORTED = "not a video (MP4, MOV, WebM, AVI) or image (JPEG, PNG, WebP) that could be read"
 # A carousel's zip sent where one file is expected: say where it goes instead.
 ZIP_ELSEWHERE = "a .zip archive; a carousel's slides go as one zip to POST /v1/media/zip"
 

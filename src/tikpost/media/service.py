@@ -44,13 +44,18 @@ async def upload_media(
     content_type: str | None,
     content_length: str | None,
     max_bytes: int,
+    *,
+    field: str = FIELD,
+    form: dict[str, str] | None = None,
 ) -> MediaRead:
-    """Store the streamed upload, probe it, and record it; unusable files are not kept."""
+    """Store the streamed upload, probe it, and record it; unusable files are not kept.
+
+    `field` names the file's part; `form`, if given, receives the other text fields."""
     media_id = new_id("med")
     key = f"{team_id}/{media_id}"
     files.created(key)
     received = await receive_upload(
-        body, content_type, content_length, files.storage, key, max_bytes
+        body, content_type, content_length, files.storage, key, max_bytes, field=field, form=form
     )
     return await record_stored(session, files.storage, team_id, media_id, received)
 
@@ -204,6 +209,8 @@ def _content_type(probe: VideoProbe | ImageProbe, brand: str) -> str:
     if isinstance(probe, ImageProbe):
         return IMAGE_TYPES[probe.format]
     names = set(probe.container.split(","))
+    if "avi" in names:
+        return "video/x-msvideo"
     if "mp4" in names:
         return "video/quicktime" if brand == "qt" else "video/mp4"
     if "matroska" in names and "webm" not in names:

@@ -10,6 +10,8 @@ probe; only `filename` comes from the URL's last path segment.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +29,7 @@ from tikpost.kit.safe_fetch import (
 from tikpost.media.ingest import FIELD, ReceivedFile, _clean_filename
 from tikpost.media.schemas import MediaRead
 from tikpost.media.service import record_stored
-from tikpost.media.storage import FileChanges
+from tikpost.media.storage import FileChanges, Storage
 
 MAX_URL_LENGTH = 2000
 
@@ -50,9 +52,32 @@ async def import_media(
     media_id = new_id("med")
     key = f"{team_id}/{media_id}"
     files.created(key)
-    try:
-        received = await _receive(files, key, url, guard, max_bytes, timeout_sec)
+    with _as_field(field):
+        received = await _receive(files.storage, key, url, guard, max_bytes, timeout_sec)
         return await record_stored(session, files.storage, team_id, media_id, received)
+
+
+async def download(
+    storage: Storage,
+    key: str,
+    url: str,
+    guard: UrlGuard,
+    max_bytes: int,
+    *,
+    field: str,
+    timeout_sec: float = FetchLimits.total_timeout,
+) -> ReceivedFile:
+    """Fetch `url` to `key` with the same guard and caps, recording nothing: for a file that
+    is not media itself (a zip of slides, unpacked by the caller)."""
+    with _as_field(field):
+        return await _receive(storage, key, url, guard, max_bytes, timeout_sec)
+
+
+@contextmanager
+def _as_field(field: str) -> Iterator[None]:
+    """Fetch and media errors, named after the request's `field`."""
+    try:
+        yield
     except UrlNotAllowedError as exc:
         raise ApiError(
             422, "url_not_allowed", f"{field}: not allowed: {exc.reason}", field
@@ -69,7 +94,7 @@ async def import_media(
 
 
 async def _receive(
-    files: FileChanges, key: str, url: str, guard: UrlGuard, max_bytes: int, timeout_sec: float
+    storage: Storage, key: str, url: str, guard: UrlGuard, max_bytes: int, timeout_sec: float
 ) -> ReceivedFile:
     digest, size = hashlib.sha256(), 0
     async with fetch(url, guard, FetchLimits(total_timeout=timeout_sec)) as response:
@@ -78,7 +103,7 @@ async def _receive(
         declared = parse_uint(response.headers.get("content-length"))
         if declared is not None and declared > max_bytes:
             raise _too_large(max_bytes)  # refuse before reading a byte
-        async with files.storage.open_write(key) as writer:
+        async with storage.open_write(key) as writer:
             async for block in response.aiter_raw():
                 size += len(block)
                 if size > max_bytes:

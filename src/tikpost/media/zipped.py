@@ -69,14 +69,22 @@ async def upload_zip(
             "upload",
             min(max_bytes, MAX_ZIP_BYTES),
         )
-        # Unpacked on this server's temporary disk: that filling up is a 507 too.
-        with translated("unpacking a zip"):
-            slides = await asyncio.to_thread(extract_slides, root / "upload", root / "slides")
-        stored = []
-        for name, path in slides:
-            media = await _store_slide(session, files, team_id, name, path)
-            stored.append(media)
-        return stored
+        return await store_slides(session, files, team_id, root)
+
+
+async def store_slides(
+    session: AsyncSession, files: FileChanges, team_id: str, root: Path
+) -> list[MediaRead]:
+    """Check and unpack the archive at `root/upload` (inside `root`, a private temporary
+    directory) and store its slides in order; however the archive arrived."""
+    # Unpacked on this server's temporary disk: that filling up is a 507 too.
+    with translated("unpacking a zip"):
+        slides = await asyncio.to_thread(extract_slides, root / "upload", root / "slides")
+    stored = []
+    for name, path in slides:
+        media = await _store_slide(session, files, team_id, name, path)
+        stored.append(media)
+    return stored
 
 
 async def _store_slide(
