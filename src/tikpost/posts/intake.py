@@ -9,7 +9,9 @@ not there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.db import Database
@@ -41,11 +43,15 @@ async def accept_post(
     request: PostCreate,
     idempotency_key: str | None,
     consent: Consent,
+    notes: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> Accepted:
     """Import the request's URLs, store the post, and start publishing it once committed.
 
     `consent` is how the person agreed to this post (the API key, or the dashboard session
-    whose publish button was pressed); it is stored on the post.
+    whose publish button was pressed); it is stored on the post. `notes` are timeline lines
+    (message, data) written in the post's own transaction, so the publish workflow, which
+    starts after the commit, always sees them: a compat vendor's fields that TikTok has no
+    place for, such as a sound id, or a webhook in the vendor's shape.
     """
     # TikTok's creator_info, fresh (posts.creator_rules), read before any write transaction.
     creator = await creator_rules.fresh_creator_info(database, tokens, team, request)
@@ -74,6 +80,9 @@ async def accept_post(
                 creator=creator,
                 consent=consent,
             )
+            if created:
+                for message, data in notes:
+                    await service.record(session, post, post.status, message, **data)
             # A post held for review gets no workflow, only its `post.awaiting_review` event.
             held = created and post.status == PostStatus.AWAITING_REVIEW
             deliveries = await review.announce(session, post) if held else []

@@ -145,6 +145,26 @@ async def emit(
     return [delivery.id for delivery in deliveries]
 
 
+async def emit_shaped(
+    session: AsyncSession, team_id: str, event_type: str, url: str, body: Mapping[str, Any]
+) -> str:
+    """One delivery of `body` as it is (a compat vendor's own payload shape) to `url`; signed
+    with the team's `default_secret` and retried like any delivery. Returns its id."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown webhook event type {event_type!r}")
+    delivery = WebhookDelivery(
+        id=new_id("whd"),
+        team_id=team_id,
+        endpoint_id=None,
+        url=check_webhook_url(url),
+        event_id=new_id("msg"),
+        event_type=event_type,
+        payload=json.dumps(dict(body), separators=(",", ":")),
+    )
+    await repository.add_deliveries(session, [delivery])
+    return delivery.id
+
+
 async def pending_delivery_ids(session: AsyncSession) -> list[str]:
     return await repository.list_pending_delivery_ids(session)
 

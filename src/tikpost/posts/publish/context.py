@@ -15,7 +15,7 @@ from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
 from tikpost.media.storage import Storage, storage_from_url
-from tikpost.posts import service
+from tikpost.posts import service, shaped_webhooks
 from tikpost.posts.models import Post
 from tikpost.runtime.workflows import current_runtime
 from tikpost.settings import Settings
@@ -45,9 +45,12 @@ class PublishContext:
             return []
         body = await service.read(session, post)
         extra = [post.webhook_url] if post.webhook_url else []
-        return await webhooks.emit(
+        ids = await webhooks.emit(
             session, post.team_id, event_type, body.model_dump(mode="json"), extra
         )
+        for url, shaped in shaped_webhooks.declared(body, event_type):
+            ids.append(await webhooks.emit_shaped(session, post.team_id, event_type, url, shaped))
+        return ids
 
 
 _contexts: dict[int, PublishContext] = {}
