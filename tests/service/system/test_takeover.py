@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.oauth_browser import authorize
+from tests.support.api import Api
 from tests.support.processes import (
     TIKPOST,
     Processes,
@@ -30,6 +30,7 @@ from tests.support.processes import (
     start_sandbox,
     wait_up,
 )
+from tests.support.waiting import wait_until
 from tikpost.runtime.liveness import FENCED_EXIT_CODE
 from tikpost.sandbox.samples import make_video
 
@@ -49,7 +50,7 @@ class Cluster:
     tmp_path: Path
     processes: Processes
     env: dict[str, str]
-    api: httpx.Client
+    api: Api
     operator: httpx.Client
     account_id: str
     open_id: str
@@ -66,17 +67,6 @@ class Cluster:
             "posts"
         ]
         return posts
-
-    def post(self, post_id: str) -> dict[str, Any]:
-        found: dict[str, Any] = self.api.get(f"/v1/posts/{post_id}").json()
-        return found
-
-    def wait_final(self, post_id: str, timeout: float = 90) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while (post := self.post(post_id))["status"] not in {"published", "failed"}:
-            assert time.monotonic() < deadline, (post, self.logs())
-            time.sleep(0.2)
-        return post
 
     def logs(self) -> str:
         return "\n".join(
@@ -106,39 +96,23 @@ def cluster(tmp_path: Path, database_url: str) -> Iterator[Cluster]:
             tmp_path / "serve.log",
         )
         wait_up(f"{service_url}/healthz", serve.process)
-        key = create_api_key(env, "scale")
-        api = httpx.Client(base_url=service_url, headers={"X-API-Key": key}, timeout=60)
+        api = Api.keyed(service_url, create_api_key(env, "scale"), timeout=60)
         operator = httpx.Client(base_url=f"{sandbox_url}/_sandbox", timeout=30)
-        started = api.post("/v1/accounts/connect").json()
-        assert authorize(started["authorize_url"], username="scaled").status_code == 200
-        [account] = api.get("/v1/accounts").json()["items"]
+        account = api.connect_account("scaled")
         [creator] = operator.get("/creators").json()["creators"]
         yield Cluster(tmp_path, processes, env, api, operator, account["id"], creator["open_id"])
 
 
 def _post_big_video(cluster: Cluster) -> tuple[str, dict[str, Any]]:
     """A two-chunk video posted while each chunk takes CHUNK_LATENCY_MS at the sandbox."""
-    video = make_video(cluster.tmp_path / "long.mp4", seconds=20)
-    with video.open("rb") as handle:
-        media = cluster.api.post(
-            "/v1/media", files={"file": ("long.mp4", handle, "video/mp4")}
-        ).json()
+    media = cluster.api.upload(make_video(cluster.tmp_path / "long.mp4", seconds=20))
     cluster.operator.post(
         "/faults", json={"endpoint": "upload", "latency_ms": CHUNK_LATENCY_MS}
     ).raise_for_status()
     post = cluster.api.post(
-        "/v1/posts",
-        json={"account_id": cluster.account_id, "video": media["id"], "privacy_level": "SELF_ONLY"},
+        account_id=cluster.account_id, video=media["id"], privacy_level="SELF_ONLY"
     )
-    assert post.status_code == 202, post.text
-    return post.json()["id"], media
-
-
-def _wait_for(condition: Any, what: str, cluster: Cluster, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what}\n{cluster.logs()}"
-        time.sleep(0.05)
+    return post["id"], media
 
 
 def test_a_paused_worker_is_fenced_out_and_the_post_publishes_once(cluster: Cluster) -> None:
@@ -148,16 +122,17 @@ def test_a_paused_worker_is_fenced_out_and_the_post_publishes_once(cluster: Clus
     first = cluster.worker("worker-a")
     post_id, media = _post_big_video(cluster)
     # A post is `uploading` from just before its init: wait for the first chunk itself.
-    _wait_for(
+    wait_until(
         lambda: any(p["receiving_chunk"] for p in cluster.sandbox_posts()),
         "worker-a never started uploading",
-        cluster,
+        60,
+        detail=cluster.logs,
     )
     # Frozen, not dead: its process, sockets and workflow are all still there.
     first.send_signal(signal.SIGSTOP)
     try:
         second = cluster.worker("worker-b")
-        final = cluster.wait_final(post_id)
+        final = cluster.api.wait_final(post_id, timeout=90)
         assert final["status"] == "published", (final, cluster.logs())
     finally:
         first.send_signal(signal.SIGCONT)
@@ -168,7 +143,7 @@ def test_a_paused_worker_is_fenced_out_and_the_post_publishes_once(cluster: Clus
     [published] = cluster.sandbox_posts()
     assert published["status"] == "PUBLISH_COMPLETE"
     assert published["media"]["sha256"] == media["sha256"]
-    timeline = [event["message"] for event in cluster.post(post_id)["events"]]
+    timeline = [event["message"] for event in cluster.api.get_post(post_id)["events"]]
     assert sum("Initialised at TikTok" in line for line in timeline) == 1, timeline
     # Taken over by a survivor (whichever beat first: worker-b or the API process).
     survivors = ("worker-b.log", "serve.log")
@@ -181,16 +156,18 @@ def test_a_paused_worker_is_fenced_out_and_the_post_publishes_once(cluster: Clus
 def test_sigterm_lets_the_chunk_in_flight_finish_and_the_rest_resumes(cluster: Cluster) -> None:
     worker = cluster.worker("worker-a")
     post_id, media = _post_big_video(cluster)
-    _wait_for(
-        lambda: cluster.post(post_id)["status"] == "uploading",
+    wait_until(
+        lambda: cluster.api.get_post(post_id)["status"] == "uploading",
         "the upload never started",
-        cluster,
+        60,
+        detail=cluster.logs,
     )
     # The first chunk is at the sandbox, held there for 1.5 to 4.5 s of injected latency.
-    _wait_for(
+    wait_until(
         lambda: any(p["receiving_chunk"] for p in cluster.sandbox_posts()),
         "the first chunk never reached the sandbox",
-        cluster,
+        60,
+        detail=cluster.logs,
     )
     [in_flight] = cluster.sandbox_posts()
     assert (in_flight["uploaded_bytes"] or 0) == 0
@@ -202,12 +179,12 @@ def test_sigterm_lets_the_chunk_in_flight_finish_and_the_rest_resumes(cluster: C
     [stopped] = cluster.sandbox_posts()
     held = stopped["uploaded_bytes"]
     assert 0 < held < media["size_bytes"], stopped
-    assert cluster.post(post_id)["uploaded_bytes"] == held
+    assert cluster.api.get_post(post_id)["uploaded_bytes"] == held
 
     cluster.operator.delete("/faults").raise_for_status()
     cluster.worker("worker-a")
-    final = cluster.wait_final(post_id)
-    assert final["status"] == "published", final
+    final = cluster.api.wait_final(post_id, timeout=90)
+    assert final["status"] == "published", (final, cluster.logs())
     [published] = cluster.sandbox_posts()
     assert published["publish_id"] == stopped["publish_id"]
     assert published["media"]["sha256"] == media["sha256"]
@@ -216,10 +193,11 @@ def test_sigterm_lets_the_chunk_in_flight_finish_and_the_rest_resumes(cluster: C
 def test_a_second_process_with_a_live_executor_id_is_refused(cluster: Cluster) -> None:
     """Taking a live process's id would fence it (it would exit): the newcomer is refused."""
     first = cluster.worker("worker-a")
-    _wait_for(
+    wait_until(
         lambda: "worker worker-a running" in (cluster.tmp_path / "worker-a.log").read_text(),
         "worker-a never started",
-        cluster,
+        60,
+        detail=cluster.logs,
     )
     second = cluster.processes.start(
         [TIKPOST, "worker", "--executor-id", "worker-a"],
