@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, text
 
 from tests.service.conftest import PostgresCluster, _free_port, _postgres_bin_dir
 from tests.service.webhook_helpers import Receiver, receiver
-from tests.support.oauth_browser import authorize
+from tests.support.api import FINAL, Api
 from tests.support.processes import (
     CLIENT_SECRET,
     TIKPOST,
@@ -42,11 +42,11 @@ from tests.support.processes import (
     start_sandbox,
     wait_up,
 )
+from tests.support.waiting import wait_until
 from tikpost.kit.db import sync_url
 from tikpost.sandbox.samples import make_video
 from tikpost.tiktok.webhooks import sign
 
-FINAL = {"published", "in_inbox", "failed", "cancelled"}
 IN_FLIGHT = {"uploading", "processing"}
 # A bound on how long the posts may take once the database is back, not a timing claim.
 SETTLE_SEC = 120.0
@@ -158,6 +158,20 @@ class Service:
         items: list[dict[str, Any]] = listed.json()["items"]
         return items
 
+    def wait(self, what: str, check: Callable[[], bool], timeout: float) -> None:
+        """Until `check()`, failing at once should `tikpost serve` exit, and showing the posts
+        and the log should the time run out."""
+
+        def alive_and() -> bool:
+            assert self.process.process.poll() is None, "tikpost serve exited"
+            return check()
+
+        def diagnosis() -> str:
+            posts = [(p["title"], p["status"], p["updated_at"]) for p in self.posts()]
+            return f"{posts}\n{self.process.logged_since_start()[-6000:]}"
+
+        wait_until(alive_and, what, timeout, interval=0.2, detail=diagnosis)
+
     def tiktok_webhook(self) -> httpx.Response:
         """A correctly signed TikTok event, as TikTok would send it."""
         content = json.dumps({"publish_id": "v_pub_unknown"})
@@ -192,32 +206,11 @@ def start_service(
     process = processes.start([TIKPOST, "serve", "--port", str(port)], env, tmp_path / "serve.log")
     wait_up(f"{url}/healthz", process.process)
     process.wait_logged("workflow runtime started")
-    api = httpx.Client(
-        base_url=url, headers={"X-API-Key": create_api_key(env, "outage")}, timeout=30
-    )
-    registered = api.post("/v1/webhook-endpoints", json={"url": f"{hooks.url}/hook"})
+    api = Api.keyed(url, create_api_key(env, "outage"))
+    registered = api.client.post("/v1/webhook-endpoints", json={"url": f"{hooks.url}/hook"})
     assert registered.status_code == 201, registered.text
-    for index in range(ACCOUNTS):
-        started = api.post("/v1/accounts/connect")
-        assert started.status_code == 201, started.text
-        callback = authorize(started.json()["authorize_url"], username=f"creator{index}")
-        assert callback.status_code == 200, callback.text
-    ids = [account["id"] for account in api.get("/v1/accounts").json()["items"]]
-    with video.open("rb") as handle:
-        uploaded = api.post("/v1/media", files={"file": ("clip.mp4", handle, "video/mp4")})
-    assert uploaded.status_code == 201, uploaded.text
-    return Service(process, url, api, operator, ids, uploaded.json()["id"])
-
-
-def wait_until(what: str, check: Callable[[], bool], service: Service, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert service.process.process.poll() is None, "tikpost serve exited"
-        if time.monotonic() > deadline:
-            posts = [(p["title"], p["status"], p["updated_at"]) for p in service.posts()]
-            logged = service.process.logged_since_start()[-6000:]
-            pytest.fail(f"{what} not within {timeout:.0f} s: {posts}\n{logged}")
-        time.sleep(0.2)
+    ids = [api.connect_account(f"creator{index}")["id"] for index in range(ACCOUNTS)]
+    return Service(process, url, api.client, operator, ids, api.upload(video)["id"])
 
 
 def answering(service: Service) -> Callable[[], bool]:
@@ -251,7 +244,7 @@ def check_published_once(service: Service, hooks: Receiver, count: int) -> None:
         published = {b["data"]["id"] for b in bodies if b["type"] == "post.published"}
         return published == {post["id"] for post in posts}
 
-    wait_until("every post.published webhook delivered", delivered, service, 60)
+    service.wait("every post.published webhook delivered", delivered, 60)
 
 
 @pytest.mark.slow
@@ -268,10 +261,10 @@ def test_postgresql_restarted_then_down_for_ten_seconds(
     def in_flight() -> bool:
         return any(post["status"] in IN_FLIGHT for post in service.posts())
 
-    wait_until("a post uploading or processing", in_flight, service, 60)
+    service.wait("a post uploading or processing", in_flight, 60)
     cluster.restart()
-    wait_until("the API answering after the restart", answering(service), service, 60)
-    wait_until("a post uploading or processing", in_flight, service, 60)
+    service.wait("the API answering after the restart", answering(service), 60)
+    service.wait("a post uploading or processing", in_flight, 60)
     cluster.stop()
     stopped_at = time.monotonic()
     seen = 0
@@ -284,13 +277,12 @@ def test_postgresql_restarted_then_down_for_ten_seconds(
     cluster.start()
     started_at = time.monotonic()
 
-    wait_until("the API answering again", answering(service), service, 60)
+    service.wait("the API answering again", answering(service), 60)
     answered_at = time.monotonic()
     finished = service.posts
-    wait_until(
+    service.wait(
         "every post final",
         lambda: all(post["status"] in FINAL for post in finished()),
-        service,
         SETTLE_SEC,
     )
     print(
@@ -312,7 +304,7 @@ def test_postgresql_restarted_then_down_for_ten_seconds(
     try:
         # The heartbeat thread survived the outage: it is still beating.
         before = heartbeat()
-        wait_until("another heartbeat", lambda: heartbeat() != before, service, 30)
+        service.wait("another heartbeat", lambda: heartbeat() != before, 30)
         with dbos.connect() as connection:
             states = connection.execute(
                 text("SELECT status, count(*) FROM dbos.workflow_status GROUP BY status")
@@ -343,7 +335,7 @@ def test_sqlite_locked_past_its_busy_timeout(
     def in_flight() -> bool:
         return any(post["status"] in IN_FLIGHT for post in service.posts())
 
-    wait_until("a post uploading or processing", in_flight, service, 60)
+    service.wait("a post uploading or processing", in_flight, 60)
     lock = sqlite3.connect(db_file, timeout=30, isolation_level=None)
     try:
         lock.execute("BEGIN EXCLUSIVE")
@@ -355,10 +347,9 @@ def test_sqlite_locked_past_its_busy_timeout(
         lock.close()
     created = service.post(4)
     assert created.status_code == 202, created.text
-    wait_until(
+    service.wait(
         "every post final",
         lambda: all(post["status"] in FINAL for post in service.posts()),
-        service,
         SETTLE_SEC,
     )
     check_published_once(service, hooks, 5)
