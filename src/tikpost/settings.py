@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     # URL prefixes verified with TikTok (developer portal, URL properties), as a JSON list: a
     # post's `video_url` under one is handed to TikTok as PULL_FROM_URL instead of fetched here.
     verified_url_prefixes: list[str] = []
+    # Origins (`https://app.example`) a connect may send the creator's browser back to, as a
+    # JSON list: POST /v1/accounts/connect's `redirect_uri` must be on one (no open redirect).
+    connect_redirect_origins: list[str] = []
     # Seconds a media import (POST /v1/media {"url"}) may take, body included.
     media_fetch_timeout_sec: float = Field(default=1800.0, gt=0)
     # Whether a post that does not say `transcode` converts a video TikTok would refuse.

@@ -10,7 +10,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tikpost.accounts import service
 from tikpost.accounts.oauth import CALLBACK_PATH, state_signer
-from tikpost.accounts.schemas import AccountList, AccountRead, ConnectStarted, CreatorInfoRead
+from tikpost.accounts.redirects import with_outcome
+from tikpost.accounts.schemas import (
+    AccountList,
+    AccountRead,
+    AccountUpdate,
+    ConnectRequest,
+    ConnectStarted,
+    CreatorInfoRead,
+)
 from tikpost.deps import CurrentTeam, DatabaseDep, SessionDep, SettingsDep, TikTokDep, TokensDep
 
 router = APIRouter(tags=["accounts"])
@@ -18,14 +26,29 @@ router = APIRouter(tags=["accounts"])
 
 @router.post("/v1/accounts/connect", response_model=ConnectStarted, status_code=201)
 async def connect(
-    team: CurrentTeam, session: SessionDep, tiktok: TikTokDep, settings: SettingsDep
+    team: CurrentTeam,
+    session: SessionDep,
+    tiktok: TikTokDep,
+    settings: SettingsDep,
+    body: ConnectRequest | None = None,
 ) -> ConnectStarted:
     """Start connecting a TikTok account: open `authorize_url` in the creator's browser.
 
     The link is good for 10 minutes and once. TikTok sends the browser back to
-    `/v1/oauth/tiktok/callback`, which stores the account for your team.
+    `/v1/oauth/tiktok/callback`, which stores the account for your team, then answers a page,
+    or, with `redirect_uri`, sends the browser there with `account_id` and `status=connected`
+    (or `error=<code>`, `access_denied` when the creator declined: to `cancel_redirect_uri`
+    if given). Both must be on an origin listed in TIKPOST_CONNECT_REDIRECT_ORIGINS (422).
     """
-    return await service.start_connect(session, team, tiktok, state_signer(settings))
+    return await service.start_connect(
+        session,
+        team,
+        tiktok,
+        state_signer(settings),
+        redirect_uri=body.redirect_uri if body else None,
+        cancel_redirect_uri=body.cancel_redirect_uri if body else None,
+        allowed_origins=settings.connect_redirect_origins,
+    )
 
 
 @router.get(CALLBACK_PATH, response_class=HTMLResponse, include_in_schema=False)
@@ -40,14 +63,23 @@ async def oauth_callback(
             database, tokens.tiktok, state_signer(settings), tokens.cipher, params
         )
     except service.ConnectFailedError as failure:
-        if failure.return_url is not None:
-            return _back(failure.return_url, connect_error=failure.code)
+        back = failure.back
+        if back.app_redirect_uri is not None:
+            declined = failure.code == "access_denied" and back.app_cancel_uri is not None
+            target = back.app_cancel_uri if declined else back.app_redirect_uri
+            assert target is not None
+            return RedirectResponse(with_outcome(target, error=failure.code), status_code=303)
+        if back.return_url is not None:
+            return _back(back.return_url, connect_error=failure.code)
         return _page("TikTok account not connected", failure.message, failure.code, 400)
     account = connected.account
     name = account.username or account.display_name or account.open_id
     verb = "connected" if connected.created else "reconnected"
-    if connected.return_url is not None:
-        return _back(connected.return_url, **{verb: account.id})
+    if connected.back.app_redirect_uri is not None:
+        outcome = with_outcome(connected.back.app_redirect_uri, account_id=account.id)
+        return RedirectResponse(with_outcome(outcome, status="connected"), status_code=303)
+    if connected.back.return_url is not None:
+        return _back(connected.back.return_url, **{verb: account.id})
     return _page(
         "TikTok account connected",
         f"@{name} is {verb} (account id {account.id}). You can close this window.",
@@ -77,6 +109,21 @@ async def list_accounts(team: CurrentTeam, session: SessionDep) -> AccountList:
 @router.get("/v1/accounts/{account_id}", response_model=AccountRead)
 async def get_account(account_id: str, team: CurrentTeam, session: SessionDep) -> AccountRead:
     return await service.get_account(session, team, account_id)
+
+
+@router.patch("/v1/accounts/{account_id}", response_model=AccountRead)
+async def update_account(
+    account_id: str,
+    changes: AccountUpdate,
+    team: CurrentTeam,
+    database: DatabaseDep,
+    tokens: TokensDep,
+) -> AccountRead:
+    """Set the account's `default_privacy_level` (one of the creator's privacy options, checked
+    with TikTok now), or null for none: direct posts that name no privacy_level use it."""
+    return await service.set_default_privacy(
+        database, tokens, team, account_id, changes.default_privacy_level
+    )
 
 
 @router.get("/v1/accounts/{account_id}/creator-info", response_model=CreatorInfoRead)

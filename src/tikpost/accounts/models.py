@@ -50,6 +50,9 @@ class Account(Base):
     refresh_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     status: Mapped[str] = mapped_column(String(32), default="ready")
     status_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # Set only by a person (PATCH /v1/accounts/{id}, the dashboard): what a direct post that
+    # names no privacy uses, for callers whose API has none (tikpost never guesses one).
+    default_privacy_level: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -64,6 +67,10 @@ class OAuthState(Base):
     state_hash: Mapped[str] = mapped_column(String(64), unique=True)
     redirect_uri: Mapped[str] = mapped_column(Text)
     return_url: Mapped[str | None] = mapped_column(Text, default=None)
+    # Another app's page (origin in TIKPOST_CONNECT_REDIRECT_ORIGINS) to send the browser to,
+    # with the outcome as query parameters; `app_cancel_uri` for a creator who declined.
+    app_redirect_uri: Mapped[str | None] = mapped_column(Text, default=None)
+    app_cancel_uri: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tikpost.accounts.models import AccountStatus
+from tikpost.kit.parse import RequestModel
+
+# TikTok's privacy levels; which of them a creator offers is in their creator_info.
+PrivacyLevel = Literal[
+    "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
+]
 
 
 class ConnectStarted(BaseModel):
@@ -15,6 +22,22 @@ class ConnectStarted(BaseModel):
     authorize_url: str
     state: str
     expires_at: datetime
+
+
+class ConnectRequest(RequestModel):
+    redirect_uri: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Your page to send the creator's browser to afterwards, with `account_id` "
+        "and `status=connected`, or `error`; its origin must be in "
+        "TIKPOST_CONNECT_REDIRECT_ORIGINS.",
+    )
+    cancel_redirect_uri: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Where a creator who declines goes instead (with `error=access_denied`); "
+        "same origin rule.",
+    )
 
 
 class AccountRead(BaseModel):
@@ -32,8 +55,22 @@ class AccountRead(BaseModel):
     refresh_expires_at: datetime | None = Field(
         description="When the creator must connect again at the latest."
     )
+    default_privacy_level: PrivacyLevel | None = Field(
+        default=None,
+        description="What a direct post naming no privacy_level uses; null: such a post waits "
+        "in awaiting_review for a person to choose (reason privacy_level_required).",
+    )
     created_at: datetime
     updated_at: datetime
+
+
+class AccountUpdate(RequestModel):
+    """What a person may change on an account."""
+
+    default_privacy_level: PrivacyLevel | None = Field(
+        description="One of the creator's privacy_level_options (checked against TikTok's "
+        "creator_info now), or null for no default."
+    )
 
 
 class AccountList(BaseModel):

@@ -6,7 +6,7 @@ database is its own short unit of work, so no lock is held while TikTok thinks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tikpost.accounts import loss, repository
 from tikpost.accounts.models import Account, OAuthState
 from tikpost.accounts.oauth import SCOPES, new_state, verify_state
+from tikpost.accounts.redirects import allowed_redirect
 from tikpost.accounts.schemas import AccountRead, ConnectStarted, CreatorInfoRead
 from tikpost.accounts.tokens import TokenSource, forget_tokens, store_tokens
 from tikpost.failures import api_error_from_tiktok
@@ -39,9 +40,25 @@ async def start_connect(
     tiktok: TikTokApp,
     signer: Signer,
     return_url: str | None = None,
+    *,
+    redirect_uri: str | None = None,
+    cancel_redirect_uri: str | None = None,
+    allowed_origins: Sequence[str] = (),
 ) -> ConnectStarted:
     """`return_url` (a path of ours, set by the dashboard) is where the callback sends the
-    browser afterwards; without it the callback answers a page of its own."""
+    browser afterwards; without it the callback answers a page of its own.
+
+    `redirect_uri` is another app's page, on one of `allowed_origins` (the settings'
+    connect_redirect_origins; 422 otherwise): the browser goes there with `account_id` and
+    `status=connected`, or `error=<code>`; a creator who declines goes to
+    `cancel_redirect_uri` instead, if given.
+    """
+    for field, uri in (
+        ("redirect_uri", redirect_uri),
+        ("cancel_redirect_uri", cancel_redirect_uri),
+    ):
+        if uri is not None:
+            allowed_redirect(uri, allowed_origins, field)
     state = new_state(signer, team.id)
     await repository.add_state(
         session,
@@ -50,6 +67,8 @@ async def start_connect(
             state_hash=state.value_hash,
             redirect_uri=tiktok.redirect_uri,
             return_url=return_url,
+            app_redirect_uri=redirect_uri,
+            app_cancel_uri=cancel_redirect_uri,
             expires_at=state.expires_at,
         ),
     )
@@ -64,21 +83,30 @@ async def start_connect(
     return ConnectStarted(authorize_url=url, state=state.value, expires_at=state.expires_at)
 
 
+@dataclass(frozen=True)
+class Return:
+    """Where the connect asked the browser to go afterwards (all None: the callback's page)."""
+
+    return_url: str | None = None
+    app_redirect_uri: str | None = None
+    app_cancel_uri: str | None = None
+
+
 class ConnectFailedError(Exception):
     """The callback could not connect an account; `message` is shown to the person."""
 
-    def __init__(self, code: str, message: str, return_url: str | None = None) -> None:
+    def __init__(self, code: str, message: str, back: Return | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.return_url = return_url
+        self.back = back or Return()
 
 
 @dataclass(frozen=True)
 class Connected:
     account: AccountRead
     created: bool
-    return_url: str | None = None
+    back: Return = Return()
 
 
 async def finish_connect(
@@ -89,13 +117,13 @@ async def finish_connect(
     params: Mapping[str, str],
 ) -> Connected:
     """The OAuth callback: check the state, trade the code, store the account once."""
-    team_id, return_url = await _consume_state(database, signer, params.get("state", ""))
+    team_id, back = await _consume_state(database, signer, params.get("state", ""))
     try:
         connected = await _connect(database, tiktok, cipher, params, team_id)
     except ConnectFailedError as failure:
-        failure.return_url = return_url
+        failure.back = back
         raise
-    return Connected(connected.account, connected.created, return_url)
+    return Connected(connected.account, connected.created, back)
 
 
 async def _connect(
@@ -134,7 +162,7 @@ async def _connect(
         return Connected(AccountRead.model_validate(account), created)
 
 
-async def _consume_state(database: Database, signer: Signer, value: str) -> tuple[str, str | None]:
+async def _consume_state(database: Database, signer: Signer, value: str) -> tuple[str, Return]:
     """A state is valid once, for its team, until it expires; anything else is refused.
     Returns the team and where the connect asked to return to."""
     team_id = verify_state(signer, value) if value else None
@@ -153,8 +181,8 @@ async def _consume_state(database: Database, signer: Signer, value: str) -> tupl
                 "state_reused", "This connection link was already used. Start again from your app."
             )
         stored.used_at = utcnow()
-        return_url = stored.return_url
-    return team_id, return_url
+        back = Return(stored.return_url, stored.app_redirect_uri, stored.app_cancel_uri)
+    return team_id, back
 
 
 async def _fetch_identity(
@@ -199,6 +227,30 @@ async def creator_info(
     except errors.TikTokError as exc:
         raise api_error_from_tiktok(exc) from exc
     return CreatorInfoRead.model_validate(info.model_dump())
+
+
+async def set_default_privacy(
+    database: Database, tokens: TokenSource, team: TeamRead, account_id: str, level: str | None
+) -> AccountRead:
+    """Set (or clear, with None) the privacy a direct post naming none uses. A level is held
+    to the creator's creator_info as TikTok answers it now, read outside any transaction."""
+    async with database.session() as session:
+        await _owned(session, team, account_id)
+    if level is not None:
+        info = await creator_info(database, tokens, team, account_id)
+        if level not in info.privacy_level_options:
+            raise ApiError(
+                422,
+                "privacy_not_offered",
+                f"@{info.creator_username} does not offer privacy_level {level}; choose one of "
+                f"{', '.join(info.privacy_level_options)} (GET /v1/accounts/{{id}}/creator-info).",
+                "default_privacy_level",
+            )
+    async with database.session(write=True) as session:
+        account = await _owned(session, team, account_id)
+        account.default_privacy_level = level
+        await session.flush()
+        return AccountRead.model_validate(account)
 
 
 async def disconnect(

@@ -52,7 +52,9 @@ def check_creator(
     request left unsaid, are returned to be stored switched off (as TikTok's composer greys
     them out)."""
     who = f"@{info.creator_username}"
-    if request.privacy_level not in info.privacy_level_options:
+    offered = info.privacy_level_options
+    # No privacy yet: the post waits for a person to choose one (posts.service.create_post).
+    if request.privacy_level is not None and request.privacy_level not in offered:
         raise ApiError(
             422,
             "privacy_not_offered",

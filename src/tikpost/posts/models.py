@@ -112,6 +112,9 @@ class Post(Base):
     review_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     review_note: Mapped[str | None] = mapped_column(Text, default=None)
+    # Why it waits for a person beyond consent: `privacy_level_required` (a direct post that
+    # named no privacy, for an account with no default).
+    review_reason: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

@@ -77,6 +77,14 @@ async def approve(session: AsyncSession, team: TeamRead, post_id: str, consent: 
             f"the account is {account.status}: connect it again before approving",
             "account_id",
         )
+    if post.mode == "direct" and post.privacy_level is None:
+        raise ApiError(
+            422,
+            service.PRIVACY_REQUIRED,
+            "choose who can see this post first: set privacy_level to one of the creator's "
+            "options (PATCH /v1/posts/{id}, or the dashboard's review page), then approve",
+            "privacy_level",
+        )
     now = utcnow()
     post.reviewed_at = post.consent_at = now
     post.consent, post.consent_by = consent.kind, consent.by
@@ -159,6 +167,8 @@ async def edit(
     fields.update(await _check(session, team, post, fields, creator))
     for name, value in fields.items():
         setattr(post, name, value)
+    if post.review_reason == service.PRIVACY_REQUIRED and post.privacy_level is not None:
+        post.review_reason = None
     post.reviewed_at = post.consent = post.consent_by = post.consent_at = None
     await service.record(
         session, post, HELD, "Edited; waiting for review again", fields=sorted(fields)

@@ -71,7 +71,7 @@ def check_request(request: PostCreate) -> None:
                     name,
                 )
         return
-    _check_direct_privacy(request)
+    check_privacy(request)
     if request.title is not None and utf16_length(request.title) > TITLE_MAX_UTF16:
         raise _invalid(
             "title_too_long",
@@ -81,15 +81,9 @@ def check_request(request: PostCreate) -> None:
         )
 
 
-def _check_direct_privacy(request: PostCreate) -> None:
-    """A direct post, video or photos, names its privacy; branded content is never private."""
-    if request.privacy_level is None:
-        raise _invalid(
-            "privacy_level_required",
-            "privacy_level is required for direct posts; pick one of the creator's "
-            "privacy_level_options (GET /v1/accounts/{id}/creator-info). TikTok has no default.",
-            "privacy_level",
-        )
+def check_privacy(request: PostCreate) -> None:
+    """Branded content is never private. A direct post naming no privacy is not refused: it
+    takes its account's default or waits for a person to choose (posts.service.create_post)."""
     if request.brand_content_toggle and request.privacy_level == "SELF_ONLY":
         raise _invalid(
             "branded_content_private",
@@ -130,7 +124,7 @@ def check_photo_request(request: PostCreate, photos: list[str]) -> None:
                     name,
                 )
     else:
-        _check_direct_privacy(request)
+        check_privacy(request)
     for name, text, limit in (
         ("title", request.title, PHOTO_TITLE_MAX_UTF16),
         ("description", request.description, PHOTO_DESCRIPTION_MAX_UTF16),

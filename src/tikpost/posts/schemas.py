@@ -7,12 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field
 
+from tikpost.accounts.schemas import PrivacyLevel as PrivacyLevel
 from tikpost.kit.parse import INT32_MAX, RequestModel, to_utc
 from tikpost.posts.models import PostStatus
-
-PrivacyLevel = Literal[
-    "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
-]
 
 
 class PostCreate(RequestModel):
@@ -62,7 +59,9 @@ class PostCreate(RequestModel):
     )
     privacy_level: PrivacyLevel | None = Field(
         default=None,
-        description="Required for direct posts; must be one the creator offers (creator-info).",
+        description="For direct posts: one the creator offers (creator-info). Omitted: the "
+        "account's default_privacy_level; with none set, the post is accepted and waits in "
+        "awaiting_review (review_reason privacy_level_required) for a person to choose.",
     )
     disable_comment: bool = False
     disable_duet: bool = False
@@ -186,6 +185,12 @@ class PostRead(BaseModel):
         default=None, description="When it was approved or rejected; null again after an edit."
     )
     review_note: str | None = Field(default=None, description="The reason given on rejection.")
+    review_reason: str | None = Field(
+        default=None,
+        description="Why it waits beyond consent: `privacy_level_required` (a direct post "
+        "that named no privacy_level, its account having no default): set one with "
+        "PATCH /v1/posts/{id} before approving.",
+    )
     consent: Literal["api_key", "dashboard"] | None = Field(
         default=None, description="How the creator's consent was given; null until it was."
     )

@@ -32,6 +32,8 @@ from tikpost.teams.schemas import TeamRead
 PAGE_SIZE = 50
 CANCELLABLE = frozenset({PostStatus.AWAITING_REVIEW, PostStatus.SCHEDULED, PostStatus.QUEUED})
 RETRYABLE = frozenset({PostStatus.FAILED, PostStatus.CANCELLED})
+# `Post.review_reason` of a direct post held until a person chooses its privacy.
+PRIVACY_REQUIRED = "privacy_level_required"
 
 
 def request_hash(request: PostCreate) -> str:
@@ -109,6 +111,9 @@ async def create_post(
             f"the account is {account.status}: connect it again (POST /v1/accounts/connect)",
             "account_id",
         )
+    request = _with_default_privacy(request, account.default_privacy_level)
+    # A direct post with no privacy, even from the account's default, waits for a person.
+    privacy_missing = request.mode == "direct" and request.privacy_level is None
     media_id: str | None = None
     photo_ids: list[str] | None = None
     duration_ms: int | None = None
@@ -141,6 +146,7 @@ async def create_post(
     scheduled = request.scheduled_at is not None and request.scheduled_at > utcnow()
     # Held for review (posts.review): no workflow until a person approves.
     held = request.review == "required" or (request.review is None and team.review_by_default)
+    held = held or privacy_missing
     fields = request.model_dump(exclude={"video", "webhook_url", "photos", "transcode", "review"})
     if creator is not None:
         fields.update(creator_rules.check_creator(request, creator, duration_ms))
@@ -152,6 +158,7 @@ async def create_post(
         team_id=team.id,
         status="awaiting_review" if held else "scheduled" if scheduled else "queued",
         review_required=held,
+        review_reason=PRIVACY_REQUIRED if privacy_missing else None,
         media_id=media_id,
         # Photos are converted at creation (posts.photos); transcoding is for videos.
         transcode=transcode and media_id is not None,
@@ -175,6 +182,16 @@ async def create_post(
         if existing is None:
             raise
         return _replayed(existing, digest), False
+    if privacy_missing:
+        await record(
+            session,
+            post,
+            post.status,
+            "Waiting for a person to choose who can see it: the post names no privacy_level and "
+            "the account has no default_privacy_level (tikpost never guesses one)",
+            reason=PRIVACY_REQUIRED,
+        )
+        return post, True
     if held:
         message = "Waiting for a person's review (the dashboard's review queue)"
     elif post.scheduled_at:
@@ -183,6 +200,16 @@ async def create_post(
         message = "Accepted; waiting for its turn on the account's queue"
     await record(session, post, post.status, message)
     return post, True
+
+
+def _with_default_privacy(request: PostCreate, default: str | None) -> PostCreate:
+    """A direct post naming no privacy takes the account's default, set by a person; it is
+    then checked like a given one (rules here, creator_info in `creator_rules`)."""
+    if request.mode != "direct" or request.privacy_level is not None or default is None:
+        return request
+    with_default = request.model_copy(update={"privacy_level": default})
+    rules.check_privacy(with_default)
+    return with_default
 
 
 def _replayed(existing: Post, digest: str) -> Post:

@@ -34,6 +34,7 @@ TABLES = {
     "executors",
     "dashboard_sessions",
     "sign_in_links",
+    "upload_slots",
 }
 
 

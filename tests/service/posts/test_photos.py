@@ -177,7 +177,6 @@ def test_invalid_photo_posts_are_refused(svc: RunningService, api: httpx.Client)
         ({"video": image["id"]}, "media_conflict", "photos"),
         ({"photo_cover_index": 1}, "cover_index_out_of_range", "photo_cover_index"),
         ({"photos": ["med_nope"]}, "media_not_found", "photos[0]"),
-        ({"privacy_level": None}, "privacy_level_required", "privacy_level"),
         (
             {"mode": "draft", "privacy_level": None, "auto_add_music": True},
             "not_for_drafts",

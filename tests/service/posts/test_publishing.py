@@ -80,7 +80,6 @@ def test_draft_lands_in_the_inbox(
 @pytest.mark.parametrize(
     ("body", "code", "field"),
     [
-        ({"privacy_level": None}, "privacy_level_required", "privacy_level"),
         ({"title": "😀" * 1101}, "title_too_long", "title"),
         ({"brand_content_toggle": True}, "branded_content_private", "privacy_level"),
         (

@@ -1,18 +1,25 @@
-"""The team's TikTok accounts: connect (TikTok's OAuth flow), reconnect, disconnect."""
+"""The team's TikTok accounts: connect (TikTok's OAuth flow), reconnect, disconnect, and the
+default privacy a person chooses for posts whose caller names none."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tikpost.accounts import service
 from tikpost.accounts.oauth import state_signer
-from tikpost.accounts.schemas import AccountRead
+from tikpost.accounts.schemas import AccountRead, CreatorInfoRead
+from tikpost.accounts.tokens import TokenSource
 from tikpost.dashboard.flash import Flash, set_flash
 from tikpost.dashboard.routing import page_router
 from tikpost.dashboard.sessions import SignedInDep
 from tikpost.dashboard.templates import creator_posts_url, render
 from tikpost.deps import DatabaseDep, SessionDep, SettingsDep, TikTokDep, TokensDep
+from tikpost.kit.db import Database
+from tikpost.kit.errors import ApiError
+from tikpost.teams.schemas import TeamRead
 
 router = page_router()
 PATH = "/accounts"
@@ -51,15 +58,33 @@ def _connect_message(accounts: list[AccountRead], request: Request) -> Flash | N
     return None
 
 
+async def _privacy_options(
+    database: Database, tokens: TokenSource, team: TeamRead, account: AccountRead
+) -> list[str] | None:
+    """The creator's privacy options as TikTok states them now (the default's select offers
+    exactly these); None when they cannot be read now, so no choice is offered."""
+    if account.status != "ready":
+        return None
+    try:
+        info: CreatorInfoRead = await service.creator_info(database, tokens, team, account.id)
+    except ApiError:
+        return None
+    return info.privacy_level_options
+
+
 @router.get(PATH, response_class=HTMLResponse)
-async def accounts_page(request: Request, signed: SignedInDep, session: SessionDep) -> Response:
-    accounts = await service.list_accounts(session, signed.team)
+async def accounts_page(
+    request: Request, signed: SignedInDep, database: DatabaseDep, tokens: TokensDep
+) -> Response:
+    async with database.session() as session:
+        accounts = await service.list_accounts(session, signed.team)
     rows = [
         {
             "account": account,
             "name": _name(account),
             "what_to_do": WHAT_TO_DO.get(account.status, ""),
             "sandbox_posts": creator_posts_url(request, account.open_id),
+            "privacy_options": await _privacy_options(database, tokens, signed.team, account),
         }
         for account in accounts
     ]
@@ -101,4 +126,30 @@ async def disconnect(
     account = await service.disconnect(database, tokens, signed.team, account_id)
     response = RedirectResponse(PATH, status_code=303)
     set_flash(response, settings, f"@{_name(account)} is disconnected.")
+    return response
+
+
+@router.post(f"{PATH}/{{account_id}}/default-privacy")
+async def set_default_privacy(
+    account_id: str,
+    signed: SignedInDep,
+    database: DatabaseDep,
+    tokens: TokensDep,
+    settings: SettingsDep,
+    default_privacy_level: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """A person's choice ("No default" sends an empty value, which a form field reads as
+    absent), held to the creator's options by the service."""
+    response = RedirectResponse(PATH, status_code=303)
+    try:
+        account = await service.set_default_privacy(
+            database, tokens, signed.team, account_id, default_privacy_level or None
+        )
+    except ApiError as exc:
+        if exc.status == 404:
+            raise
+        set_flash(response, settings, exc.message, "error")
+        return response
+    chosen = account.default_privacy_level or "no default"
+    set_flash(response, settings, f"@{_name(account)}: default privacy is {chosen}.")
     return response

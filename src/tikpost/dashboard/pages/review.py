@@ -33,7 +33,11 @@ QUEUE_SIZE = 200
 
 def choices(post: PostRead) -> list[tuple[str, str]]:
     """What the caller asked for, in the words a person checks before consenting."""
-    shown = [("Privacy", post.privacy_level or "chosen by the creator in TikTok (draft)")]
+    if post.review_reason == service.PRIVACY_REQUIRED:
+        privacy = "not chosen yet: open it in the composer to choose who can see it"
+    else:
+        privacy = post.privacy_level or "chosen by the creator in TikTok (draft)"
+    shown = [("Privacy", privacy)]
     if post.mode == "direct":
         allowed = [
             name
