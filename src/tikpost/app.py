@@ -56,7 +56,12 @@ SANDBOX_PATH = "/sandbox"
 MAX_JSON_BODY = 1024 * 1024
 # Streamed to storage under their own cap (max_media_bytes, 413 media_too_large).
 # The dashboard composer's upload streams like /v1/media (dashboard/pages/composer_media.py).
-STREAMED_UPLOADS = frozenset({"/v1/media", "/v1/media/zip", "/compose/media"})
+STREAMED_UPLOADS = frozenset(
+    # tikapis' one request per video carries the file (compat/tikapis/posting.py).
+    {"/v1/media", "/v1/media/zip", "/compose/media", "/compat/tikapis/v1/tiktok/posts"}
+)
+# Presigned PUTs (media/upload_slots.py): the raw body is the file, streamed the same way.
+STREAMED_PREFIXES = (f"{SANDBOX_PATH}/", "/v1/uploads/")
 OAUTH_CALLBACK_PATH = "/v1/oauth/tiktok/callback"
 
 
@@ -119,7 +124,7 @@ def create_app(settings: Settings) -> FastAPI:
         limit=MAX_JSON_BODY,
         # The mounted sandbox is TikTok's side: its upload URL takes chunks of up to 128 MB.
         exempt=lambda scope: (
-            scope["path"] in STREAMED_UPLOADS or scope["path"].startswith(f"{SANDBOX_PATH}/")
+            scope["path"] in STREAMED_UPLOADS or scope["path"].startswith(STREAMED_PREFIXES)
         ),
     )
     app.include_router(teams_router)

@@ -8,10 +8,25 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 
-from tikpost.deps import CurrentTeam, SessionDep, SettingsDep, UnitDep, UrlGuardDep
+from tikpost.deps import (
+    CurrentTeam,
+    DatabaseDep,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+    UnitDep,
+    UrlGuardDep,
+)
 from tikpost.kit.errors import ApiError, field_name
-from tikpost.media import service, zipped
-from tikpost.media.schemas import MediaImport, MediaList, MediaPage, MediaRead
+from tikpost.media import service, upload_slots, zipped
+from tikpost.media.schemas import (
+    MediaImport,
+    MediaList,
+    MediaPage,
+    MediaRead,
+    UploadSlotCreate,
+    UploadSlotRead,
+)
 from tikpost.media.url_import import import_media
 
 router = APIRouter(prefix="/v1", tags=["media"])
@@ -90,6 +105,58 @@ async def upload_zip(
         settings.max_media_bytes,
     )
     return MediaList(items=items)
+
+
+@router.post("/uploads", status_code=201, response_model=UploadSlotRead)
+async def create_upload_slot(
+    team: CurrentTeam,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: UploadSlotCreate | None = None,
+) -> UploadSlotRead:
+    """A presigned upload URL: PUT the file's raw bytes to `put_url` (no API key needed, so
+    a browser or `curl -T` can), once, within an hour; it becomes your team's media."""
+    label = body or UploadSlotCreate()
+    slot = await upload_slots.create_upload_slot(
+        session, settings, team, filename=label.filename, content_type=label.content_type
+    )
+    return UploadSlotRead(
+        slot_id=slot.slot_id,
+        put_url=slot.put_url,
+        public_url=slot.public_url,
+        expires_at=slot.expires_at,
+    )
+
+
+_RAW_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.put("/uploads/{token}", status_code=201, response_model=MediaRead, openapi_extra=_RAW_BODY)
+async def put_upload(
+    token: str,
+    request: Request,
+    database: DatabaseDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+) -> MediaRead:
+    """A presigned upload URL's PUT: the raw bytes of one video or photo, no API key (the
+    signed token is the credential). Good once, for an hour, for the team that asked for it;
+    the file becomes media like an upload to POST /v1/media. 403 for a token we did not
+    sign, 410 once expired, 409 once used; an upload that fails may be tried again."""
+    return await upload_slots.receive(
+        database,
+        storage,
+        settings,
+        token,
+        request.stream(),
+        request.headers.get("content-type"),
+        request.headers.get("content-length"),
+    )
 
 
 def _is_json(content_type: str | None) -> bool:

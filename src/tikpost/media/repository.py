@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tikpost.media.models import Media
+from tikpost.media.models import Media, UploadSlot
 
 
 async def add_media(session: AsyncSession, media: Media) -> Media:
@@ -117,3 +117,24 @@ async def delete_expired(
         .execution_options(synchronize_session=False)
     )
     return list(result.scalars())
+
+
+async def add_slot(session: AsyncSession, slot: UploadSlot) -> UploadSlot:
+    session.add(slot)
+    await session.flush()
+    return slot
+
+
+async def get_slot_for_update(session: AsyncSession, slot_id: str) -> UploadSlot | None:
+    """Locked (PostgreSQL; SQLite's write transaction already is): claims are single-use."""
+    result = await session.execute(
+        select(UploadSlot).where(UploadSlot.id == slot_id).with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_slot_for_team(session: AsyncSession, team_id: str, slot_id: str) -> UploadSlot | None:
+    result = await session.execute(
+        select(UploadSlot).where(UploadSlot.id == slot_id, UploadSlot.team_id == team_id)
+    )
+    return result.scalar_one_or_none()

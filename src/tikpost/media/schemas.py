@@ -87,3 +87,22 @@ class MediaList(BaseModel):
     """Media made by one request, in order (the slides of an uploaded zip)."""
 
     items: list[MediaRead]
+
+
+class UploadSlotCreate(RequestModel):
+    """Labels for the file to come; the bytes' probe decides what it really is."""
+
+    filename: str | None = Field(default=None, max_length=255)
+    content_type: str | None = Field(default=None, max_length=200)
+
+
+class UploadSlotRead(BaseModel):
+    """PUT the raw bytes to `put_url` (no API key, once, before `expires_at`)."""
+
+    slot_id: str
+    put_url: str = Field(description="Takes one PUT of the file's raw bytes.")
+    public_url: str = Field(
+        description="Names the uploaded file in a compatible API's post body (mediaItems[].url "
+        "and the like); not itself fetchable."
+    )
+    expires_at: datetime

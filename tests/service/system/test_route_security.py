@@ -27,6 +27,7 @@ PUBLIC = {
     "/v1/oauth/tiktok/callback",  # the browser's return from TikTok: authorised by its state
     "/v1/tiktok/webhook",  # TikTok's events: authorised by TikTok-Signature
     "/v1/media/{media_id}/content",  # signed, expiring links for TikTok to pull photos
+    "/v1/uploads/{token}",  # presigned PUTs: the HMAC-signed, single-use token is the credential
 }
 
 
@@ -138,6 +139,7 @@ def test_public_routes_exist(sandbox_service: RunningService) -> None:
     """The allow-list above names real routes (a renamed one must not silently lose cover)."""
     paths = {r.path for r in api_routes(sandbox_service.app.routes)}
     assert {"/healthz", "/v1/oauth/tiktok/callback", "/v1/tiktok/webhook"} <= paths
+    assert "/v1/uploads/{token}" in paths
     assert httpx.get(f"{sandbox_service.url}/healthz").status_code == 200
 
 
