@@ -1,0 +1,9 @@
+"""PostPost (`api.postpost.dev`), TikTok only, at `/compat/postpost` with its `x-api-key`."""
+
+from __future__ import annotations
+
+from tikpost.compat.postpost.errors import error_body
+from tikpost.compat.postpost.routes import router
+from tikpost.compat.vendor import Vendor
+
+POSTPOST = Vendor("postpost", "PostPost compatibility", router, error_body)
