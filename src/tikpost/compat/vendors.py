@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from tikpost.compat.algorhythm import ALGORHYTHM
+from tikpost.compat.postpost import POSTPOST
+from tikpost.compat.tikapis import TIKAPIS
 from tikpost.compat.vendor import Vendor
 
-VENDORS: list[Vendor] = []
+VENDORS: list[Vendor] = [TIKAPIS, ALGORHYTHM, POSTPOST]
