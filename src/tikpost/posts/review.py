@@ -77,6 +77,14 @@ async def approve(session: AsyncSession, team: TeamRead, post_id: str, consent: 
             f"the account is {account.status}: connect it again before approving",
             "account_id",
         )
+    if post.media_id is None and post.video_url is None and not post.photos:
+        # A vendor's post group (compat/postpost) is held before its video is attached.
+        raise ApiError(
+            422,
+            "media_required",
+            "this post has no video or photos yet: attach them before approving",
+            "video",
+        )
     if post.mode == "direct" and post.privacy_level is None:
         raise ApiError(
             422,

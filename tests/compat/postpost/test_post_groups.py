@@ -149,3 +149,12 @@ def test_a_team_that_reviews_every_post_keeps_it_for_a_person(
     assert approved.status_code == 200, approved.text
     assert postpost.wait_done(group)["status"] == "published"
     assert len(postpost.sandbox_posts()) == 1
+
+
+def test_a_group_without_its_video_cannot_be_approved_by_a_person(postpost: PostPost) -> None:
+    """The group waits in the review queue for its video; approving it there is refused."""
+    group = postpost.create()
+    refused = postpost.native.post(f"/v1/posts/{group}/approve")
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["code"] == "media_required"
+    assert postpost.get(group)["posts"][0]["status"] == "draft"
