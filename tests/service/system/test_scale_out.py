@@ -30,7 +30,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.service.conftest import PostgresCluster
-from tests.support.oauth_browser import authorize
+from tests.support.api import FINAL, Api
 from tests.support.processes import (
     CLIENT_SECRET,
     TIKPOST,
@@ -45,6 +45,7 @@ from tests.support.processes import (
     stored_tokens,
     wait_up,
 )
+from tests.support.waiting import wait_until
 from tikpost.kit.db import sync_url
 from tikpost.sandbox.samples import make_video
 
@@ -56,7 +57,6 @@ TOKEN_ACCOUNT = 3
 POSTS, ACCOUNTS = 50, 10
 KILLS = 6
 FAULTY_ENDPOINTS = ("oauth/token", "creator_info", "video/init", "status/fetch", "upload")
-FINAL = {"published", "in_inbox", "failed", "cancelled"}
 # Posts are final within this long after the last one was created (they take ~30 s).
 RUN_TIMEOUT_SEC = 240.0
 # Seconds between kills; the first comes this long after the posts are created.
@@ -174,26 +174,24 @@ def set_up(
     service = processes.start(serve, {**env, **serve_settings}, tmp_path / "serve.log")
     wait_up(f"{service_url}/healthz", service.process)
     key = create_api_key(env, "scale-out")
-    api = httpx.Client(base_url=service_url, headers={"X-API-Key": key}, timeout=30)
-    run = Run(tmp_path, processes, database_url, service_url, sandbox_url, env, api, operator)
+    api = Api.keyed(service_url, key)
+    run = Run(
+        tmp_path, processes, database_url, service_url, sandbox_url, env, api.client, operator
+    )
     run.secrets += [key, CLIENT_SECRET, SECRET_KEY]
     for index in range(ACCOUNTS):
-        started = api.post("/v1/accounts/connect")
-        assert started.status_code == 201, started.text
-        callback = authorize(started.json()["authorize_url"], username=f"creator{index:02d}")
-        assert callback.status_code == 200, callback.text
-        run.secrets += [callback.url.params["code"], started.json()["state"]]
-    run.accounts = sorted(api.get("/v1/accounts").json()["items"], key=lambda a: a["username"])
+        connected = api.connect(f"creator{index:02d}")
+        run.secrets += [connected.code, connected.state]
+    listed = api.client.get("/v1/accounts").json()["items"]
+    run.accounts = sorted(listed, key=lambda a: a["username"])
     assert len(run.accounts) == ACCOUNTS
     return run, serve
 
 
 def upload_and_post(run: Run, video: Path) -> None:
     """The faults go on, then one video and 50 posts of it, round-robin over the accounts."""
-    with video.open("rb") as handle:
-        uploaded = run.api.post("/v1/media", files={"file": ("clip.mp4", handle, "video/mp4")})
-    assert uploaded.status_code == 201, uploaded.text
-    run.media = uploaded.json()
+    api = Api(run.api)
+    run.media = api.upload(video)
     for endpoint in FAULTY_ENDPOINTS:
         fault = {"endpoint": endpoint, "error_rate": 0.05, "latency_ms": 100}
         run.operator.post("/faults", json=fault).raise_for_status()
@@ -204,9 +202,7 @@ def upload_and_post(run: Run, video: Path) -> None:
             "privacy_level": "SELF_ONLY",
             "title": f"scale-out post #{index:02d}",
         }
-        created = run.api.post("/v1/posts", json=body, headers={"Idempotency-Key": f"p{index}"})
-        assert created.status_code == 202, created.text
-        run.post_ids.append(created.json()["id"])
+        run.post_ids.append(api.post(idempotency_key=f"p{index}", **body)["id"])
     run.note(f"{POSTS} posts created")
 
 
@@ -298,16 +294,15 @@ class Mischief:
 def wait_all_final(
     run: Run, supervise: Callable[[], None] = lambda: None, timeout: float = RUN_TIMEOUT_SEC
 ) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def final_posts() -> list[dict[str, Any]] | None:
         supervise()
         posts = run.posts()
-        if all(post["status"] in FINAL for post in posts):
-            run.note("every post is final")
-            return posts
-        if time.monotonic() > deadline:
-            pytest.fail(f"posts not final after {timeout:.0f} s:\n{run.debug()}")
-        time.sleep(0.5)
+        return posts if all(post["status"] in FINAL for post in posts) else None
+
+    posts = wait_until(final_posts, "every post final", timeout, interval=0.5, detail=run.debug)
+    run.note("every post is final")
+    return posts
 
 
 def check_outcome(run: Run, posts: list[dict[str, Any]]) -> None:
