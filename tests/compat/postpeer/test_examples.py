@@ -97,7 +97,7 @@ def test_publish_with_tiktok_options_is_published_once(started: Started) -> None
     assert created.status == "pending"
     assert [(p.platform, p.success) for p in created.platforms] == [("tiktok", True)]
     final = started.postpeer.wait(created.postId)
-    schemas.PostRead.model_validate(final)
+    schemas.PostPeerPost.model_validate(final)
     assert final["status"] == "published", final
     [platform] = final["platforms"]
     assert platform["status"] == "published"
@@ -130,7 +130,7 @@ def test_publish_example_without_any_privacy_waits_for_a_person(started: Started
     created = schemas.CreatePostResponse.model_validate(body)
     assert created.status == "draft"
     post = started.postpeer.client.get(f"/v1/posts/{created.postId}").json()["post"]
-    schemas.PostRead.model_validate(post)
+    schemas.PostPeerPost.model_validate(post)
     assert "privacy_level_required" in post["platforms"][0]["errorMessage"]
     assert sandbox_posts(started.svc, "undecided") == []
 

@@ -111,8 +111,8 @@ def _item(
     )
 
 
-async def post_object(post: PostRead, lookup: Lookup, public_url: str) -> schemas.PostRead:
-    return schemas.PostRead(
+async def post_object(post: PostRead, lookup: Lookup, public_url: str) -> schemas.PostPeerPost:
+    return schemas.PostPeerPost(
         postId=post.id,
         content=content(post),
         status=POST_STATUS[post.status],

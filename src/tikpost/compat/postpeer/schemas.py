@@ -111,7 +111,7 @@ class PlatformRead(_Answer):
     errorMessage: str | None
 
 
-class PostRead(_Answer):
+class PostPeerPost(_Answer):
     postId: str
     content: str
     status: PostStatus
@@ -126,13 +126,13 @@ class PostRead(_Answer):
 
 class PostAnswer(_Answer):
     success: bool
-    post: PostRead
+    post: PostPeerPost
 
 
 class PostList(_Answer):
     success: bool
     total: int
-    posts: list[PostRead]
+    posts: list[PostPeerPost]
 
 
 class ScheduledPlatform(_Answer):
