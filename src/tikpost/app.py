@@ -162,7 +162,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     if sandbox_app is not None:
         app.mount(SANDBOX_PATH, sandbox_app, name="sandbox")
-    document_errors(app)
+    document_errors(
+        app, {v.prefix: (f"{v.name.capitalize()}Error", v.error_schema) for v in VENDORS}
+    )
     return app
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -26,6 +26,14 @@ Handler = Callable[[Request, Exception], Awaitable[Response]]
 Registered = Callable[[Request, Any], Response | Awaitable[Response]]
 
 
+# The shape of vendors that answer every error as one string: `{"error": "…"}`.
+ONE_STRING_ERROR: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}},
+}
+
+
 @dataclass(frozen=True)
 class Vendor:
     """One hosted API: `name` is its path segment (`/compat/<name>`), `title` its OpenAPI tag."""
@@ -34,6 +42,8 @@ class Vendor:
     title: str
     router: APIRouter
     error_body: ErrorBody
+    # The JSON schema of `error_body`'s answers, for /openapi.json (and clients made from it).
+    error_schema: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
 
     @property
     def prefix(self) -> str:

@@ -8,6 +8,7 @@ schemathesis run in the tests then agree with the server.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -53,8 +54,9 @@ ERROR_STATUSES = {
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 
-def document_errors(app: FastAPI) -> None:
-    """Replace `app.openapi` with one that documents the JSON error shape everywhere."""
+def document_errors(app: FastAPI, shapes: Mapping[str, tuple[str, dict[str, Any]]]) -> None:
+    """Replace `app.openapi` with one that documents the JSON error shape everywhere; under a
+    prefix of `shapes` ({prefix: (component name, schema)}), that prefix's own shape."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -70,13 +72,19 @@ def document_errors(app: FastAPI) -> None:
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
         components["Error"] = ERROR_SCHEMA
-        for path in schema.get("paths", {}).values():
+        for name, shape in shapes.values():
+            components[name] = shape
+        for route, path in schema.get("paths", {}).items():
+            ref = ERROR_REF
+            for prefix, (name, _) in shapes.items():
+                if route.startswith(prefix + "/"):
+                    ref = {"$ref": f"#/components/schemas/{name}"}
             for operation in path.values():
                 responses = operation.setdefault("responses", {})
                 for status, description in ERROR_STATUSES.items():
                     responses[status] = {
                         "description": description,
-                        "content": {"application/json": {"schema": ERROR_REF}},
+                        "content": {"application/json": {"schema": ref}},
                     }
         app.openapi_schema = schema
         return schema

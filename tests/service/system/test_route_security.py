@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService
 from tests.service.publishing_helpers import connect_account, upload
+from tikpost.app import STREAMED_UPLOADS  # streamed under max_media_bytes, with their own 413
 from tikpost.dashboard.router import router as dashboard_router
 
 PUBLIC = {
@@ -28,38 +29,39 @@ PUBLIC = {
     "/v1/tiktok/webhook",  # TikTok's events: authorised by TikTok-Signature
     "/v1/media/{media_id}/content",  # signed, expiring links for TikTok to pull photos
     "/v1/uploads/{token}",  # presigned PUTs: the HMAC-signed, single-use token is the credential
+    "/compat/postpeer/v1/health",  # PostPeer's own liveness probe, as public as /healthz
 }
 
 
-# Streamed to storage under max_media_bytes (test_media_errors covers their 413).
-STREAMED_UPLOADS = {"/v1/media", "/v1/media/zip"}
 # One backend for what the HTTP edge decides (keys, the route table, body caps); the
 # readiness check, which asks the database, runs on both.
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-def api_routes(routes: list[Any]) -> list[APIRoute]:
-    """The app's APIRoutes, including those of included routers (FastAPI wraps them)."""
-    found: list[APIRoute] = []
+def api_routes(routes: list[Any], prefix: str = "") -> list[tuple[str, APIRoute]]:
+    """(full path, route) for the app's APIRoutes, including those of included routers (FastAPI
+    wraps them, and keeps their prefix, as for the compat vendors, beside them)."""
+    found: list[tuple[str, APIRoute]] = []
     for route in routes:
         if isinstance(route, APIRoute):
-            found.append(route)
+            found.append((prefix + route.path, route))
         elif hasattr(route, "original_router"):
-            found += api_routes(route.original_router.routes)
+            inner = prefix + getattr(route.include_context, "prefix", "")
+            found += api_routes(route.original_router.routes, inner)
     return found
 
 
 def app_routes(service: RunningService) -> list[tuple[str, str]]:
     # The dashboard's pages take a browser session, not a key: tests/dashboard covers them.
-    dashboard = {route.path for route in api_routes(dashboard_router.routes)}
+    dashboard = {path for path, _ in api_routes(dashboard_router.routes)}
     found = []
-    for route in api_routes(service.app.routes):
-        if route.path in PUBLIC or route.path in dashboard:
+    for path, route in api_routes(service.app.routes):
+        if path in PUBLIC or path in dashboard:
             continue
-        if route.path.startswith(("/docs", "/openapi", "/redoc")):
+        if path.startswith(("/docs", "/openapi", "/redoc")):
             continue
         for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"}):
-            found.append((method, route.path))
+            found.append((method, path))
     return found
 
 
@@ -115,17 +117,27 @@ def test_every_route_refuses_strangers(
     ):
         for method, template in routes:
             path = re.sub(r"\{(\w+)\}", lambda m: owned.get(m.group(1), "xyz_unknown"), template)
+            # PostPeer's clients send their key as x-access-key; the other vendors as X-API-Key.
+            vendor_key = template.startswith("/compat/")
             for client, expected in ((anonymous, "api_key_missing"), (revoked, "api_key_revoked")):
-                answer = client.request(method, path)
+                key = client.headers.get("X-API-Key")
+                answer = client.request(
+                    method, path, headers={"x-access-key": key} if key and vendor_key else {}
+                )
                 assert answer.status_code == 401, (method, template, answer.text)
-                assert answer.json()["error"]["code"] == expected
-            answer = stranger.request(method, path, json={})
+                if not template.startswith("/compat/"):  # a vendor's own error shape there
+                    assert answer.json()["error"]["code"] == expected
+            answer = stranger.request(
+                method, path, json={}, headers={"x-access-key": stranger_key} if vendor_key else {}
+            )
             assert answer.status_code < 500, (method, template, answer.text)
             # A 404 may echo the id asked for; anything else of the owner's is a leak.
             leaked = [v for v in secrets_of_owner if v in answer.text and v not in path]
             assert not leaked, (method, template, answer.text)
             if "{" in template:
-                assert answer.status_code in (404, 422), (method, template, answer.text)
+                # A vendor answers a path parameter that is no id (PostPeer's {platform}) its way.
+                refusals = (400, 403, 404, 422) if vendor_key else (404, 422)
+                assert answer.status_code in refusals, (method, template, answer.text)
     # The owner's things are untouched by all of that.
     with svc.client(owner_key) as owner:
         assert owner.get(f"/v1/posts/{post['id']}").json()["status"] == "scheduled"
@@ -137,7 +149,7 @@ def test_every_route_refuses_strangers(
 @SQLITE_ONLY
 def test_public_routes_exist(sandbox_service: RunningService) -> None:
     """The allow-list above names real routes (a renamed one must not silently lose cover)."""
-    paths = {r.path for r in api_routes(sandbox_service.app.routes)}
+    paths = {path for path, _ in api_routes(sandbox_service.app.routes)}
     assert {"/healthz", "/v1/oauth/tiktok/callback", "/v1/tiktok/webhook"} <= paths
     assert "/v1/uploads/{token}" in paths
     assert httpx.get(f"{sandbox_service.url}/healthz").status_code == 200

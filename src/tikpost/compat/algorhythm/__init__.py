@@ -11,4 +11,28 @@ from tikpost.compat.algorhythm.routes import router
 from tikpost.compat.algorhythm.translate import error_body
 from tikpost.compat.vendor import Vendor
 
-ALGORHYTHM = Vendor("algorhythm", "Algorhythm farm profiles", router, error_body)
+# FastAPI's own shape: a message, or (422) the list of {loc, msg, type}.
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["loc", "msg", "type"],
+                        "properties": {
+                            "loc": {"type": "array", "items": {"type": "string"}},
+                            "msg": {"type": "string"},
+                            "type": {"type": "string"},
+                        },
+                    },
+                },
+            ]
+        }
+    },
+}
+ALGORHYTHM = Vendor("algorhythm", "Algorhythm farm profiles", router, error_body, ERROR_SCHEMA)

@@ -14,6 +14,21 @@ _router.include_router(accounts_routes.router)
 _router.include_router(media_routes.router)
 _router.include_router(posts_routes.router)
 
+# PostPeer's `{"success": false, "error": …}`, with tikpost's code and field beside it.
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["success", "error", "code"],
+    "properties": {
+        "success": {"type": "boolean"},
+        "error": {"type": "string"},
+        "code": {"type": "string"},
+        "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+    },
+}
 VENDOR = Vendor(
-    name="postpeer", title="PostPeer compatibility", router=_router, error_body=error_body
+    name="postpeer",
+    title="PostPeer compatibility",
+    router=_router,
+    error_body=error_body,
+    error_schema=ERROR_SCHEMA,
 )

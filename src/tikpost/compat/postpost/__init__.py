@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from tikpost.compat.postpost.errors import error_body
 from tikpost.compat.postpost.routes import router
-from tikpost.compat.vendor import Vendor
+from tikpost.compat.vendor import ONE_STRING_ERROR, Vendor
 
-POSTPOST = Vendor("postpost", "PostPost compatibility", router, error_body)
+POSTPOST = Vendor("postpost", "PostPost compatibility", router, error_body, ONE_STRING_ERROR)

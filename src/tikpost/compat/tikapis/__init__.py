@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from tikpost.compat.tikapis.routes import router
 from tikpost.compat.tikapis.translate import error_body
-from tikpost.compat.vendor import Vendor
+from tikpost.compat.vendor import ONE_STRING_ERROR, Vendor
 
-TIKAPIS = Vendor("tikapis", "tikapis", router, error_body)
+TIKAPIS = Vendor("tikapis", "tikapis", router, error_body, ONE_STRING_ERROR)
