@@ -86,7 +86,8 @@ def test_pages_are_not_cached_or_framed(dashboard: RunningDashboard) -> None:
 def test_the_dashboard_is_not_in_the_api_schema(dashboard: RunningDashboard) -> None:
     paths = httpx.get(f"{dashboard.url}/openapi.json").json()["paths"]
     assert all(
-        path.startswith("/v1") or path in ("/healthz", "/readyz", "/metrics") for path in paths
+        path.startswith(("/v1", "/compat/")) or path in ("/healthz", "/readyz", "/metrics")
+        for path in paths
     )
     assert httpx.get(f"{dashboard.url}/static/vendor/htmx.min.js").status_code == 200
 
