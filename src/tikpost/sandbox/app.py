@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.responses import JSONResponse
 
 from tikpost.sandbox import oauth, operator, posting, upload
+from tikpost.sandbox.business.envelope import BusinessError, error_response
+from tikpost.sandbox.business.routes import ROUTERS as BUSINESS_ROUTERS
 from tikpost.sandbox.config import SandboxConfig
 from tikpost.sandbox.errors import (
     ApiError,
@@ -32,7 +34,7 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
 
     app = FastAPI(
         title="TikTok sandbox",
-        description="An emulator of TikTok's Content Posting API and OAuth v2.",
+        description="An emulator of TikTok's Content Posting API, OAuth v2 and API for Business.",
         lifespan=lifespan,
     )
     app.state.sandbox = SandboxState(settings)
@@ -40,10 +42,16 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     app.include_router(posting.router)
     app.include_router(upload.router)
     app.include_router(operator.router)
+    for router in BUSINESS_ROUTERS:
+        app.include_router(router)
 
     @app.exception_handler(ApiError)
     async def on_api_error(_: Request, exc: ApiError) -> JSONResponse:
         return api_error_response(exc)
+
+    @app.exception_handler(BusinessError)
+    async def on_business_error(_: Request, exc: BusinessError) -> JSONResponse:
+        return error_response(exc)
 
     @app.exception_handler(OAuthError)
     async def on_oauth_error(_: Request, exc: OAuthError) -> JSONResponse:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from tikpost.sandbox.business.config import BusinessConfig
+
 DEFAULT_CLIENT_KEY = "sbawtestclientkey"
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8000/v1/oauth/tiktok/callback"
@@ -104,3 +106,5 @@ class SandboxConfig(BaseModel):
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     chunk_rules: ChunkRules = Field(default_factory=ChunkRules)
     media_rules: MediaRules = Field(default_factory=MediaRules)
+    # The second app: TikTok's API for Business (sandbox/business/).
+    business: BusinessConfig = Field(default_factory=BusinessConfig)

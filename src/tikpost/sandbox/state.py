@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from tikpost.sandbox.business.state import BusinessState
 from tikpost.sandbox.config import SandboxConfig
 
 PUBLIC_OPTIONS = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
@@ -233,6 +234,7 @@ class SandboxState:
         self.webhooks: list[WebhookDelivery] = []
         self.active_posters: dict[str, float] = {}
         self.background: set[asyncio.Task[Any]] = set()
+        self.business = BusinessState()
         self._media_dir: Path | None = None
         self._sequence = 0
 
