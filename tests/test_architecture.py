@@ -15,8 +15,9 @@ Layers, lowest first; a package imports only packages of a lower rank (never a s
 
 `state` and `deps` are the HTTP edge's wiring: the typed `AppState` naming every domain's
 parts, and the `…Dep` aliases routes take. They may import any ranked package, and only a
-domain's HTTP modules (`endpoints`, `auth`, `links`, `tiktok_events`) import them; services
-take plain arguments. The cycle rule still holds module by module.
+domain's HTTP modules (`endpoints`, `auth`, `links`, `tiktok_events`, and `deps`: a domain's
+own `…Dep` aliases, such as `posts.deps.IntakeDep`) import them; services take plain
+arguments. The cycle rule still holds module by module.
 
 `sandbox` (the TikTok emulator) stands apart: it imports nothing of tikpost, and only `app` and
 `cli`, which mount and run it, import it. The order is the review's (architecture-review.md
@@ -61,7 +62,7 @@ SANDBOX = "sandbox"
 # `state` names the mounted sandbox's config (a type; tests read it), mounting nothing.
 MOUNTS_SANDBOX = frozenset({"app", "cli", "state"})
 WIRING = frozenset({"state", "deps"})
-HTTP_EDGE = frozenset({"endpoints", "auth", "links", "tiktok_events"})
+HTTP_EDGE = frozenset({"endpoints", "auth", "links", "tiktok_events", "deps"})
 # Packages that are HTTP edges through and through (every module may use the wiring).
 HTTP_PACKAGES = frozenset({"dashboard", "compat"})
 

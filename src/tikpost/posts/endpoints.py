@@ -6,17 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from tikpost.deps import (
-    CurrentTeam,
-    DatabaseDep,
-    SessionDep,
-    SettingsDep,
-    StorageDep,
-    TokensDep,
-    UrlGuardDep,
-)
-from tikpost.posts import intake, review, service
+from tikpost.deps import CurrentTeam, DatabaseDep, SessionDep, TokensDep
+from tikpost.posts import review, service
 from tikpost.posts.consent import Consent
+from tikpost.posts.deps import IntakeDep
 from tikpost.posts.models import PostStatus
 from tikpost.posts.schemas import PostCreate, PostPage, PostRead, PostUpdate, ReviewRejection
 from tikpost.teams.auth import CurrentKey
@@ -28,11 +21,7 @@ router = APIRouter(prefix="/v1/posts", tags=["posts"])
 async def create_post(
     request: PostCreate,
     key: CurrentKey,
-    database: DatabaseDep,
-    storage: StorageDep,
-    guard: UrlGuardDep,
-    settings: SettingsDep,
-    tokens: TokensDep,
+    intake: IntakeDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> PostRead:
@@ -41,16 +30,8 @@ async def create_post(
     With `Idempotency-Key`, repeating the same request returns the same post (with header
     `Idempotent-Replayed: true`), and reusing the key with a different body is refused (422).
     """
-    accepted = await intake.accept_post(
-        database,
-        storage,
-        guard,
-        settings,
-        tokens,
-        key.team,
-        request,
-        idempotency_key,
-        Consent.api_key(key.api_key_id),
+    accepted = await intake.accept(
+        key.team, request, idempotency_key, Consent.api_key(key.api_key_id)
     )
     if accepted.replayed:
         response.headers["Idempotent-Replayed"] = "true"

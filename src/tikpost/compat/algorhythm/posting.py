@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from tikpost.accounts import service as accounts
-from tikpost.accounts.tokens import TokenSource
 from tikpost.compat import replay
 from tikpost.compat.algorhythm import slideshow, translate
 from tikpost.compat.algorhythm.schemas import TaskCreate, TaskCreated
@@ -18,9 +17,9 @@ from tikpost.kit.errors import ApiError
 from tikpost.kit.safe_fetch import UrlGuard
 from tikpost.kit.url_guard import require_allowed
 from tikpost.media.schemas import MediaRead
-from tikpost.media.storage import Storage
-from tikpost.posts import fetched, intake, shaped_webhooks
+from tikpost.posts import fetched, shaped_webhooks
 from tikpost.posts.consent import Consent
+from tikpost.posts.intake import Intake
 from tikpost.settings import Settings
 from tikpost.teams.schemas import TeamRead
 from tikpost.teams.service import Authenticated
@@ -73,15 +72,17 @@ def _notes(
 async def submit(
     task: TaskCreate,
     key: Authenticated,
-    database: Database,
-    storage: Storage,
-    guard: UrlGuard,
-    settings: Settings,
-    tokens: TokenSource,
+    intake: Intake,
     idempotency_key: str | None,
 ) -> tuple[TaskCreated, bool]:
     """Post `task`; (Algorhythm's answer, whether an earlier identical request is replayed)."""
     team = key.team
+    database, storage, guard, settings = (
+        intake.database,
+        intake.storage,
+        intake.guard,
+        intake.settings,
+    )
     request_hash = replay.digest(VENDOR, task.model_dump(mode="json"))
     earlier = await replay.replayed(database, team, idempotency_key, request_hash)
     left_out = translate.left_out(task)
@@ -102,12 +103,7 @@ async def submit(
             )
         except ValidationError as exc:
             raise ApiError(422, "validation_error", str(exc.errors()[0]["msg"])) from None
-        done = await intake.accept_post(
-            database,
-            storage,
-            guard,
-            settings,
-            tokens,
+        done = await intake.accept(
             team,
             post,
             idempotency_key,

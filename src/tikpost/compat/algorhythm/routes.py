@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Header, Response
 from tikpost.compat.algorhythm import posting, translate
 from tikpost.compat.algorhythm.schemas import TaskCreate, TaskCreated, TaskRead
 from tikpost.compat.auth import key_from_header
-from tikpost.deps import DatabaseDep, SettingsDep, StorageDep, TokensDep, UrlGuardDep
+from tikpost.deps import DatabaseDep
 from tikpost.kit.errors import ApiError
 from tikpost.posts import service
+from tikpost.posts.deps import IntakeDep
 from tikpost.teams.service import Authenticated
 
 router = APIRouter()
@@ -22,19 +23,13 @@ ApiKey = Annotated[Authenticated, Depends(key_from_header("X-API-Key"))]
 async def create_post(
     task: TaskCreate,
     key: ApiKey,
-    database: DatabaseDep,
-    storage: StorageDep,
-    guard: UrlGuardDep,
-    settings: SettingsDep,
-    tokens: TokensDep,
+    intake: IntakeDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> TaskCreated:
     """Queue a video or slideshow for the profile: a draft in the creator's inbox, or live
     (`is_live`) at the account's default privacy; follow it with GET /v1/posts/{task_id}."""
-    created, replayed = await posting.submit(
-        task, key, database, storage, guard, settings, tokens, idempotency_key
-    )
+    created, replayed = await posting.submit(task, key, intake, idempotency_key)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return created

@@ -15,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tikpost.compat.auth import key_from_header
 from tikpost.compat.postpeer import media_routes, reading, schemas, translate
 from tikpost.compat.postpeer.routing import PostPeerRoute
-from tikpost.deps import DatabaseDep, SessionDep, SettingsDep, StorageDep, TokensDep, UrlGuardDep
+from tikpost.deps import DatabaseDep, SessionDep, SettingsDep
 from tikpost.kit.errors import ApiError
 from tikpost.media import service as media
 from tikpost.media.schemas import MediaRead
-from tikpost.posts import intake, review, service
+from tikpost.posts import review, service
 from tikpost.posts.consent import Consent
+from tikpost.posts.deps import IntakeDep
 from tikpost.posts.models import PostStatus as Native
 from tikpost.posts.schemas import PostRead
 from tikpost.teams.schemas import TeamRead
@@ -48,11 +49,7 @@ def _lookup(session: AsyncSession, team: TeamRead) -> reading.Lookup:
 async def create_post(
     request: schemas.CreatePostRequest,
     key: Key,
-    database: DatabaseDep,
-    storage: StorageDep,
-    guard: UrlGuardDep,
-    settings: SettingsDep,
-    tokens: TokensDep,
+    intake: IntakeDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> schemas.CreatePostResponse:
@@ -62,18 +59,10 @@ async def create_post(
     the post with GET /v1/posts/{postId}. `Idempotency-Key` replays the same post.
     """
     target, native = await translate.to_native(
-        request, media_routes.resolver(database, settings, key.team)
+        request, media_routes.resolver(intake.database, intake.settings, key.team)
     )
-    accepted = await intake.accept_post(
-        database,
-        storage,
-        guard,
-        settings,
-        tokens,
-        key.team,
-        native,
-        idempotency_key,
-        Consent.api_key(key.api_key_id),
+    accepted = await intake.accept(
+        key.team, native, idempotency_key, Consent.api_key(key.api_key_id)
     )
     if accepted.replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -10,18 +10,17 @@ from __future__ import annotations
 from fastapi import Request
 
 from tikpost.accounts import service as accounts
-from tikpost.accounts.tokens import TokenSource
 from tikpost.compat import replay
 from tikpost.compat.tikapis import translate
 from tikpost.compat.tikapis.schemas import PostAccepted
 from tikpost.kit.db import Database
 from tikpost.kit.errors import ApiError
-from tikpost.kit.url_guard import UrlGuard
 from tikpost.media import service as media_service
 from tikpost.media.schemas import MediaRead
 from tikpost.media.storage import FileChanges, Storage
-from tikpost.posts import fetched, intake
+from tikpost.posts import fetched
 from tikpost.posts.consent import Consent
+from tikpost.posts.intake import Intake
 from tikpost.posts.schemas import PostCreate
 from tikpost.settings import Settings
 from tikpost.teams.schemas import TeamRead
@@ -89,23 +88,18 @@ async def receive(
 async def submit(
     request: Request,
     key: Authenticated,
-    database: Database,
-    storage: Storage,
-    guard: UrlGuard,
-    settings: Settings,
-    tokens: TokenSource,
+    intake: Intake,
     idempotency_key: str | None,
 ) -> tuple[PostAccepted, bool]:
     """Post the request's video; (tikapis' answer, whether it replayed an earlier request)."""
     team = key.team
+    database, storage = intake.database, intake.storage
     # Refused before a byte is streamed when no account could ever take the video.
     await require_an_account(database, team)
     form: dict[str, str] = {}
-    media = await receive(database, storage, settings, team, request, form)
+    media = await receive(database, storage, intake.settings, team, request, form)
     try:
-        return await _post(
-            key, database, storage, guard, settings, tokens, idempotency_key, form, media
-        )
+        return await _post(key, intake, idempotency_key, form, media)
     except BaseException:
         await fetched.discard(database, storage, team, [media])
         raise
@@ -113,16 +107,13 @@ async def submit(
 
 async def _post(
     key: Authenticated,
-    database: Database,
-    storage: Storage,
-    guard: UrlGuard,
-    settings: Settings,
-    tokens: TokenSource,
+    intake: Intake,
     idempotency_key: str | None,
     form: dict[str, str],
     media: MediaRead,
 ) -> tuple[PostAccepted, bool]:
     team = key.team
+    database, storage = intake.database, intake.storage
     caption = translate.caption_of(form)
     schedule = translate.schedule_of(form)
     wanted = form.get("accountId") or None
@@ -143,16 +134,7 @@ async def _post(
         transcode=True,
     )
     note = replay.note(VENDOR, request_hash, "Received through the tikapis-compatible API")
-    done = await intake.accept_post(
-        database,
-        storage,
-        guard,
-        settings,
-        tokens,
-        team,
-        post,
-        idempotency_key,
-        Consent.api_key(key.api_key_id),
-        notes=[note],
+    done = await intake.accept(
+        team, post, idempotency_key, Consent.api_key(key.api_key_id), notes=[note]
     )
     return translate.accepted(done.post), done.replayed

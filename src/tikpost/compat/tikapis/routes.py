@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from tikpost.compat.auth import key_from_header
 from tikpost.compat.tikapis import posting, translate
 from tikpost.compat.tikapis.schemas import PostAccepted, PostState
-from tikpost.deps import DatabaseDep, SettingsDep, StorageDep, TokensDep, UrlGuardDep
+from tikpost.deps import DatabaseDep
 from tikpost.kit.errors import ApiError
 from tikpost.posts import service
+from tikpost.posts.deps import IntakeDep
 from tikpost.teams.service import Authenticated
 
 router = APIRouter()
@@ -53,11 +54,7 @@ _FORM: dict[str, Any] = {
 @router.post("/v1/tiktok/posts", status_code=202, response_model=PostAccepted, openapi_extra=_FORM)
 async def create_post(
     key: ApiKey,
-    database: DatabaseDep,
-    storage: StorageDep,
-    guard: UrlGuardDep,
-    settings: SettingsDep,
-    tokens: TokensDep,
+    intake: IntakeDep,
     request: Request,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -65,9 +62,7 @@ async def create_post(
     """Upload a video (MP4, MOV, WebM or AVI, converted where TikTok needs it) and post it to
     the key's TikTok account at the account's default privacy; follow it with the GET."""
     with translate.vendor_statuses():
-        answer, replayed = await posting.submit(
-            request, key, database, storage, guard, settings, tokens, idempotency_key
-        )
+        answer, replayed = await posting.submit(request, key, intake, idempotency_key)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return answer

@@ -26,10 +26,11 @@ from tikpost.dashboard.pages.composer_view import (
 from tikpost.dashboard.routing import page_router
 from tikpost.dashboard.sessions import SignedIn, SignedInDep
 from tikpost.dashboard.templates import render
-from tikpost.deps import DatabaseDep, SessionDep, SettingsDep, StorageDep, TokensDep, UrlGuardDep
+from tikpost.deps import DatabaseDep, SessionDep, SettingsDep, TokensDep
 from tikpost.kit.errors import ApiError, error_response, field_name
-from tikpost.posts import intake, service
+from tikpost.posts import service
 from tikpost.posts.consent import Consent
+from tikpost.posts.deps import IntakeDep
 from tikpost.posts.models import PostStatus
 from tikpost.posts.schemas import PostCreate, PostRead
 
@@ -104,11 +105,7 @@ def validation_error(exc: ValidationError) -> Response:
 async def publish(
     request: Request,
     signed: SignedInDep,
-    database: DatabaseDep,
-    storage: StorageDep,
-    guard: UrlGuardDep,
-    settings: SettingsDep,
-    tokens: TokensDep,
+    intake: IntakeDep,
 ) -> Response:
     """The publish button: the post as POST /v1/posts takes it, accepted by the same intake,
     with this session's consent. Answers the notice and the live status (an htmx fragment)."""
@@ -117,16 +114,8 @@ async def publish(
     except ValidationError as exc:
         return validation_error(exc)
     try:
-        accepted = await intake.accept_post(
-            database,
-            storage,
-            guard,
-            settings,
-            tokens,
-            signed.team,
-            body,
-            None,
-            Consent.dashboard(signed.session_id),
+        accepted = await intake.accept(
+            signed.team, body, None, Consent.dashboard(signed.session_id)
         )
     except ApiError as exc:
         return json_error(exc)
