@@ -46,10 +46,11 @@ class BusinessSandbox:
 @pytest.fixture(scope="module")
 def business(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BusinessSandbox]:
     root = tmp_path_factory.mktemp("business-media")
-    make_video(root / "good.mp4", seconds=4, fps=30)
-    make_video(root / "low_fps.mp4", seconds=4, fps=15)
+    # TikTok's smallest accepted sides (360 px), to keep generating them cheap.
+    make_video(root / "good.mp4", seconds=4, fps=30, width=360, height=640)
+    make_video(root / "low_fps.mp4", seconds=4, fps=15, width=360, height=640)
     for shade in (0, 90):
-        (root / f"photo{shade}.jpg").write_bytes(make_jpeg(1080, 1350, shade))
+        (root / f"photo{shade}.jpg").write_bytes(make_jpeg(360, 450, shade))
     with media_origin(root) as media:
         config = SandboxConfig(
             processing_delay_sec=0.05, seed=17, verified_url_prefixes=[f"{media}/media/"]
