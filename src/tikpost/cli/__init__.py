@@ -2,7 +2,7 @@
 
 Two kinds of command live here. Operator commands (`server`, `keys`) run processes or open the
 database; client commands (`accounts`, `post`, `posts`) talk to a running service over HTTP
-through `client.py` alone, like any other API client.
+through the Python SDK (`tikpost_client`), like any other API client.
 """
 
 from __future__ import annotations

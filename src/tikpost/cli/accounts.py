@@ -1,4 +1,4 @@
-"""`tikpost accounts connect|list`: the accounts API from a terminal."""
+"""`tikpost accounts connect|list`: the accounts API from a terminal, through the SDK."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tikpost.cli.client import DEFAULT_URL, Api, ApiKey, ApiUrl
+from tikpost.cli.output import DEFAULT_URL, ApiKey, ApiUrl, connected, when
 
 accounts_app = typer.Typer(no_args_is_help=True, help="Connected TikTok accounts.")
 
@@ -24,8 +24,8 @@ def connect(
     ] = True,
 ) -> None:
     """Print the TikTok consent link (valid 10 minutes, once) and open it when possible."""
-    started = Api(url, api_key).start_connect()
-    authorize_url = started["authorize_url"]
+    with connected(url, api_key) as client:
+        authorize_url = client.accounts.connect().authorize_url
     typer.echo("Open this link and approve on TikTok; the account is then connected:")
     typer.echo(authorize_url)
     if browser:
@@ -36,19 +36,20 @@ def connect(
 @accounts_app.command("list")
 def list_accounts(api_key: ApiKey, url: ApiUrl = DEFAULT_URL) -> None:
     """The team's accounts with their status and when their tokens end."""
-    accounts = Api(url, api_key).accounts()
+    with connected(url, api_key) as client:
+        accounts = client.accounts.list()
     table = Table("id", "username", "name", "status", "scopes", "token until")
     for account in accounts:
-        status = account["status"]
-        if account["status_reason"] and status != "ready":
-            status += f" ({account['status_reason']})"
+        status: str = account.status
+        if account.status_reason and status != "ready":
+            status += f" ({account.status_reason})"
         table.add_row(
-            account["id"],
-            f"@{account['username']}" if account["username"] else "-",
-            account["display_name"] or "-",
+            account.id,
+            f"@{account.username}" if account.username else "-",
+            account.display_name or "-",
             status,
-            ",".join(account["scopes"]),
-            (account["access_expires_at"] or "-")[:19],
+            ",".join(account.scopes),
+            when(account.access_expires_at),
         )
     Console(width=160).print(table)
     if not accounts:

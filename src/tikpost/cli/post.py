@@ -11,8 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-import httpx
 import typer
 from rich.progress import (
     BarColumn,
@@ -22,10 +22,9 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from tikpost_client import MediaRead, Tikpost
 
-from tikpost.cli.client import DEFAULT_URL, Api, ApiKey, ApiUrl, result
-from tikpost.cli.multipart import MultipartFile
-from tikpost.cli.output import console, fail
+from tikpost.cli.output import DEFAULT_URL, ApiKey, ApiUrl, connected, console, fail
 from tikpost.cli.posts import follow, resolve_account
 
 # A single URL names a photo only by its path's extension; anything else is taken for a video.
@@ -58,10 +57,9 @@ def parse_when(value: str) -> datetime:
     return when if when.tzinfo is not None else when.astimezone()
 
 
-def upload_media(api: Api, path: Path, endpoint: str = "/v1/media") -> dict[str, Any]:
-    """Stream `path` to POST `endpoint` with a progress bar; the file is never held in memory."""
-    body = MultipartFile(path)
-    total = body.content_length()
+def upload_media(client: Tikpost, path: Path) -> list[MediaRead]:
+    """Stream `path` to the service with a progress bar (the SDK's progress callback); a .zip
+    of slides gives one image per slide. The file is never held in memory."""
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -71,10 +69,14 @@ def upload_media(api: Api, path: Path, endpoint: str = "/v1/media") -> dict[str,
         console=console(stderr=True),
     )
     with progress:
-        task = progress.add_task(f"uploading {path.name}", total=total)
-        response = api.send_upload(body, endpoint, lambda count: progress.advance(task, count))
-    media: dict[str, Any] = result(response)
-    return media
+        task = progress.add_task(f"uploading {path.name}", total=None)
+
+        def sent(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        if path.suffix.lower() == ".zip":
+            return client.media.upload_zip(path, on_progress=sent)
+        return [client.media.upload(path, on_progress=sent)]
 
 
 def _is_url(source: str) -> bool:
@@ -95,25 +97,27 @@ def check_sources(sources: list[str]) -> list[str | Path]:
     return checked
 
 
-def post_media(items: list[str | dict[str, Any]]) -> dict[str, Any]:
+def post_media(items: list[str | MediaRead]) -> dict[str, Any]:
     """What the post names: `video`, `video_url` or `photos`, from uploaded media and URLs.
 
     One video alone is a video post; a single URL is `video_url` (the server fetches it, or has
     TikTok pull it from a verified prefix) unless its path ends like a photo; everything else is
     a carousel, in the order given, URLs fetched by the server as `photos` items.
     """
-    uploaded_videos = [item for item in items if isinstance(item, dict) and item["kind"] == "video"]
+    uploaded_videos = [
+        item for item in items if isinstance(item, MediaRead) and item.kind == "video"
+    ]
     if uploaded_videos:
         if len(items) > 1:
             raise fail(
                 f"a post is one video or 1 to 35 photos; got a video among {len(items)} items"
             )
-        return {"video": uploaded_videos[0]["id"]}
+        return {"video": uploaded_videos[0].id}
     if len(items) == 1 and isinstance(items[0], str):
-        path = httpx.URL(items[0]).path.lower()
+        path = urlsplit(items[0]).path.lower()
         if not path.endswith(PHOTO_SUFFIXES):
             return {"video_url": items[0]}
-    return {"photos": [item if isinstance(item, str) else item["id"] for item in items]}
+    return {"photos": [item if isinstance(item, str) else item.id for item in items]}
 
 
 def post_command(
@@ -194,45 +198,43 @@ def post_command(
 
     Local files are streamed to the server first; photos are converted for TikTok there.
     """
-    api = Api(url, api_key)
     scheduled_at = parse_when(at) if at is not None else None
     checked = check_sources(sources)
-    chosen = resolve_account(api.accounts(), account)
-    items: list[str | dict[str, Any]] = []
-    for source in checked:
-        if isinstance(source, str):
-            items.append(source)
-        elif source.suffix.lower() == ".zip":
-            items.extend(upload_media(api, source, "/v1/media/zip")["items"])
-        else:
-            items.append(upload_media(api, source))
-    # Only what was asked for is sent: drafts refuse direct-post fields even when false.
-    body: dict[str, Any] = {
-        "account_id": chosen["id"],
-        **post_media(items),
-        "mode": "draft" if draft else "direct",
-    }
-    optional: dict[str, Any] = {
-        "privacy_level": privacy.value if privacy else None,
-        "title": title,
-        "description": description,
-        "photo_cover_index": cover,
-        "scheduled_at": scheduled_at.isoformat() if scheduled_at else None,
-        "webhook_url": webhook_url,
-        "disable_comment": no_comments or None,
-        "disable_duet": no_duet or None,
-        "disable_stitch": no_stitch or None,
-        "is_aigc": ai_generated or None,
-        "brand_organic_toggle": your_brand or None,
-        "brand_content_toggle": branded_content or None,
-        "auto_add_music": auto_add_music or None,
-        "transcode": transcode,
-        "review": None if review is None else ("required" if review else "none"),
-    }
-    body.update({name: value for name, value in optional.items() if value is not None})
-    post = api.create_post(body, idempotency_key)
-    typer.echo(f"post {post['id']} {post['status']}")
-    if post["scheduled_at"]:
-        typer.echo(f"scheduled for {post['scheduled_at']}")
-    if wait:
-        follow(api, post, seen=0)
+    with connected(url, api_key) as client:
+        chosen = resolve_account(client.accounts.list(), account)
+        items: list[str | MediaRead] = []
+        for source in checked:
+            if isinstance(source, str):
+                items.append(source)
+            else:
+                items.extend(upload_media(client, source))
+        # Only what was asked for is sent: drafts refuse direct-post fields even when false.
+        body: dict[str, Any] = {
+            "account_id": chosen.id,
+            **post_media(items),
+            "mode": "draft" if draft else "direct",
+        }
+        optional: dict[str, Any] = {
+            "privacy_level": privacy.value if privacy else None,
+            "title": title,
+            "description": description,
+            "photo_cover_index": cover,
+            "scheduled_at": scheduled_at.isoformat() if scheduled_at else None,
+            "webhook_url": webhook_url,
+            "disable_comment": no_comments or None,
+            "disable_duet": no_duet or None,
+            "disable_stitch": no_stitch or None,
+            "is_aigc": ai_generated or None,
+            "brand_organic_toggle": your_brand or None,
+            "brand_content_toggle": branded_content or None,
+            "auto_add_music": auto_add_music or None,
+            "transcode": transcode,
+            "review": None if review is None else ("required" if review else "none"),
+        }
+        body.update({name: value for name, value in optional.items() if value is not None})
+        post = client.posts.create(body, idempotency_key=idempotency_key)
+        typer.echo(f"post {post.id} {post.status}")
+        if post.scheduled_at:
+            typer.echo(f"scheduled for {post.scheduled_at.isoformat()}")
+        if wait:
+            follow(client, post, seen=0)

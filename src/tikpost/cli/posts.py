@@ -1,4 +1,4 @@
-"""`tikpost posts list|show|cancel|retry`: the posts API from a terminal.
+"""`tikpost posts list|show|cancel|retry`: the posts API from a terminal, through the SDK.
 
 Like `tikpost accounts`, these talk to the running service over HTTP with an API key, so a
 post handled here goes through exactly the rules, queue and workflow an API client's would.
@@ -6,74 +6,72 @@ post handled here goes through exactly the rules, queue and workflow an API clie
 
 from __future__ import annotations
 
-import time
-from typing import Annotated, Any
+from itertools import islice
+from typing import Annotated
 
 import typer
 from rich.table import Table
+from tikpost_client import AccountRead, PostRead, Tikpost
 
-from tikpost.cli.client import DEFAULT_URL, Api, ApiKey, ApiUrl
-from tikpost.cli.output import console, fail, when
-from tikpost.posts.models import FINAL_STATUSES, PostStatus
+from tikpost.cli.output import DEFAULT_URL, ApiKey, ApiUrl, connected, console, fail, when
+from tikpost.posts.models import PostStatus
 
 posts_app = typer.Typer(no_args_is_help=True, help="Posts: list, inspect, cancel, retry.")
 
-FINAL_OK = frozenset({PostStatus.PUBLISHED, PostStatus.IN_INBOX})
-FINAL_BAD = FINAL_STATUSES - FINAL_OK
 # How often --wait asks for news; module-level so tests can shorten it.
 POLL_SECONDS = 1.0
+# --wait follows a post this long at most (a scheduled post waits for its time first).
+WAIT_SECONDS = 7 * 24 * 3600.0
 
 
-def resolve_account(accounts: list[dict[str, Any]], name_or_id: str) -> dict[str, Any]:
+def resolve_account(accounts: list[AccountRead], name_or_id: str) -> AccountRead:
     """The account named by id (`acct_…`) or username (`@name` or `name`); ready ones first.
 
     A creator disconnected and connected again has two rows with one username; the ready one
     is the one meant.
     """
     wanted = name_or_id.strip()
-    matches = [a for a in accounts if a["id"] == wanted]
+    matches = [a for a in accounts if a.id == wanted]
     if not matches:
         username = wanted.removeprefix("@").lower()
-        matches = [a for a in accounts if (a["username"] or "").lower() == username]
+        matches = [a for a in accounts if (a.username or "").lower() == username]
     if not matches:
-        known = ", ".join(f"@{a['username']} ({a['id']})" for a in accounts) or "none"
+        known = ", ".join(f"@{a.username} ({a.id})" for a in accounts) or "none"
         raise fail(f"no account {name_or_id!r} in this team; connected accounts: {known}")
-    matches.sort(key=lambda account: account["status"] != "ready")
+    matches.sort(key=lambda account: account.status != "ready")
     return matches[0]
 
 
-def follow(api: Api, post: dict[str, Any], seen: int) -> None:
-    """Poll until a final status, printing each new timeline event; exit 1 unless it landed.
+def follow(client: Tikpost, post: PostRead, seen: int) -> None:
+    """Follow the post to a final status (the SDK's `posts.wait`), printing each new timeline
+    event; exit 1 unless it landed.
 
     `seen` is how many of the post's events the user has already seen (a retry's history).
     """
     out = console()
-    with out.status(f"{post['id']}: {post['status']}") as spinner:
-        while True:
-            for event in post["events"][seen:]:
-                out.print(_event_line(event))
-            seen = len(post["events"])
-            if post["status"] in FINAL_OK | FINAL_BAD:
-                break
-            spinner.update(f"{post['id']}: {post['status']}")
-            time.sleep(POLL_SECONDS)
-            post = api.post(post["id"])
-    status = post["status"]
-    if status == "published":
-        typer.echo(
-            f"published {post['id']}" + (f": {post['post_url']}" if post["post_url"] else "")
+    shown = [seen]
+    with out.status(f"{post.id}: {post.status}") as spinner:
+
+        def update(current: PostRead) -> None:
+            for event in current.events[shown[0] :]:
+                out.print(f"{when(event.at)}  {event.status:<10}  {event.message}")
+            shown[0] = len(current.events)
+            spinner.update(f"{current.id}: {current.status}")
+
+        update(post)
+        post = client.posts.wait(
+            post.id, timeout=WAIT_SECONDS, interval=POLL_SECONDS, on_update=update
         )
-    elif status == "in_inbox":
-        typer.echo(f"in_inbox {post['id']}: the creator finishes the draft in the TikTok app")
+    if post.status == "published":
+        typer.echo(f"published {post.id}" + (f": {post.post_url}" if post.post_url else ""))
+    elif post.status == "in_inbox":
+        typer.echo(f"in_inbox {post.id}: the creator finishes the draft in the TikTok app")
     else:
-        error = post["error"] or {}
-        reason = f" (TikTok: {error['fail_reason']})" if error.get("fail_reason") else ""
-        code, message = error.get("code", status), error.get("message", "")
-        raise fail(f"{post['id']} {status}: {code}: {message}{reason}")
-
-
-def _event_line(event: dict[str, Any]) -> str:
-    return f"{when(event['at'])}  {event['status']:<10}  {event['message']}"
+        error = post.error
+        reason = f" (TikTok: {error.fail_reason})" if error and error.fail_reason else ""
+        code = error.code if error else post.status
+        message = error.message if error else ""
+        raise fail(f"{post.id} {post.status}: {code}: {message}{reason}")
 
 
 @posts_app.command("list")
@@ -87,27 +85,24 @@ def list_posts(
     limit: Annotated[int, typer.Option(min=1, max=200, help="How many, newest first.")] = 20,
 ) -> None:
     """The team's posts, newest first."""
-    api = Api(url, api_key)
-    accounts = api.accounts()
-    params: dict[str, Any] = {"limit": limit}
-    if status:
-        params["status"] = status
-    if account:
-        params["account_id"] = resolve_account(accounts, account)["id"]
-    page = api.posts(params)
-    names = {a["id"]: f"@{a['username']}" for a in accounts if a["username"]}
+    with connected(url, api_key) as client:
+        accounts = client.accounts.list()
+        account_id = resolve_account(accounts, account).id if account else None
+        pages = client.posts.list(status=status, account_id=account_id, limit=limit)
+        posts = list(islice(pages, limit))
+    names = {a.id: f"@{a.username}" for a in accounts if a.username}
     table = Table("id", "account", "status", "title", "created", "publish_id")
-    for post in page["items"]:
+    for post in posts:
         table.add_row(
-            post["id"],
-            names.get(post["account_id"], post["account_id"]),
-            post["status"],
-            post["title"] or "-",
-            when(post["created_at"]),
-            post["publish_id"] or "-",
+            post.id,
+            names.get(post.account_id, post.account_id),
+            post.status,
+            post.title or "-",
+            when(post.created_at),
+            post.publish_id or "-",
         )
     console().print(table)
-    if not page["items"]:
+    if not posts:
         typer.echo("No posts yet: run `tikpost post FILE --account @name`.")
 
 
@@ -118,52 +113,53 @@ def show(
     url: ApiUrl = DEFAULT_URL,
 ) -> None:
     """The post's settings, where it stands, and its timeline."""
-    post = Api(url, api_key).post(post_id)
+    with connected(url, api_key) as client:
+        post = client.posts.get(post_id)
     _print_post(post)
 
 
-def _print_post(post: dict[str, Any]) -> None:
-    error = post["error"]
+def _print_post(post: PostRead) -> None:
+    error = post.error
     toggles = [
         name
-        for name, key in (
-            ("comments off", "disable_comment"),
-            ("duet off", "disable_duet"),
-            ("stitch off", "disable_stitch"),
-            ("AI-generated", "is_aigc"),
-            ("brand organic", "brand_organic_toggle"),
-            ("branded content", "brand_content_toggle"),
+        for name, on in (
+            ("comments off", post.disable_comment),
+            ("duet off", post.disable_duet),
+            ("stitch off", post.disable_stitch),
+            ("AI-generated", post.is_aigc),
+            ("brand organic", post.brand_organic_toggle),
+            ("branded content", post.brand_content_toggle),
         )
-        if post[key]
+        if on
     ]
     fields = [
-        ("id", post["id"]),
-        ("account", post["account_id"]),
-        ("status", post["status"]),
-        ("mode", post["mode"]),
-        ("video", post["video"] or "-"),
-        ("title", post["title"] or "-"),
-        ("privacy", post["privacy_level"] or "-"),
+        ("id", post.id),
+        ("account", post.account_id),
+        ("status", post.status),
+        ("mode", post.mode),
+        ("video", post.video or "-"),
+        ("title", post.title or "-"),
+        ("privacy", post.privacy_level or "-"),
         ("options", ", ".join(toggles) or "-"),
-        ("scheduled", when(post["scheduled_at"])),
-        ("attempt", str(post["attempt"])),
-        ("publish_id", post["publish_id"] or "-"),
-        ("uploaded", f"{post['uploaded_bytes']} bytes"),
-        ("post url", post["post_url"] or "-"),
-        ("created", when(post["created_at"])),
-        ("finished", when(post["finished_at"])),
+        ("scheduled", when(post.scheduled_at)),
+        ("attempt", str(post.attempt)),
+        ("publish_id", post.publish_id or "-"),
+        ("uploaded", f"{post.uploaded_bytes} bytes"),
+        ("post url", post.post_url or "-"),
+        ("created", when(post.created_at)),
+        ("finished", when(post.finished_at)),
     ]
     if error:
-        reason = f" (TikTok: {error['fail_reason']})" if error["fail_reason"] else ""
-        fields.append(("error", f"{error['code']}: {error['message']}{reason}"))
+        reason = f" (TikTok: {error.fail_reason})" if error.fail_reason else ""
+        fields.append(("error", f"{error.code}: {error.message}{reason}"))
     details = Table.grid(padding=(0, 2))
     details.add_column(style="bold")
     details.add_column()
     for name, value in fields:
         details.add_row(name, value)
     timeline = Table("at", "status", "message", title="timeline")
-    for event in post["events"]:
-        timeline.add_row(when(event["at"]), event["status"], event["message"])
+    for event in post.events:
+        timeline.add_row(when(event.at), event.status, event.message)
     out = console()
     out.print(details)
     out.print(timeline)
@@ -176,8 +172,9 @@ def cancel(
     url: ApiUrl = DEFAULT_URL,
 ) -> None:
     """Cancel a scheduled or queued post (refused once its upload to TikTok has started)."""
-    post = Api(url, api_key).cancel_post(post_id)
-    typer.echo(f"post {post['id']} {post['status']}")
+    with connected(url, api_key) as client:
+        post = client.posts.cancel(post_id)
+    typer.echo(f"post {post.id} {post.status}")
 
 
 @posts_app.command("retry")
@@ -190,9 +187,9 @@ def retry(
     ] = False,
 ) -> None:
     """Publish a failed or cancelled post again, as a new attempt."""
-    api = Api(url, api_key)
-    post = api.retry_post(post_id)
-    typer.echo(f"post {post['id']} {post['status']} (attempt {post['attempt']})")
-    if wait:
-        # Earlier attempts' events were shown before; start at the retry's own event.
-        follow(api, post, seen=max(len(post["events"]) - 1, 0))
+    with connected(url, api_key) as client:
+        post = client.posts.retry(post_id)
+        typer.echo(f"post {post.id} {post.status} (attempt {post.attempt})")
+        if wait:
+            # Earlier attempts' events were shown before; start at the retry's own event.
+            follow(client, post, seen=max(len(post.events) - 1, 0))

@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from python_multipart.multipart import MultipartParser
+from tikpost_client import MediaRead
 from typer.testing import CliRunner, Result
 
 from tests.conftest import VideoFiles
@@ -21,7 +22,6 @@ from tests.support.media_server import media_origin
 from tikpost.cli import app as cli_app
 from tikpost.cli import post as post_cli
 from tikpost.cli import posts as posts_cli
-from tikpost.cli.multipart import MultipartFile
 
 PostCli = Callable[..., Result]
 
@@ -159,45 +159,6 @@ def test_missing_post_is_a_clear_error(tikpost: PostCli) -> None:
     assert "error 404 post_not_found" in result.stderr
 
 
-def test_upload_streams_in_bounded_pieces(tmp_path: Path) -> None:
-    """The body generator never holds more than one piece, and its bytes are httpx's own."""
-    path = tmp_path / 'clip "1".mp4'
-    data = bytes(range(256)) * 1000  # 256,000 bytes
-    path.write_bytes(data)
-    body = MultipartFile(path, boundary=b"b0undary")
-    sent: list[int] = []
-    pieces = list(body.iter_body(piece_size=4096, on_sent=sent.append))
-    assert all(0 < len(piece) <= 4096 for piece in pieces)
-    assert len(pieces) >= len(data) // 4096
-    streamed = b"".join(pieces)
-    assert len(streamed) == body.content_length() == int(body.headers()["Content-Length"])
-    assert sent == [len(piece) for piece in pieces]
-
-    with path.open("rb") as handle:
-        reference = httpx.Request(
-            "POST",
-            "http://x/v1/media",
-            files={"file": (path.name, handle, "video/mp4")},
-            headers={"Content-Type": "multipart/form-data; boundary=b0undary"},
-        )
-        assert streamed == reference.read()
-
-    parts: list[bytes] = []
-    parser = MultipartParser(
-        b"b0undary",
-        {
-            "on_part_begin": lambda: parts.append(b""),
-            "on_part_data": lambda buf, start, end: parts.__setitem__(
-                -1, parts[-1] + buf[start:end]
-            ),
-        },
-    )
-    for piece in pieces:
-        parser.write(piece)
-    parser.finalize()
-    assert parts == [data]
-
-
 def test_at_accepts_rfc3339_and_local_time() -> None:
     assert post_cli.parse_when("2030-06-01T18:00:00Z") == datetime(2030, 6, 1, 18, tzinfo=UTC)
     local = post_cli.parse_when("2030-06-01 18:00")
@@ -273,6 +234,11 @@ def test_a_video_among_photos_or_a_missing_file_is_refused(
     assert "neither a file nor an http(s) URL" in missing.output
 
 
+def media(**fields: Any) -> MediaRead:
+    """Uploaded media as the SDK returns it, with only what `post_media` looks at."""
+    return MediaRead.model_construct(**fields)
+
+
 def test_a_single_url_is_a_video_unless_it_names_a_photo() -> None:
     assert post_cli.post_media(["https://cdn.example.com/clip"]) == {
         "video_url": "https://cdn.example.com/clip"
@@ -280,7 +246,9 @@ def test_a_single_url_is_a_video_unless_it_names_a_photo() -> None:
     assert post_cli.post_media(["https://cdn.example.com/p/1.JPG?sig=x"]) == {
         "photos": ["https://cdn.example.com/p/1.JPG?sig=x"]
     }
-    assert post_cli.post_media(["https://a.example/1", {"id": "med_b", "kind": "image"}]) == {
+    image = media(id="med_b", kind="image")
+    assert post_cli.post_media(["https://a.example/1", image]) == {
         "photos": ["https://a.example/1", "med_b"]
     }
-    assert post_cli.post_media([{"id": "med_v", "kind": "video"}]) == {"video": "med_v"}
+    video = media(id="med_v", kind="video")
+    assert post_cli.post_media([video]) == {"video": "med_v"}

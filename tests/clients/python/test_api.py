@@ -1,0 +1,208 @@
+"""The SDK against a live service: every resource, typed answers and errors, cursors, async,
+and the models' match with the server's own /openapi.json."""
+
+from __future__ import annotations
+
+import socket
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from tikpost_client import (
+    AccountRead,
+    APIConnectionError,
+    AsyncTikpost,
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PostRead,
+    Tikpost,
+    TikpostError,
+    ValidationError,
+)
+
+from tests.clients.python.codegen import MODELS, generate_models
+from tests.clients.python.conftest import SdkServer
+from tests.conftest import VideoFiles
+
+
+def test_models_match_the_servers_openapi(server: SdkServer) -> None:
+    """Regenerated from the live schema, `_models.py` is what is committed (else rerun
+    `python -m tests.clients.python.codegen`)."""
+    schema = httpx.get(f"{server.url}/openapi.json").json()
+    assert generate_models(schema) == MODELS.read_text(), (
+        "the SDK's models drifted from /openapi.json: run `python -m tests.clients.python.codegen`"
+    )
+
+
+def test_video_post_is_published_and_listed(
+    client: Tikpost, account: AccountRead, videos: VideoFiles
+) -> None:
+    progress: list[tuple[int, int]] = []
+    media = client.media.upload(videos.good, on_progress=lambda *seen: progress.append(seen))
+    assert (media.kind, media.filename) == ("video", "good.mp4")
+    assert media.size_bytes == videos.good.stat().st_size
+    total = progress[-1][1]
+    assert progress[-1] == (total, total)
+    assert [sent for sent, _ in progress] == sorted(sent for sent, _ in progress)
+    assert client.media.get(media.id) == media
+
+    post = client.posts.create(
+        account_id=account.id, video=media.id, privacy_level="SELF_ONLY", title="sdk #hello"
+    )
+    assert isinstance(post, PostRead)
+    final = client.posts.wait(post.id, timeout=60, interval=0.1)
+    assert final.status == "published", final.events
+    listed = list(client.posts.list(account_id=account.id, status="published"))
+    assert [p.id for p in listed] == [post.id]
+    assert client.accounts.get(account.id) == account
+    info = client.accounts.creator_info(account.id)
+    assert "SELF_ONLY" in info.privacy_level_options
+
+
+def test_a_draft_and_a_carousel_from_a_zip(
+    client: Tikpost, account: AccountRead, videos: VideoFiles, jpegs: list[Path], tmp_path: Path
+) -> None:
+    draft = client.posts.create(
+        account_id=account.id, video=client.media.upload(videos.good).id, mode="draft"
+    )
+    slides = tmp_path / "slides.zip"
+    with zipfile.ZipFile(slides, "w") as archive:
+        for number, path in enumerate(jpegs, start=1):
+            archive.write(path, f"slide-{number}.jpg")
+    photos = client.media.upload_zip(slides)
+    assert [p.kind for p in photos] == ["image"] * 3
+    carousel = client.posts.create(
+        {"account_id": account.id, "photos": [p.id for p in photos]}, privacy_level="SELF_ONLY"
+    )
+    assert client.posts.wait(draft.id, timeout=60, interval=0.1).status == "in_inbox"
+    assert client.posts.wait(carousel.id, timeout=60, interval=0.1).status == "published"
+
+
+def test_scheduled_post_cancelled_then_retried(
+    client: Tikpost, account: AccountRead, videos: VideoFiles
+) -> None:
+    at = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    media = client.media.upload(videos.good)
+    post = client.posts.create(
+        account_id=account.id, video=media.id, privacy_level="SELF_ONLY", scheduled_at=at
+    )
+    assert (post.status, post.scheduled_at) == ("scheduled", at)
+    assert client.posts.cancel(post.id).status == "cancelled"
+    with pytest.raises(ConflictError) as refused:
+        client.posts.cancel(post.id)
+    assert (refused.value.status, refused.value.code) == (409, "post_not_cancellable")
+    assert not refused.value.retryable
+    again = client.posts.retry(post.id)
+    assert again.attempt == 2
+
+
+def test_one_idempotency_key_is_one_post(
+    client: Tikpost, account: AccountRead, videos: VideoFiles
+) -> None:
+    media = client.media.upload(videos.good)
+    body = {"account_id": account.id, "video": media.id, "privacy_level": "SELF_ONLY"}
+    first = client.posts.create(body, idempotency_key="sdk-once")
+    second = client.posts.create(body, idempotency_key="sdk-once")
+    assert first.id == second.id
+
+
+def test_errors_carry_the_servers_code_field_and_status(
+    server: SdkServer, client: Tikpost, account: AccountRead, videos: VideoFiles
+) -> None:
+    with pytest.raises(NotFoundError) as missing:
+        client.posts.get("post_missing")
+    assert (missing.value.status, missing.value.code) == (404, "post_not_found")
+    with pytest.raises(ValidationError) as invalid:
+        client.posts.create(account_id=account.id, video="med_x", privacy_level="EVERYONE")
+    assert (invalid.value.status, invalid.value.field) == (422, "privacy_level")
+    with pytest.raises(ValidationError) as short:
+        client.media.upload(videos.short)
+    assert short.value.code == "video_duration_out_of_range"
+    with (
+        Tikpost(api_key="tp_wrong", base_url=server.url) as stranger,
+        pytest.raises(AuthenticationError) as denied,
+    ):
+        stranger.accounts.list()
+    assert denied.value.status == 401
+    with (
+        Tikpost(api_key="k", base_url=closed_port_url(), max_retries=0) as nowhere,
+        pytest.raises(APIConnectionError) as unreachable,
+    ):
+        nowhere.accounts.list()
+    assert unreachable.value.status is None
+    assert unreachable.value.retryable
+
+
+def test_default_privacy_and_disconnect(client: Tikpost, account: AccountRead) -> None:
+    updated = client.accounts.update(account.id, default_privacy_level="SELF_ONLY")
+    assert updated.default_privacy_level == "SELF_ONLY"
+    assert client.accounts.disconnect(account.id).status == "revoked"
+
+
+def test_lists_follow_the_cursors(client: Tikpost, jpegs: list[Path]) -> None:
+    uploaded = [client.media.upload(path) for path in jpegs]
+    newest = [m.id for m in client.media.list(limit=1)]
+    assert newest[:3] == [m.id for m in reversed(uploaded)]
+    client.media.delete(uploaded[0].id)
+    with pytest.raises(NotFoundError):
+        client.media.get(uploaded[0].id)
+
+
+async def test_async_client_uploads_pages_and_waits(
+    server: SdkServer, account: AccountRead, videos: VideoFiles, jpegs: list[Path]
+) -> None:
+    async with AsyncTikpost(api_key=server.api_key, base_url=server.url) as client:
+        with videos.good.open("rb") as handle:
+            media = await client.media.upload(handle, content_type="video/mp4")
+        assert media.size_bytes == videos.good.stat().st_size
+        photo = await client.media.upload(jpegs[0])
+        seen = [m.id async for m in client.media.list(limit=1)]
+        assert seen[:2] == [photo.id, media.id]
+        post = await client.posts.create(
+            account_id=account.id, video=media.id, privacy_level="SELF_ONLY"
+        )
+        final = await client.posts.wait(post.id, timeout=60, interval=0.1)
+        assert final.status == "published"
+        with pytest.raises(NotFoundError):
+            await client.accounts.get("acct_missing")
+
+
+def test_webhook_endpoints_and_deliveries(client: Tikpost) -> None:
+    created = client.webhook_endpoints.create(
+        "http://127.0.0.1:9/hooks", events=["post.published"], description="sdk"
+    )
+    assert created.secret.startswith("whsec_")
+    assert client.webhook_endpoints.get(created.id).events == ["post.published"]
+    assert created.id in [e.id for e in client.webhook_endpoints.list()]
+    assert client.webhook_endpoints.default_secret().startswith("whsec_")
+    assert isinstance(client.webhook_deliveries.list(limit=5), list)
+    client.webhook_endpoints.delete(created.id)
+    with pytest.raises(NotFoundError):
+        client.webhook_endpoints.get(created.id)
+
+
+def test_missing_key_is_refused_before_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TIKPOST_API_KEY", raising=False)
+    with pytest.raises(TikpostError) as refused:
+        Tikpost()
+    assert refused.value.code == "missing_api_key"
+
+
+def test_key_and_url_come_from_the_environment(
+    server: SdkServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIKPOST_API_KEY", server.api_key)
+    monkeypatch.setenv("TIKPOST_URL", server.url)
+    with Tikpost() as client:
+        assert client.base_url == server.url
+        assert isinstance(client.accounts.list(), list)
+
+
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens (a port bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
