@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 
 from tikpost.sandbox import oauth, operator, posting, upload
 from tikpost.sandbox.business.envelope import BusinessError, error_response
+from tikpost.sandbox.business.routes import FIRST as BUSINESS_FIRST
 from tikpost.sandbox.business.routes import ROUTERS as BUSINESS_ROUTERS
 from tikpost.sandbox.config import SandboxConfig
 from tikpost.sandbox.errors import (
@@ -38,6 +39,8 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.sandbox = SandboxState(settings)
+    for router in BUSINESS_FIRST:
+        app.include_router(router)
     app.include_router(oauth.router)
     app.include_router(posting.router)
     app.include_router(upload.router)
