@@ -54,7 +54,7 @@ def _token(state: SandboxState, kind: Any, open_id: str, scopes: frozenset[str])
     config = state.config.business
     ttl = config.access_token_ttl_sec if kind == "access" else config.refresh_token_ttl_sec
     token = BusinessToken(
-        value=state.token_string("", 40) + ("" if kind == "access" else "r"),
+        value=state.token_string("", 40),
         kind=kind,
         open_id=open_id,
         scopes=scopes,

@@ -24,7 +24,8 @@ def _integer(value: Any, name: str, low: int, high: int | None = None) -> int:
 
 
 def parse(info: Any, *, with_volumes: bool) -> Sound:
-    """A photo's sound is a clip id only (its music_sound_info documents no volumes)."""
+    """A photo's sound is a clip id only (its music_sound_info documents no volumes): the
+    track is all a photo post plays, so it is recorded at full volume over no original sound."""
     if not isinstance(info, dict):
         raise BusinessError(INVALID_PARAMS, "post_info.music_sound_info must be an object.")
     sound_id = info.get("music_sound_id")
