@@ -7,6 +7,9 @@ PORT ?= 8000
 # the service; the test and lint tools (`.[dev]`) come with `make test` and `make lint`.
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
+# The TypeScript SDK's packages, for its tests: installed once, again when its lockfile changes.
+TS_SDK := clients/typescript
+NPM_CI := $(TS_SDK)/node_modules/.npm-ci-done
 
 .PHONY: run test lint sandbox clean
 
@@ -23,6 +26,10 @@ $(DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(RUNTIME)
 
+$(NPM_CI): $(TS_SDK)/package-lock.json
+	cd $(TS_SDK) && npm ci --no-audit --no-fund
+	touch $@
+
 run: $(RUNTIME)
 	$(BIN)/tikpost serve --host $(HOST) --port $(PORT)
 
@@ -31,7 +38,7 @@ sandbox: $(RUNTIME)
 
 # Tests run in parallel processes (pytest-xdist): each starts its own PostgreSQL, S3 and
 # Redis servers, so two to four workers are what a small machine gains from.
-test: $(DEV)
+test: $(DEV) $(NPM_CI)
 	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --durations=25
 
 lint: $(DEV)
