@@ -25,6 +25,12 @@ ENDPOINTS = (
     "cancel",
     "upload",
     "processing",
+    # TikTok's API for Business (sandbox/business/guard.py).
+    "business/oauth",
+    "business/publish",
+    "business/status",
+    "business/settings",
+    "business/trending",
 )
 OAUTH_ENDPOINTS = frozenset({"oauth/token", "oauth/revoke"})
 # Faults here do not raise: the upload answers a bare status, processing ends the post FAILED.

@@ -191,3 +191,21 @@ def test_the_models_make_the_silent_defaults_explicit() -> None:
             "video_original_sound_volume": 0,
         },
     }
+
+
+async def test_an_injected_outage_is_a_retryable_internal_error(business: BusinessSandbox) -> None:
+    account = business.account("client_outage")
+    fault = {"endpoint": "business/publish", "error_rate": 1.0, "status": 503}
+    business.operator.post("/_sandbox/faults", json=fault).raise_for_status()
+    try:
+        async with app_for(business).account_client(
+            account["access_token"], account["open_id"]
+        ) as client:
+            with pytest.raises(errors.InternalError) as outage:
+                await client.publish_video(f"{business.media}/good.mp4", BusinessPostInfo())
+            assert outage.value.http_status == 503
+            assert outage.value.retryable
+            assert (await client.video_settings()).max_video_post_duration_sec == 600
+    finally:
+        business.operator.delete("/_sandbox/faults").raise_for_status()
+    assert business.posts(account["open_id"]) == []

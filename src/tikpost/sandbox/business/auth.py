@@ -80,7 +80,7 @@ def issue_tokens(state: SandboxState, open_id: str, scopes: frozenset[str]) -> d
 
 
 async def _app_body(request: Request, grant_type: str) -> tuple[SandboxState, dict[str, Any]]:
-    state = await enter(request)
+    state = await enter(request, "business/oauth")
     body = await json_object(request)
     config = state.config.business
     if (

@@ -19,14 +19,13 @@ from tikpost.sandbox.errors import ApiError
 from tikpost.sandbox.guard import inject_fault, state_of
 from tikpost.sandbox.state import SandboxState
 
-# Fault-injection name: the operator's `*` fault reaches these endpoints too.
-FAULT_ENDPOINT = "business"
 
-
-async def enter(request: Request) -> SandboxState:
+async def enter(request: Request, endpoint: str) -> SandboxState:
+    """Apply the operator's fault for `endpoint` (one of the `business/…` names in
+    `sandbox.guard.ENDPOINTS`, or `*`): a 5xx answers its status with code 50000."""
     state = state_of(request)
     try:
-        await inject_fault(state, FAULT_ENDPOINT)
+        await inject_fault(state, endpoint)
     except ApiError as exc:
         raise from_v2(exc) from None
     return state

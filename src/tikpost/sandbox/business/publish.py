@@ -102,7 +102,7 @@ def _new_post(
 
 @router.post("/video/publish/")
 async def publish_video(request: Request) -> JSONResponse:
-    state = await enter(request)
+    state = await enter(request, "business/publish")
     body = await json_object(request)
     info = _post_info(body)
     draft = info.get("upload_to_draft") is True
@@ -149,7 +149,7 @@ def _photo_source(state: SandboxState, body: dict[str, Any]) -> tuple[list[str],
 @router.post("/photo/publish/")
 async def publish_photos(request: Request) -> JSONResponse:
     """Photos, unlike videos, take a privacy_level among the account's options."""
-    state = await enter(request)
+    state = await enter(request, "business/publish")
     body = await json_object(request)
     info = _post_info(body)
     draft = info.get("is_draft") is True

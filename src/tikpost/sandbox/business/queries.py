@@ -23,7 +23,7 @@ router = APIRouter(prefix="/open_api/v1.3")
 
 @router.get("/business/publish/status/")
 async def publish_status(request: Request) -> JSONResponse:
-    state = await enter(request)
+    state = await enter(request, "business/status")
     params = request.query_params
     token, _ = authenticate(request, state, params.get("business_id"))
     post = state.business.posts.get(params.get("publish_id", ""))
@@ -40,7 +40,7 @@ async def publish_status(request: Request) -> JSONResponse:
 @router.get("/business/video/settings/")
 async def video_settings(request: Request) -> JSONResponse:
     """What creator_info tells a Content Posting client: options, toggles, longest video."""
-    state = await enter(request)
+    state = await enter(request, "business/settings")
     _, account = authenticate(
         request, state, request.query_params.get("business_id"), "video.publish"
     )
@@ -58,7 +58,7 @@ async def video_settings(request: Request) -> JSONResponse:
 @router.get("/discovery/cml/trending_list/")
 async def trending_list(request: Request) -> JSONResponse:
     """Up to 100 tracks, no search and no paging (TikTok documents neither)."""
-    state = await enter(request)
+    state = await enter(request, "business/trending")
     params = request.query_params
     authenticate(request, state, params.get("business_id"))
     country = params.get("country_code", "US")
