@@ -22,7 +22,7 @@ from tikpost.accounts.oauth import (
     tiktok_app_for,
 )
 from tikpost.accounts.tokens import TokenSource
-from tikpost.compat.vendor import install_compat
+from tikpost.compat.vendor import body_refusal, install_compat
 from tikpost.compat.vendors import VENDORS
 from tikpost.dashboard.router import install_dashboard
 from tikpost.kit import logs
@@ -118,7 +118,6 @@ def create_app(settings: Settings) -> FastAPI:
         sandbox_config=sandbox_config,
     )
     install_error_handlers(app)
-    app.middleware("http")(metrics_middleware)
     app.add_middleware(
         BodyLimitMiddleware,
         limit=MAX_JSON_BODY,
@@ -126,7 +125,12 @@ def create_app(settings: Settings) -> FastAPI:
         exempt=lambda scope: (
             scope["path"] in STREAMED_UPLOADS or scope["path"].startswith(STREAMED_PREFIXES)
         ),
+        refusal=body_refusal(VENDORS),
     )
+    # Outside the cap, so a refused body is counted too; and inside it the cap's `receive` is
+    # the one routes call (the metrics middleware's own wraps errors in an exception group,
+    # which FastAPI would answer as a 400 instead of the cap's 413).
+    app.middleware("http")(metrics_middleware)
     app.include_router(teams_router)
     app.include_router(media_router)
     app.include_router(media_links_router)

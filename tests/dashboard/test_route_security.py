@@ -5,32 +5,21 @@ the owner's things. A page added later is covered without anyone remembering to 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
-from fastapi.routing import APIRoute
 
 from tests.support.dashboard import RunningDashboard, browserless_session
+from tests.support.routes import api_routes
 from tikpost.dashboard.router import router as dashboard_router
 
 PUBLIC = {"/sign-in", "/sign-in/{token}"}  # how a browser gets a session at all
 
 
-def api_routes(routes: list[Any]) -> list[APIRoute]:
-    found: list[APIRoute] = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif hasattr(route, "original_router"):
-            found += api_routes(route.original_router.routes)
-    return found
-
-
 def dashboard_routes() -> list[tuple[str, str]]:
     return sorted(
-        (method, route.path)
-        for route in api_routes(dashboard_router.routes)
-        if route.path not in PUBLIC
+        (method, path)
+        for path, route in api_routes(dashboard_router.routes)
+        if path not in PUBLIC
         for method in (route.methods or set()) - {"HEAD", "OPTIONS"}
     )
 

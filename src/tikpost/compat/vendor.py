@@ -16,6 +16,10 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Scope
+
+from tikpost.kit.body_limit import Refusal
+from tikpost.kit.errors import ApiError, error_response
 
 PREFIX = "/compat"
 
@@ -53,28 +57,55 @@ class Vendor:
         return path == self.prefix or path.startswith(self.prefix + "/")
 
 
+def shaped_error(
+    vendors: Sequence[Vendor],
+    path: str,
+    status: int,
+    error: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> JSONResponse | None:
+    """The native `error` object (code, message, field) in the shape of the vendor owning
+    `path`; None outside every vendor's prefix."""
+    vendor = next((v for v in vendors if v.owns(path)), None)
+    if vendor is None:
+        return None
+    body = vendor.error_body(
+        status,
+        str(error.get("code", "error")),
+        str(error.get("message", "error")),
+        error.get("field"),
+    )
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 def _reshaped(vendors: Sequence[Vendor], handler: Registered) -> Handler:
     async def handle(request: Request, exc: Exception) -> Response:
         given = handler(request, exc)
         answer = await given if inspect.isawaitable(given) else given
-        vendor = next((v for v in vendors if v.owns(request.url.path)), None)
-        if vendor is None or not isinstance(answer, JSONResponse):
+        if not isinstance(answer, JSONResponse):
             return answer
-        error = json.loads(bytes(answer.body)).get("error", {})
-        body = vendor.error_body(
-            answer.status_code,
-            str(error.get("code", "error")),
-            str(error.get("message", "error")),
-            error.get("field"),
-        )
         headers = {
             name: value
             for name, value in answer.headers.items()
             if name.lower() not in {"content-length", "content-type"}
         }
-        return JSONResponse(body, status_code=answer.status_code, headers=headers)
+        error = json.loads(bytes(answer.body)).get("error", {})
+        shaped = shaped_error(vendors, request.url.path, answer.status_code, error, headers)
+        return answer if shaped is None else shaped
 
     return handle
+
+
+def body_refusal(vendors: Sequence[Vendor]) -> Refusal:
+    """How the body cap (kit/body_limit.py), which answers before any handler, refuses: in
+    the vendor's shape under its prefix, as every other error there."""
+
+    def refuse(scope: Scope, error: ApiError) -> ASGIApp:
+        native = {"code": error.code, "message": error.message, "field": error.field}
+        shaped = shaped_error(vendors, scope["path"], error.status, native)
+        return shaped or error_response(error.status, error.code, error.message, error.field)
+
+    return refuse
 
 
 def install_compat(app: FastAPI, vendors: Sequence[Vendor]) -> None:
