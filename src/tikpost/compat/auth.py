@@ -28,6 +28,6 @@ def key_from_header(name: str) -> Callable[..., Awaitable[service.Authenticated]
         state: Annotated[AppState, Depends(app_state)],
         presented: str | None = Depends(header),
     ) -> service.Authenticated:
-        return await authenticate_key(state, response, presented)
+        return await authenticate_key(state, response, presented, name)
 
     return current

@@ -37,12 +37,12 @@ async def current_key(
 
 
 async def authenticate_key(
-    state: AppState, response: Response, presented: str | None
+    state: AppState, response: Response, presented: str | None, header: str = "X-API-Key"
 ) -> service.Authenticated:
     """The checks every key header gets (the native ones above, and compat/'s vendors')."""
     database = state.database
     async with database.session() as session:
-        result = await service.authenticate(session, presented)
+        result = await service.authenticate(session, presented, header)
     verdict = await state.rate_limiter.hit(result.api_key_id)
     response.headers.update(verdict.headers())
     if result.needs_touch:

@@ -82,10 +82,15 @@ class Authenticated:
     needs_touch: bool
 
 
-async def authenticate(session: AsyncSession, presented: str | None) -> Authenticated:
-    """Resolve a presented key to its team, or raise the 401 the client should see."""
+async def authenticate(
+    session: AsyncSession, presented: str | None, header: str = "X-API-Key"
+) -> Authenticated:
+    """Resolve a presented key to its team, or raise the 401 the client should see.
+
+    `header` is where the caller's clients send it: a compat vendor's own header is named in
+    its 401, so a PostPeer client is not told to use a header it never sends."""
     if not presented:
-        raise _unauthorized("api_key_missing", "send your API key in the X-API-Key header")
+        raise _unauthorized("api_key_missing", f"send your API key in the {header} header")
     found = None
     if presented.startswith(API_KEY_PREFIX):
         found = await repository.find_api_key_by_hash(session, hash_api_key(presented))
