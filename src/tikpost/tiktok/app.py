@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tikpost.tiktok.base import EventHooks
+from tikpost.tiktok.base import EventHooks, LoopPool
 from tikpost.tiktok.oauth import TikTokOAuthClient
 from tikpost.tiktok.posting import TikTokPostingClient
 
@@ -22,7 +22,7 @@ class TikTokApp:
 
     `http` is bound to the event loop that first uses it, so only one loop may share an app
     that has one: the server's. The workflow runtime's steps run on DBOS's loop and build their
-    own app without it (`posts.publish.context`).
+    own app with a `pool` instead (`posts.publish.context`): one client per loop, still pooled.
     """
 
     client_key: str
@@ -32,17 +32,22 @@ class TikTokApp:
     redirect_uri: str
     event_hooks: EventHooks = field(default_factory=dict)
     http: httpx.AsyncClient | None = None
+    pool: LoopPool | None = None
+
+    def shared_http(self) -> httpx.AsyncClient | None:
+        """The pooled client for the running loop, if the host gave one."""
+        return self.http or (self.pool.client() if self.pool is not None else None)
 
     def oauth_client(self) -> TikTokOAuthClient:
         return TikTokOAuthClient(
             self.api_url,
             self.client_key,
             self.client_secret,
-            http=self.http,
+            http=self.shared_http(),
             event_hooks=self.event_hooks,
         )
 
     def posting_client(self, access_token: str) -> TikTokPostingClient:
         return TikTokPostingClient(
-            self.api_url, access_token, http=self.http, event_hooks=self.event_hooks
+            self.api_url, access_token, http=self.shared_http(), event_hooks=self.event_hooks
         )

@@ -36,6 +36,9 @@ ByteSource = AsyncIterator[bytes] | Callable[[int, int], AsyncIterator[bytes]]
 
 ProgressCallback = Callable[[int], Awaitable[None] | None]
 
+# Per request, so a shared client's API-call timeout never cuts a chunk of up to 128 MB short.
+CHUNK_TIMEOUT = httpx.Timeout(connect=30.0, read=300.0, write=300.0, pool=30.0)
+
 _CONTENT_RANGE = re.compile(r"bytes\s+[0-9]{1,18}-([0-9]{1,18})/[0-9]{1,18}")
 
 
@@ -208,7 +211,9 @@ async def _put_chunk(
     while True:
         try:
             with transport_errors(endpoint):
-                response = await http.put(upload_url, content=_once(chunk), headers=headers)
+                response = await http.put(
+                    upload_url, content=_once(chunk), headers=headers, timeout=CHUNK_TIMEOUT
+                )
         except TikTokError:
             if attempt >= retries:
                 raise
@@ -267,8 +272,7 @@ async def upload_chunks(
 
     owned = http is None
     client = http or httpx.AsyncClient(
-        timeout=httpx.Timeout(connect=30.0, read=300.0, write=300.0, pool=30.0),
-        event_hooks=hooks_for_httpx(event_hooks),
+        timeout=CHUNK_TIMEOUT, event_hooks=hooks_for_httpx(event_hooks)
     )
     chunks = _rechunk(stream, [last - first + 1 for first, last in ranges])
     try:

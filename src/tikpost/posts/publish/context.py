@@ -6,6 +6,7 @@ Steps run on DBOS's event loop, not the server's, so they use the runtime's own 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,7 @@ from tikpost.posts.models import Post
 from tikpost.runtime.workflows import current_runtime
 from tikpost.settings import Settings
 from tikpost.tiktok import TikTokApp
+from tikpost.tiktok.base import LoopPool
 from tikpost.webhooks import service as webhooks
 
 EVENT_FOR_STATUS = {
@@ -61,7 +63,9 @@ def context() -> PublishContext:
     found = _contexts.get(id(runtime))
     if found is None or found.database is not runtime.database:
         settings = runtime.settings
-        tiktok = tiktok_app_for(settings, runtime.http_hooks)
+        # Pooled per loop (steps run on DBOS's): connections and TLS set-up are reused.
+        pool = LoopPool(event_hooks=runtime.http_hooks)
+        tiktok = dataclasses.replace(tiktok_app_for(settings, runtime.http_hooks), pool=pool)
         cipher = TokenCipher(settings.secret_key.get_secret_value())
         found = PublishContext(
             settings=settings,

@@ -174,6 +174,7 @@ async def _send(
             plan,
             source,
             content_type=media.content_type,
+            http=ctx.tiktok.shared_http(),
             event_hooks=ctx.tiktok.event_hooks,
             start_offset=offset,
             on_progress=progress,

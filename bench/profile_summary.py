@@ -1,0 +1,56 @@
+"""Where the time goes in a py-spy speedscope profile: the top frames by inclusive share.
+
+    .venv/bin/python bench/profile_summary.py PROFILE.speedscope.json [--top 25] [--match tikpost]
+
+Inclusive: the share of samples (all threads, or those `--thread` names) with the frame
+anywhere on the stack; idle samples are there only if py-spy recorded with `--idle`
+(`bench/pipeline.py --profile-idle`), which shows where a thread waits. `--match` keeps frames
+whose file contains the string (e.g. `tikpost/` for tikpost's own code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+
+def summarize(path: Path, top: int, match: str, thread: str = "") -> list[str]:
+    data = json.loads(path.read_text())
+    frames = data["shared"]["frames"]
+    inclusive: Counter[int] = Counter()
+    total = 0
+    for profile in data["profiles"]:
+        if thread not in profile["name"]:
+            continue
+        for stack, weight in zip(profile["samples"], profile["weights"], strict=True):
+            total += weight
+            for index in set(stack):
+                inclusive[index] += weight
+    lines = [f"{path.name}: {total} samples"]
+    shown = 0
+    for index, weight in inclusive.most_common():
+        frame = frames[index]
+        where = f"{frame.get('file', '?')}:{frame.get('line', '?')}"
+        if match and match not in where:
+            continue
+        lines.append(f"{100 * weight / total:5.1f} %  {frame['name']}  ({where})")
+        shown += 1
+        if shown >= top:
+            break
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("profile", type=Path)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--match", default="")
+    parser.add_argument("--thread", default="", help="only profiles (threads) named like this")
+    args = parser.parse_args()
+    print("\n".join(summarize(args.profile, args.top, args.match, args.thread)))
+
+
+if __name__ == "__main__":
+    main()
