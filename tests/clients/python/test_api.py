@@ -18,6 +18,7 @@ from tikpost_client import (
     ConflictError,
     NotFoundError,
     PostRead,
+    RateLimitError,
     Tikpost,
     TikpostError,
     ValidationError,
@@ -25,6 +26,7 @@ from tikpost_client import (
 
 from tests.clients.python.codegen import MODELS, generate_models
 from tests.clients.python.conftest import SdkServer
+from tests.clients.python.flaky_proxy import flaky_proxy
 from tests.conftest import VideoFiles
 
 
@@ -206,3 +208,57 @@ def closed_port_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_a_lost_answer_is_retried_with_one_key_and_makes_one_post(
+    server: SdkServer, account: AccountRead, videos: VideoFiles
+) -> None:
+    with flaky_proxy(server.url) as proxy, server.client() as direct:
+        media = direct.media.upload(videos.good)
+        proxy.plan("POST /v1/posts", "503", "lose-answer", "429")
+        with Tikpost(api_key=server.api_key, base_url=proxy.url, max_retries=3) as client:
+            post = client.posts.create(
+                account_id=account.id, video=media.id, privacy_level="SELF_ONLY"
+            )
+        keys = {seen.headers["idempotency-key"] for seen in proxy.at("POST /v1/posts")}
+        assert len(proxy.at("POST /v1/posts")) == 4
+        assert len(keys) == 1
+        assert [p.id for p in direct.posts.list(account_id=account.id)] == [post.id]
+
+
+def test_an_upload_is_sent_again_whole_and_its_progress_restarts(
+    server: SdkServer, videos: VideoFiles
+) -> None:
+    progress: list[int] = []
+    with flaky_proxy(server.url) as proxy:
+        proxy.plan("POST /v1/media", "503")
+        with Tikpost(api_key=server.api_key, base_url=proxy.url) as client:
+            media = client.media.upload(videos.good, on_progress=lambda s, _t: progress.append(s))
+        first, second = (seen.body for seen in proxy.at("POST /v1/media"))
+    assert first == second
+    assert videos.good.read_bytes() in first
+    assert media.size_bytes == videos.good.stat().st_size
+    restart = next(i for i in range(1, len(progress)) if progress[i] < progress[i - 1])
+    assert progress[restart - 1] == progress[-1] == len(first)
+
+
+def test_rate_limits_are_retried_then_raised_with_retry_after(server: SdkServer) -> None:
+    with flaky_proxy(server.url) as proxy:
+        proxy.plan("GET /v1/accounts", "429", "503")
+        with Tikpost(api_key=server.api_key, base_url=proxy.url, max_retries=2) as client:
+            assert isinstance(client.accounts.list(), list)
+        proxy.plan("GET /v1/accounts", "429")
+        with (
+            Tikpost(api_key=server.api_key, base_url=proxy.url, max_retries=0) as client,
+            pytest.raises(RateLimitError) as limited,
+        ):
+            client.accounts.list()
+        assert (limited.value.status, limited.value.retry_after) == (429, 0.0)
+        assert limited.value.retryable
+        with (
+            Tikpost(api_key=server.api_key, base_url=proxy.url) as client,
+            pytest.raises(NotFoundError),
+        ):
+            client.posts.get("post_missing")
+        assert len(proxy.at("GET /v1/posts/post_missing")) == 1  # a 404 is not retried
+        assert len(proxy.at("GET /v1/accounts")) == 4

@@ -28,7 +28,7 @@ from tikpost_client._errors import (
 )
 from tikpost_client._models import AccountRead, MediaRead, PostCreate, PostRead
 from tikpost_client._upload import ProgressCallback
-from tikpost_client._webhooks import AccountEvent, PostEvent, WebhookEvent
+from tikpost_client._webhooks import AccountEvent, PostEvent, WebhookEvent, Webhooks
 from tikpost_client.resources.posts import FINAL_STATUSES
 
 __version__ = "0.1.0"
@@ -59,5 +59,6 @@ __all__ = [
     "WaitTimeoutError",
     "WebhookEvent",
     "WebhookVerificationError",
+    "Webhooks",
     "models",
 ]
