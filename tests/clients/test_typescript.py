@@ -74,7 +74,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )
         wait_up(f"{url}/healthz", serve.process)
         httpx.patch(
-            f"{url}/sandbox/_sandbox/config", json={"processing_delay_sec": 0.2}
+            f"{url}/sandbox/_sandbox/config",
+            json={"processing_delay_sec": 0.2, "unaudited_active_user_cap": 1000},
         ).raise_for_status()
         yield Served(url, create_api_key(env, "typescript"), serve.log, redirect_origin)
 

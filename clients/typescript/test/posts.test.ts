@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConflictError, ValidationError, WaitTimeoutError } from "../src/index.js";
-import { VIDEO, client, connectAccount } from "./support.js";
+import { VIDEO, client, connectAccount, unique } from "./support.js";
 
 const tikpost = client();
 // One account and one video for the file: each upload is probed by the server, which costs.
@@ -25,10 +25,11 @@ test("create, then wait follows the post to published", async () => {
 test("the same Idempotency-Key makes the same post; another body under it is refused", async () => {
   const base = await ready;
   const body = { ...base, privacy_level: "SELF_ONLY" as const, scheduled_at: later() };
-  const first = await tikpost.posts.create(body, { idempotencyKey: "ts-sdk-same-key" });
-  const again = await tikpost.posts.create(body, { idempotencyKey: "ts-sdk-same-key" });
+  const key = unique("same-key");
+  const first = await tikpost.posts.create(body, { idempotencyKey: key });
+  const again = await tikpost.posts.create(body, { idempotencyKey: key });
   assert.equal(again.id, first.id);
-  const error = await tikpost.posts.create({ ...body, title: "other" }, { idempotencyKey: "ts-sdk-same-key" }).catch((e: unknown) => e);
+  const error = await tikpost.posts.create({ ...body, title: "other" }, { idempotencyKey: key }).catch((e: unknown) => e);
   assert.ok(error instanceof ValidationError, String(error));
   assert.equal(error.status, 422);
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { stat } from "node:fs/promises";
 import { test } from "node:test";
 import { APIConnectionError, RateLimitError, ServerError } from "../src/index.js";
 import { VIDEO, client, connectAccount, faultyHop, listen } from "./support.js";
@@ -23,6 +24,19 @@ test("5xx answers are retried, up to maxRetries", async () => {
     assert.equal(failing.hits.length, 3);
   } finally {
     await failing.close();
+  }
+});
+
+test("a retried upload opens the file again and sends it whole", async () => {
+  const hop = await faultyHop([{ status: 503, headers: { "retry-after": "0" } }]);
+  try {
+    const sent: number[] = [];
+    const media = await client({ baseUrl: hop.url, maxRetries: 1 }).media.upload(VIDEO, { onProgress: (p) => sent.push(p.sentBytes) });
+    assert.equal(hop.hits.length, 2);
+    assert.equal(media.size_bytes, (await stat(VIDEO)).size);
+    assert.equal(sent.filter((bytes) => bytes === 0).length, 2, "progress starts again from 0");
+  } finally {
+    await hop.close();
   }
 });
 
