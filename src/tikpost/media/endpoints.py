@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import ValidationError
 
 from tikpost.deps import (
@@ -113,12 +113,20 @@ async def create_upload_slot(
     session: SessionDep,
     settings: SettingsDep,
     body: UploadSlotCreate | None = None,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> UploadSlotRead:
     """A presigned upload URL: PUT the file's raw bytes to `put_url` (no API key needed, so
-    a browser or `curl -T` can), once, within an hour; it becomes your team's media."""
+    a browser or `curl -T` can), once, within an hour; it becomes your team's media.
+
+    With `Idempotency-Key`, a retried request answers with the same slot."""
     label = body or UploadSlotCreate()
     slot = await upload_slots.create_upload_slot(
-        session, settings, team, filename=label.filename, content_type=label.content_type
+        session,
+        settings,
+        team,
+        filename=label.filename,
+        content_type=label.content_type,
+        idempotency_key=idempotency_key,
     )
     return UploadSlotRead(
         slot_id=slot.slot_id,

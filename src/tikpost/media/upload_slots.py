@@ -13,11 +13,13 @@ fails (bad media, too large, a dropped connection) releases the claim, so it may
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.kit.crypto import Signer
@@ -59,19 +61,63 @@ async def create_upload_slot(
     *,
     filename: str | None,
     content_type: str | None,
+    idempotency_key: str | None = None,
 ) -> UploadSlot:
     """A new slot for `team`; the caller's unit of work commits it. `filename` and
-    `content_type` are the client's labels, kept as an upload's are (the probe decides)."""
+    `content_type` are the client's labels, kept as an upload's are (the probe decides).
+
+    With `idempotency_key` the slot's id is derived from the team and the key, so a retried
+    request finds the slot the first one made and answers with the same URLs (the same labels
+    are required, as a replayed post needs the same body)."""
+    labels = (_clean_filename(filename), (content_type or None) and content_type[:200])
+    if idempotency_key is None:
+        return _urls(settings, await _add(session, new_id("upl"), team, labels))
+    slot_id = _keyed_id(settings, team, idempotency_key)
+    existing = await repository.get_slot_for_team(session, team.id, slot_id)
+    if existing is None:
+        try:
+            async with session.begin_nested():
+                return _urls(settings, await _add(session, slot_id, team, labels))
+        except IntegrityError:  # the same key's request, at the same moment
+            existing = await repository.get_slot_for_team(session, team.id, slot_id)
+            if existing is None:
+                raise
+    if (existing.filename, existing.content_type) != labels:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different request body",
+            "Idempotency-Key",
+        )
+    return _urls(settings, existing)
+
+
+async def _add(
+    session: AsyncSession, slot_id: str, team: TeamRead, labels: tuple[str | None, str | None]
+) -> SlotRow:
+    filename, content_type = labels
     expires_at = datetime.now(UTC).replace(microsecond=0) + UPLOAD_SLOT_TTL
     slot = SlotRow(
-        id=new_id("upl"),
+        id=slot_id,
         team_id=team.id,
         # Shown back to people like an upload's filename (the multipart ingest's rule).
-        filename=_clean_filename(filename),
-        content_type=(content_type or None) and content_type[:200],
+        filename=filename,
+        content_type=content_type,
         expires_at=expires_at,
     )
-    await repository.add_slot(session, slot)
+    return await repository.add_slot(session, slot)
+
+
+def _keyed_id(settings: Settings, team: TeamRead, idempotency_key: str) -> str:
+    """`upl_` and 32 hex characters, the same for the same team and key (never a dot or a
+    slash: a token starts with the id and a dot)."""
+    mac = _signer(settings).signature(f"idempotency\0{team.id}\0{idempotency_key}")
+    return "upl_" + hashlib.sha256(mac.encode()).hexdigest()[:32]
+
+
+def _urls(settings: Settings, slot: SlotRow) -> UploadSlot:
+    """The slot's URLs, rebuilt from its row: the same every time it is asked."""
+    expires_at = slot.expires_at
     token = _signer(settings).sign(f"{slot.id}.{int(expires_at.timestamp())}")
     base = f"{settings.public_url}{PATH_PREFIX}"
     return UploadSlot(slot.id, f"{base}{token}", f"{base}{slot.id}", expires_at)

@@ -158,3 +158,15 @@ def test_connect_refuses_a_redirect_to_another_origin(
 ) -> None:
     answer = started.postpeer.client.get("/v1/connect/tiktok", params=params)
     assert _error(answer, 400, "redirect_uri_not_allowed").field == field
+
+
+def test_an_upload_url_retried_under_its_key_is_the_same(started: Started) -> None:
+    """PostPeer has no Idempotency-Key; tikpost honours it, so a retried request is one slot."""
+    body = {"filename": "clip.mp4", "mimeType": "video/mp4"}
+    headers = {"Idempotency-Key": "peer-upload-1"}
+    first = started.postpeer.client.post("/v1/media/upload", json=body, headers=headers)
+    again = started.postpeer.client.post("/v1/media/upload", json=body, headers=headers)
+    assert first.status_code == again.status_code == 200, again.text
+    assert first.json() == again.json()
+    fresh = _slot(started.postpeer, "clip.mp4", "video/mp4")
+    assert fresh.uploadUrl != first.json()["data"]["uploadUrl"]

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
 
 from tests.compat.postpost.helpers import SQLITE_ONLY, PostPost
 from tests.conftest import VideoFiles
@@ -158,3 +161,44 @@ def test_a_group_without_its_video_cannot_be_approved_by_a_person(postpost: Post
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["code"] == "media_required"
     assert postpost.get(group)["posts"][0]["status"] == "draft"
+
+
+def _ask_upload(postpost: PostPost, group: str, key: str, name: str) -> dict[str, Any]:
+    asked = postpost.client.post(
+        "/api/v1/get-upload-url",
+        json={"fileName": name, "contentType": "video/mp4", "postGroupId": group, "type": "video"},
+        headers={"Idempotency-Key": key},
+    )
+    assert asked.status_code == 200, asked.text
+    answer: dict[str, Any] = asked.json()
+    return answer
+
+
+def test_an_upload_url_asked_but_unused_is_no_video_to_approve(
+    postpost: PostPost, videos: VideoFiles
+) -> None:
+    """Between get-upload-url and the PUT the group still has no video: a person approving it
+    is refused (it is never pulled from tikpost's own upload URL); once uploaded and
+    scheduled it publishes once, from the upload."""
+    group = postpost.create()
+    slot = _ask_upload(postpost, group, "pp-upload-1", videos.good.name)
+    refused = postpost.native.post(f"/v1/posts/{group}/approve")
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["code"] == "media_required"
+    assert postpost.native.get(f"/v1/posts/{group}").json()["video_url"] is None
+    # A retry of get-upload-url under its key is the same slot, not a second one.
+    assert _ask_upload(postpost, group, "pp-upload-1", videos.good.name) == slot
+    other = postpost.client.post(
+        "/api/v1/get-upload-url",
+        json={"fileName": "other.mp4", "contentType": "video/mp4", "postGroupId": group},
+        headers={"Idempotency-Key": "pp-upload-1"},
+    )
+    assert other.status_code == 400, other.text
+    assert "Idempotency-Key" in other.json()["error"]
+    with videos.good.open("rb") as video:
+        put = httpx.put(slot["uploadUrl"], content=video, timeout=60)
+    assert put.status_code == 201, put.text
+    scheduled = postpost.update(group, status="scheduled")
+    assert scheduled.status_code == 200, scheduled.text
+    assert postpost.wait_done(group)["status"] == "published"
+    assert len(postpost.sandbox_posts()) == 1

@@ -9,6 +9,7 @@ import os
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -109,6 +110,29 @@ def test_forged_and_expired_urls_are_refused(
     # Creating a slot takes a key.
     assert httpx.post(f"{service.url}/v1/uploads", json={}).status_code == 401
     assert stored_files(service) == []
+
+
+def test_an_idempotency_key_gives_a_retry_the_same_slot(
+    service: RunningService, api: httpx.Client, create_api_key: Callable[[str], str]
+) -> None:
+    """Retries under one key, even at the same moment, make one slot; other labels under the
+    key are refused; another team's same key is its own slot."""
+    labels = {"filename": "clip.mp4", "content_type": "video/mp4"}
+    headers = {"Idempotency-Key": "slot-retry-1"}
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(
+            pool.map(lambda _: api.post("/v1/uploads", json=labels, headers=headers), range(6))
+        )
+    assert {answer.status_code for answer in answers} == {201}, [a.text for a in answers]
+    assert len({answer.text for answer in answers}) == 1
+    slot = answers[0].json()
+    assert new_slot(api, **labels) != slot  # no key: a new slot each time
+    other = api.post("/v1/uploads", json={"filename": "other.mp4"}, headers=headers)
+    assert_error(other, 422, "idempotency_key_reused", "Idempotency-Key")
+    with service.client(create_api_key("same-key")) as rivals:
+        theirs = rivals.post("/v1/uploads", json=labels, headers=headers)
+    assert theirs.status_code == 201, theirs.text
+    assert theirs.json()["slot_id"] != slot["slot_id"]
 
 
 @SQLITE_ONLY

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Header
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.compat.auth import key_from_header
@@ -26,24 +26,37 @@ Key = Annotated[Authenticated, Depends(key_from_header("x-access-key"))]
 
 @router.post("/v1/media/upload", response_model=schemas.UploadAnswer)
 async def upload_url(
-    body: schemas.UploadRequest, key: Key, database: DatabaseDep, settings: SettingsDep
+    body: schemas.UploadRequest,
+    key: Key,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> schemas.UploadAnswer:
     """PUT the file's bytes to `uploadUrl` (within an hour, once); then put `publicUrl` in a
     post's `mediaItems`. The bytes are probed and checked like any upload."""
     if body.mimeType.split("/", 1)[0].lower() not in ("image", "video"):
         raise bad("unsupported_mime_type", "only image/* and video/* files", "mimeType")
     async with database.session(write=True) as session:
-        slot = await _slot(session, settings, key.team, body)
+        slot = await _slot(session, settings, key.team, body, idempotency_key)
     return schemas.UploadAnswer(
         success=True, data=schemas.UploadUrls(uploadUrl=slot.put_url, publicUrl=slot.public_url)
     )
 
 
 async def _slot(
-    session: AsyncSession, settings: Settings, team: TeamRead, body: schemas.UploadRequest
+    session: AsyncSession,
+    settings: Settings,
+    team: TeamRead,
+    body: schemas.UploadRequest,
+    idempotency_key: str | None,
 ) -> upload_slots.UploadSlot:
     return await upload_slots.create_upload_slot(
-        session, settings, team, filename=body.filename, content_type=body.mimeType
+        session,
+        settings,
+        team,
+        filename=body.filename,
+        content_type=body.mimeType,
+        idempotency_key=idempotency_key,
     )
 
 

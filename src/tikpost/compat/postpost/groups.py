@@ -86,6 +86,7 @@ async def upload_for(
     team: TeamRead,
     group_id: str,
     body: PostPostUploadRequest,
+    idempotency_key: str | None,
 ) -> UploadSlot:
     """A presigned upload URL whose file becomes the group's video (the latest one asked)."""
     post = await service.get_post(session, team, group_id)
@@ -96,9 +97,14 @@ async def upload_for(
             f"the post group is {translate.post_status(post)}: its video is already attached",
             "postGroupId",
         )
-    slot = await uploads.issue(session, settings, team, body)
-    post.video_url = slot.public_url
-    await service.record(session, post, post.status, "Upload URL issued for the video")
+    slot = await uploads.issue(session, settings, team, body, idempotency_key)
+    if await uploads.latest(session, post) == slot.public_url:
+        return slot  # a retried request: the group already waits for this upload
+    # On the timeline, not in `video_url`: a reviewer approving the group in the dashboard
+    # before its upload must meet `media_required`, not a pull from tikpost's own upload URL.
+    await service.record(
+        session, post, post.status, "Upload URL issued for the video", **uploads.noted(slot)
+    )
     return slot
 
 
@@ -119,13 +125,13 @@ async def schedule(
         if when is not None:
             post = await review.edit(session, team, group_id, PostUpdate(scheduled_at=when))
         return post, []
-    media_id = await uploads.uploaded(session, team, post.video_url)
+    media_id = await uploads.uploaded(session, team, await uploads.latest(session, post))
     if media_id is None:
         raise translate.invalid(
             "TikTok requires a video: upload it to the uploadUrl from get-upload-url first",
             "postGroupId",
         )
-    post.media_id, post.video_url = media_id, None
+    post.media_id = media_id
     post.transcode = settings.transcode_default
     changes = PostUpdate() if when is None else PostUpdate(scheduled_at=translate.future(when))
     post = await review.edit(session, team, group_id, changes, creator)

@@ -48,12 +48,18 @@ async def create_post(
 
 @router.post("/get-upload-url", response_model=PostPostUploadUrl)
 async def get_upload_url(
-    body: PostPostUploadRequest, key: Key, database: DatabaseDep, settings: SettingsDep
+    body: PostPostUploadRequest,
+    key: Key,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> PostPostUploadUrl:
     """A presigned URL (PUT the raw bytes, within the hour, once) for the group's video; the
-    group must be the caller's own draft."""
+    group must be the caller's own draft. `Idempotency-Key` gives a retry the same URL."""
     async with database.session(write=True) as session:
-        slot = await groups.upload_for(session, settings, key.team, body.post_group_id, body)
+        slot = await groups.upload_for(
+            session, settings, key.team, body.post_group_id, body, idempotency_key
+        )
     return PostPostUploadUrl(
         upload_url=slot.put_url, file_url=slot.public_url, media_id=slot.slot_id
     )
