@@ -17,13 +17,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(RUNTIME): pyproject.toml | $(BIN)/python
+# tikpost depends on the SDK in clients/python; it is then made editable, so changes to it are
+# what the CLI and the tests run (pip refuses both at once: one name, two sources).
+SDK := $(BIN)/pip install --quiet --no-deps -e ./clients/python
+
+$(RUNTIME): pyproject.toml clients/python/pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(SDK)
 	touch $@
 
 # The dev extras include the runtime, so its stamp is renewed too.
-$(DEV): pyproject.toml | $(BIN)/python
+$(DEV): pyproject.toml clients/python/pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(SDK)
 	touch $@ $(RUNTIME)
 
 $(NPM_CI): $(TS_SDK)/package-lock.json
