@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from tests.support.processes import (
     tail,
     wait_up,
 )
-from tikpost.sandbox.samples import make_video
+from tikpost.sandbox.samples import make_jpeg, make_video
 
 PACKAGE = Path(__file__).resolve().parents[2] / "clients" / "typescript"
 NODE_TIMEOUT_SEC = 600
@@ -87,13 +88,24 @@ def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_video(path, seconds=3.5, fps=24, width=360, height=640)
 
 
-def test_the_node_suite_passes(served: Served, video: Path) -> None:
+@pytest.fixture(scope="module")
+def slides(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A carousel's two slides in one .zip, as `media.uploadZip` takes them."""
+    path = tmp_path_factory.mktemp("ts-slides") / "slides.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for number, shade in ((1, 40), (2, 200)):
+            archive.writestr(f"slide-{number}.jpg", make_jpeg(width=540, height=960, shade=shade))
+    return path
+
+
+def test_the_node_suite_passes(served: Served, video: Path, slides: Path) -> None:
     """Node's test runner over the SDK's tests and examples, against the live server."""
     env = {
         **os.environ,
         "TIKPOST_URL": served.url,
         "TIKPOST_API_KEY": served.api_key,
         "TIKPOST_TEST_VIDEO": str(video),
+        "TIKPOST_TEST_SLIDES": str(slides),
         "TIKPOST_TEST_REDIRECT_ORIGIN": served.redirect_origin,
     }
     done = subprocess.run(

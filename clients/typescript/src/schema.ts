@@ -339,6 +339,8 @@ export interface paths {
          * Create Upload Slot
          * @description A presigned upload URL: PUT the file's raw bytes to `put_url` (no API key needed, so
          *     a browser or `curl -T` can), once, within an hour; it becomes your team's media.
+         *
+         *     With `Idempotency-Key`, a retried request answers with the same slot.
          */
         post: operations["create_upload_slot_v1_uploads_post"];
         delete?: never;
@@ -4255,7 +4257,9 @@ export interface operations {
     create_upload_slot_v1_uploads_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };

@@ -35,6 +35,8 @@ test("list, get, creatorInfo and disconnect", async () => {
   assert.deepEqual(await tikpost.accounts.get(account.id), account);
   const info = await tikpost.accounts.creatorInfo(account.id);
   assert.ok(info.privacy_level_options.includes("SELF_ONLY"), JSON.stringify(info));
+  const updated = await tikpost.accounts.update(account.id, { default_privacy_level: "SELF_ONLY" });
+  assert.equal(updated.default_privacy_level, "SELF_ONLY");
   const gone = await tikpost.accounts.disconnect(account.id);
   assert.equal(gone.status, "revoked");
 });

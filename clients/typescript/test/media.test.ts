@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ConflictError, NotFoundError, ValidationError, type Progress } from "../src/index.js";
-import { VIDEO, client, connectAccount, listen, unique } from "./support.js";
+import { SLIDES, VIDEO, client, connectAccount, listen, unique } from "./support.js";
 
 const tikpost = client();
 
@@ -82,4 +82,10 @@ test("list walks every page with for await; delete removes, and refuses media a 
   const error = await tikpost.media.delete(uploaded[1]!).catch((e: unknown) => e);
   assert.ok(error instanceof ConflictError, String(error));
   assert.equal(error.code, "media_in_use");
+});
+
+test("uploadZip makes one image media per slide, in slide order", async () => {
+  const slides = await tikpost.media.uploadZip(SLIDES);
+  assert.deepEqual(slides.map((media) => media.kind), ["image", "image"]);
+  assert.deepEqual(slides.map((media) => media.filename), ["slide-1.jpg", "slide-2.jpg"]);
 });

@@ -83,3 +83,16 @@ test("list pages through every post of the account with for await", async () => 
   assert.ok(made.every((id) => seen.includes(id)));
   for (const id of made) await tikpost.posts.cancel(id);
 });
+
+test("a post awaiting review is approved, or rejected with a reason", async () => {
+  const base = await ready;
+  const held = { ...base, privacy_level: "SELF_ONLY" as const, scheduled_at: later(), review: "required" as const };
+  const approved = await tikpost.posts.approve((await tikpost.posts.create(held)).id);
+  assert.equal(approved.status, "scheduled");
+  await tikpost.posts.cancel(approved.id);
+  const waiting = await tikpost.posts.create(held);
+  assert.equal(waiting.status, "awaiting_review");
+  const rejected = await tikpost.posts.reject(waiting.id, "not on brand");
+  assert.equal(rejected.status, "cancelled");
+  assert.match(rejected.error?.message ?? "", /not on brand/);
+});

@@ -15,6 +15,8 @@ function required(name: string): string {
 
 export const SERVER_URL = required("TIKPOST_URL");
 export const VIDEO = required("TIKPOST_TEST_VIDEO");
+/** A .zip of two JPEG slides. */
+export const SLIDES = required("TIKPOST_TEST_SLIDES");
 /** An origin the server accepts as a connect `redirectUri` (nothing listens there). */
 export const REDIRECT_ORIGIN = required("TIKPOST_TEST_REDIRECT_ORIGIN");
 

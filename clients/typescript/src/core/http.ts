@@ -55,9 +55,9 @@ export class Transport {
     for (let attempt = 0; ; attempt += 1) {
       const retriesLeft = attempt < this.policy.maxRetries;
       let response: Response;
-      let body: Body | undefined;
+      // Outside the try: a file that cannot be opened is the caller's error, not the network's.
+      const body = await options.body?.();
       try {
-        body = await options.body?.();
         response = await this.send(method, url, headers, options, body);
       } catch (error) {
         if (error instanceof TikpostError || options.signal?.aborted) throw error;
