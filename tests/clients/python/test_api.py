@@ -17,6 +17,7 @@ from tikpost_client import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
+    PostCreate,
     PostRead,
     RateLimitError,
     Tikpost,
@@ -107,8 +108,22 @@ def test_one_idempotency_key_is_one_post(
     media = client.media.upload(videos.good)
     body = {"account_id": account.id, "video": media.id, "privacy_level": "SELF_ONLY"}
     first = client.posts.create(body, idempotency_key="sdk-once")
-    second = client.posts.create(body, idempotency_key="sdk-once")
+    typed = PostCreate.model_validate(body)
+    second = client.posts.create(typed, idempotency_key="sdk-once")
     assert first.id == second.id
+
+
+def test_a_held_post_is_edited_then_rejected(
+    client: Tikpost, account: AccountRead, videos: VideoFiles
+) -> None:
+    media = client.media.upload(videos.good)
+    held = client.posts.create(
+        account_id=account.id, video=media.id, privacy_level="SELF_ONLY", review="required"
+    )
+    assert held.status == "awaiting_review"
+    assert client.posts.update(held.id, title="edited").title == "edited"
+    rejected = client.posts.reject(held.id, "not on brand")
+    assert rejected.status == "cancelled"
 
 
 def test_errors_carry_the_servers_code_field_and_status(

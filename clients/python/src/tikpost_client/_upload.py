@@ -114,40 +114,56 @@ class Upload:
     def iter_body(self, piece_size: int = PIECE_SIZE) -> Iterator[bytes]:
         """The body from its first byte (a retry starts over), read lazily piece by piece.
 
-        A file that changes size meanwhile would not match the Content-Length sent, so that is
-        an error rather than a corrupt upload.
+        Progress is reported when the next piece is asked for, that is once the previous one
+        has been handed to the socket.
         """
-        if piece_size < 1:
-            raise ValueError("piece_size must be positive")
-        expected, total = self.size, self.content_length()
-        sent = read = 0
         with self._opened() as handle:
-            head = self.head()
-            pieces = [head[i : i + piece_size] for i in range(0, len(head), piece_size)]
-            for piece in pieces:
+            pieces = _Pieces(self, handle, piece_size)
+            while piece := pieces.next():
                 yield piece
-                sent += len(piece)
-                self._report(sent, total)
-            while piece := handle.read(min(piece_size, expected - read + 1)):
-                read += len(piece)
-                if read > expected:
-                    raise OSError(f"{self._name()} grew while it was being uploaded")
-                yield piece
-                sent += len(piece)
-                self._report(sent, total)
-        if read != expected:
-            raise OSError(f"{self._name()} shrank while it was being uploaded")
-        yield self.tail()
-        self._report(total, total)
+                self._report(pieces.sent, pieces.total)
 
     async def aiter_body(self, piece_size: int = PIECE_SIZE) -> AsyncIterator[bytes]:
-        """`iter_body` for an async client: each file read runs in a thread."""
-        pieces = self.iter_body(piece_size)
-        done = object()
-        while (piece := await asyncio.to_thread(next, pieces, done)) is not done:
-            assert isinstance(piece, bytes)
-            yield piece
+        """`iter_body` for an async client: file reads run in a thread, progress in the loop."""
+        with self._opened() as handle:
+            pieces = _Pieces(self, handle, piece_size)
+            while piece := await asyncio.to_thread(pieces.next):
+                yield piece
+                self._report(pieces.sent, pieces.total)
 
     def _report(self, sent: int, total: int) -> None:
         if self.on_progress is not None:
             self.on_progress(sent, total)
+
+
+class _Pieces:
+    """The body's pieces in order: the part's head, the file, the tail. A file that changes
+    size meanwhile would not match the Content-Length sent, so that is an error rather than a
+    corrupt upload."""
+
+    def __init__(self, upload: Upload, handle: IO[bytes], piece_size: int) -> None:
+        if piece_size < 1:
+            raise ValueError("piece_size must be positive")
+        self.upload, self.handle, self.piece_size = upload, handle, piece_size
+        self.expected = upload.size
+        self.total = upload.content_length()
+        self.head, self.tail = upload.head(), upload.tail()
+        self.read = self.sent = 0
+
+    def next(self) -> bytes:
+        """The next piece, or b"" once the body is complete."""
+        if self.sent < len(self.head):
+            piece = self.head[self.sent : self.sent + self.piece_size]
+        elif self.read < self.expected:
+            piece = self.handle.read(min(self.piece_size, self.expected - self.read))
+            self.read += len(piece)
+            if not piece:
+                raise OSError(f"{self.upload._name()} shrank while it was being uploaded")
+        elif self.sent < self.total:
+            if self.handle.read(1):
+                raise OSError(f"{self.upload._name()} grew while it was being uploaded")
+            piece = self.tail
+        else:
+            return b""
+        self.sent += len(piece)
+        return piece
