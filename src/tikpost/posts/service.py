@@ -99,7 +99,7 @@ async def create_post(
     if idempotency_key is not None:
         existing = await repository.find_by_idempotency_key(session, team.id, idempotency_key)
         if existing is not None:
-            return _replayed(existing, digest), False
+            return replayed(existing, digest), False
     rules.check_request(request)
     account = await accounts.get_for_team(session, team.id, request.account_id)
     if account is None:
@@ -172,16 +172,9 @@ async def create_post(
         post.consent, post.consent_by, post.consent_at = consent.kind, consent.by, utcnow()
     # A held post keeps the time asked for: approval decides whether it is still ahead.
     post.scheduled_at = request.scheduled_at if scheduled or held else None
-    try:
-        async with session.begin_nested():
-            await repository.add(session, post)
-    except IntegrityError:
-        # Another request with the same Idempotency-Key committed first.
-        assert idempotency_key is not None
-        existing = await repository.find_by_idempotency_key(session, team.id, idempotency_key)
-        if existing is None:
-            raise
-        return _replayed(existing, digest), False
+    post, created = await add_once(session, team, post)
+    if not created:
+        return post, False
     if privacy_missing:
         await record(
             session,
@@ -212,7 +205,23 @@ def _with_default_privacy(request: PostCreate, default: str | None) -> PostCreat
     return with_default
 
 
-def _replayed(existing: Post, digest: str) -> Post:
+async def add_once(session: AsyncSession, team: TeamRead, post: Post) -> tuple[Post, bool]:
+    """Insert `post`; (post, created). When another request with the same Idempotency-Key
+    committed first, that one's post is the answer (its body must be the same request)."""
+    try:
+        async with session.begin_nested():
+            await repository.add(session, post)
+    except IntegrityError:
+        assert post.idempotency_key is not None
+        existing = await repository.find_by_idempotency_key(session, team.id, post.idempotency_key)
+        if existing is None:
+            raise
+        return replayed(existing, post.request_hash or ""), False
+    return post, True
+
+
+def replayed(existing: Post, digest: str) -> Post:
+    """The stored post for a repeated Idempotency-Key, if the request is the same one."""
     if existing.request_hash != digest:
         raise ApiError(
             422,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.accounts import repository as accounts
@@ -51,7 +50,7 @@ async def create(
     if idempotency_key is not None:
         existing = await repository.find_by_idempotency_key(session, team.id, idempotency_key)
         if existing is not None:
-            return service._replayed(existing, digest), False
+            return service.replayed(existing, digest), False
     rules.check_request(request.model_copy(update={"video": _VIDEO_TO_COME}))
     fields = request.model_dump(exclude={"video", "webhook_url", "photos", "transcode", "review"})
     post = Post(
@@ -62,15 +61,9 @@ async def create(
         request_hash=digest,
         **fields,
     )
-    try:
-        async with session.begin_nested():
-            await repository.add(session, post)
-    except IntegrityError:
-        assert idempotency_key is not None
-        existing = await repository.find_by_idempotency_key(session, team.id, idempotency_key)
-        if existing is None:
-            raise
-        return service._replayed(existing, digest), False
+    post, created = await service.add_once(session, team, post)
+    if not created:
+        return post, False
     await service.record(
         session,
         post,
