@@ -15,8 +15,11 @@ Two backends are supported and must behave alike: SQLite (the embedded default) 
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,10 +33,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Idle connections each loop's pool keeps (see `Database`); beyond them, any number more.
+PER_LOOP_LIMITS: dict[str, Any] = {"pool_size": 8, "max_overflow": -1}
 _BEGIN_OPTION = "tikpost_sqlite_begin"
 
 # Stable constraint names, so Alembic can find and alter constraints on both backends.
@@ -119,16 +123,20 @@ def configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
     # `?timeout=<seconds>` in the URL is sqlite3's own busy timeout; it then stands.
     busy_timeout = "" if "timeout" in engine.url.query else f"{SQLITE_BUSY_TIMEOUT_MS}"
 
+    pragmas = [f"PRAGMA busy_timeout = {busy_timeout}"] if busy_timeout else []
+    pragmas += ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
+    pragmas += [f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}"]
+    script = ";\n".join(pragmas) + ";"
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        if busy_timeout:
-            cursor.execute(f"PRAGMA busy_timeout = {busy_timeout}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-        cursor.close()
+        if hasattr(dbapi_connection, "run_async"):
+            # aiosqlite runs each call on its connection's thread: one hop for all of them,
+            # not two per PRAGMA (the workflow runtime connects for every session).
+            dbapi_connection.run_async(lambda driver: driver.executescript(script))
+            return
+        dbapi_connection.executescript(script)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
@@ -136,23 +144,59 @@ def configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+@dataclass(frozen=True)
+class _Pool:
+    """One engine and the two session factories over it (plain, and holding the write lock)."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    write_sessions: async_sessionmaker[AsyncSession]
+
+
 class Database:
-    """One engine and its session factory; created per app (or CLI command) and disposed after."""
+    """Pooled engines and their sessions; created per app (or CLI command), disposed after."""
 
     def __init__(self, url: str, *, echo: bool = False, pooled: bool = True) -> None:
-        """`pooled=False` keeps no connection between sessions: each connection then lives and
-        dies in one event loop, so the same Database may be used from several loops (workflow
-        steps run on DBOS's loop, startup sweeps on the server's)."""
+        """`pooled=False`: one pool per event loop instead of one in all, so the same Database
+        may be used from several loops (workflow steps run on DBOS's loop, startup sweeps on the
+        server's) and a connection is only ever used by the loop that opened it. (It once meant
+        no pool at all: a new connection, and on SQLite a new thread, for every session, which
+        made that a third of a workflow step's time.)"""
         self.url = async_url(url)
         ensure_sqlite_dir(self.url)
-        pool: dict[str, Any] = {"pool_pre_ping": True} if pooled else {"poolclass": NullPool}
-        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **pool)
-        configure_sqlite(self.engine.sync_engine)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._echo = echo
+        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] | None
+        self._per_loop = None if pooled else weakref.WeakKeyDictionary()
+        self._shared = self._new_pool({}) if pooled else None
+        self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
+
+    def _new_pool(self, limits: dict[str, Any]) -> _Pool:
+        engine = create_async_engine(self.url, echo=self._echo, pool_pre_ping=True, **limits)
+        configure_sqlite(engine.sync_engine)
         # Same pool, but transactions begin holding SQLite's write lock.
-        write_engine = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-        self._write_sessions = async_sessionmaker(write_engine, expire_on_commit=False)
+        write_engine = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        return _Pool(
+            engine,
+            async_sessionmaker(engine, expire_on_commit=False),
+            async_sessionmaker(write_engine, expire_on_commit=False),
+        )
+
+    def _pool(self) -> _Pool:
+        if self._shared is not None:
+            return self._shared
+        assert self._per_loop is not None
+        loop = asyncio.get_running_loop()
+        found = self._per_loop.get(loop)
+        if found is None:
+            # No cap (as when this kept no pool): a session never waits for another to end, so
+            # a step opening a second session while holding one cannot starve the loop.
+            found = self._per_loop[loop] = self._new_pool(PER_LOOP_LIMITS)
+        return found
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine of this loop's pool (of the one pool, for a pooled Database)."""
+        return self._pool().engine
 
     @asynccontextmanager
     async def session(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
@@ -163,7 +207,8 @@ class Database:
         process). Use it for any block that writes after reading; pair it with
         `.with_for_update()` on the rows that matter so PostgreSQL serialises them too.
         """
-        factory = self._write_sessions if write else self._sessions
+        pool = self._pool()
+        factory = pool.write_sessions if write else pool.sessions
         async with factory() as session:
             try:
                 yield session
@@ -178,4 +223,24 @@ class Database:
             await session.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        """Close this loop's pooled connections; other loops' pools are let go without I/O
+        (their connections belong to those loops: see `dispose_here` to close them there)."""
+        if self._shared is not None:
+            await self._shared.engine.dispose()
+            return
+        assert self._per_loop is not None
+        here = self._per_loop.pop(asyncio.get_running_loop(), None)
+        others = list(self._per_loop.values())
+        self._per_loop.clear()
+        for pool in others:
+            await pool.engine.dispose(close=False)
+        if here is not None:
+            await here.engine.dispose()
+
+    async def dispose_here(self) -> None:
+        """Close the pooled connections of the running loop only, before that loop ends;
+        a session still holding one keeps it until it finishes."""
+        if self._per_loop is not None:
+            pool = self._per_loop.pop(asyncio.get_running_loop(), None)
+            if pool is not None:
+                await pool.engine.dispose()

@@ -240,6 +240,9 @@ class WorkflowRuntime:
                     self.settings.shutdown_grace_sec,
                 )
             self.liveness.stop()
+            if self._started:
+                # The steps' pooled connections belong to DBOS's loop: closed there, before it ends.
+                await asyncio.to_thread(_on_workflow_loop, self.database.dispose_here)
             await asyncio.to_thread(DBOS.destroy, workflow_completion_timeout_sec=0)
             if self._registered:
                 await self.liveness.retire(self.database)
@@ -253,6 +256,14 @@ class WorkflowRuntime:
             with _runtime_lock:
                 if _current is self:
                     _current = None
+
+
+def _on_workflow_loop(action: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run `action()` on DBOS's event loop and wait for it (from a thread, not a loop)."""
+    try:
+        _get_dbos_instance()._background_event_loop.submit_coroutine(action())
+    except Exception:
+        logger.exception("closing the workflow loop's database connections failed")
 
 
 def _recover_executor(executor_id: str) -> int:
