@@ -4,8 +4,9 @@
 
 One run measures, for each size, the same H.264 MP4 sent three ways:
 
-1. baseline: the file streamed by httpx to a bare ASGI app (under uvicorn, in a subprocess) that
-   reads the body and drops it: the ceiling for this machine, client and HTTP stack;
+1. baselines: the file streamed by httpx to a raw asyncio socket sink (`bench/baselines.py`,
+   the ceiling ingest is read against) and, for reference, to a bare ASGI app under uvicorn;
+   and `curl -T` of the same chunks to the same sandbox (the ceiling for the upload);
 2. ingest: the file streamed as a multipart body to `tikpost serve` (a subprocess in sandbox
    mode), timed to its 201, with the server process's peak RSS;
 3. upload: `upload_chunks` sending a `plan_chunks` plan from a child process to
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from baselines import curl_upload, run_raw_sink, split_chunks
 
 PIECE = 1024 * 1024  # what every client reads from disk and hands to httpx at a time
 RSS_LIMIT = 200 * 10**6
@@ -409,7 +411,9 @@ class Row:
     label: str
     size: int
     generate_seconds: float
-    baseline_seconds: float
+    baseline_seconds: float  # the uvicorn/h11 sink, for reference
+    raw_seconds: float  # the raw asyncio socket sink: ingest's ceiling
+    curl_seconds: float  # curl -T of the same chunks to the sandbox: upload's ceiling
     ingest: Ingest
     ingest_peak: Peak
     upload_seconds: float
@@ -438,17 +442,19 @@ def megabytes(value: int) -> str:
 
 def table(rows: list[Row]) -> list[str]:
     lines = [
-        "| size | baseline MB/s | ingest MB/s | ingest / baseline | tikpost→sandbox MB/s "
-        "| upload / baseline | peak server RSS during ingest (MB) | peak uploader RSS (MB) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| size | raw socket sink MB/s | ingest MB/s | **ingest / raw sink** "
+        "| curl -T → sandbox MB/s | tikpost → sandbox MB/s | **upload / curl** "
+        "| uvicorn sink MB/s | peak server RSS during ingest (MB) | peak uploader RSS (MB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
-        base = row.rate(row.baseline_seconds)
+        raw, curl = row.rate(row.raw_seconds), row.rate(row.curl_seconds)
         ingest = row.rate(row.ingest.seconds)
         upload = row.rate(row.upload_seconds)
         lines.append(
-            f"| {row.label} ({row.size:,} B) | {base:.0f} | {ingest:.0f} | {ingest / base:.2f} "
-            f"| {upload:.0f} | {upload / base:.2f} | {megabytes(row.ingest_peak.peak)} "
+            f"| {row.label} ({row.size:,} B) | {raw:.0f} | {ingest:.0f} | {ingest / raw:.2f} "
+            f"| {curl:.0f} | {upload:.0f} | {upload / curl:.2f} "
+            f"| {row.rate(row.baseline_seconds):.0f} | {megabytes(row.ingest_peak.peak)} "
             f"| {megabytes(row.uploader_hwm)} |"
         )
     return lines
@@ -561,10 +567,13 @@ def markdown(rows: list[Row], total_seconds: float) -> str:
             "probe and the sandbox's media check both accept the files (the ingest answered "
             "201; the sandbox verdicts are below). Files live in a temporary directory removed "
             "after the run.",
-            "- **Baseline**: a bare ASGI app under uvicorn (the same server stack as tikpost: "
-            "uvicorn with h11, since httptools is not installed) in a subprocess; it reads the "
-            "request body and drops it. httpx streams the file to it as the request body, in "
-            "1 MiB reads. Its rate is the denominator of both ratios.",
+            "- **Baselines**: ingest is read against a raw asyncio socket sink "
+            "(`bench/baselines.py`: reads the request head, drops Content-Length bytes, answers "
+            "200; no framework), to which httpx streams the file in the same 1 MiB reads; the "
+            "upload against `curl -T` of the same chunks (the file cut by the same plan, "
+            "untimed) to a fresh upload URL of the same sandbox, one curl process chaining the "
+            "chunks with `--next` over one keep-alive connection. A bare ASGI app under uvicorn "
+            "(the stack tikpost serves with) is shown for reference.",
             "- **Ingest**: `tikpost serve` in a subprocess (sandbox mode, a temporary "
             "`TIKPOST_DATA_DIR`, SQLite, local storage, `TIKPOST_PUBLIC_URL` set to its own free "
             "port), with a key from `tikpost keys create --team bench`. The client streams a "
@@ -609,10 +618,16 @@ async def bench_size(
     username = f"bench_{label.lower()}_{secrets.token_hex(3)}"
     token = await asyncio.to_thread(sandbox_creator, sandbox, username)
     statuses: list[str] = []
+    raw: float | None = None
+    curl: float | None = None
+    pieces: list[tuple[Path, str]] = []
     for attempt in range(1, repeat + 1):
         seconds = await measure_baseline(servers["sink"], path, size)
         baseline = seconds if baseline is None else min(baseline, seconds)
-        print(f"[{label} #{attempt}] baseline {size / seconds / 1e6:.0f} MB/s", flush=True)
+        print(f"[{label} #{attempt}] uvicorn sink {size / seconds / 1e6:.0f} MB/s", flush=True)
+        seconds = await measure_baseline(servers["raw_sink"], path, size)
+        raw = seconds if raw is None else min(raw, seconds)
+        print(f"[{label} #{attempt}] raw sink {size / seconds / 1e6:.0f} MB/s", flush=True)
         with Sampler(servers["serve_pid"]) as peak:
             got = await measure_ingest(servers["serve"], servers["api_key"], path, size)
         ingest = got if ingest is None or got.seconds < ingest.seconds else ingest
@@ -641,14 +656,24 @@ async def bench_size(
         statuses.append(status)
         rate = size / run["seconds"] / 1e6
         print(f"[{label} #{attempt}] upload {rate:.0f} MB/s ({status})", flush=True)
+        curl_url, curl_plan = await asyncio.to_thread(init_sandbox_upload, sandbox, token, size)
+        if not pieces:
+            pieces = await asyncio.to_thread(split_chunks, path, curl_plan, workdir / "chunks")
+        seconds = await asyncio.to_thread(curl_upload, curl_url, pieces)
+        curl = seconds if curl is None else min(curl, seconds)
+        print(f"[{label} #{attempt}] curl -T {size / seconds / 1e6:.0f} MB/s", flush=True)
+    for piece, _ in pieces:
+        piece.unlink()
     path.unlink()
     assert baseline is not None, "repeat >= 1"
+    assert raw is not None
+    assert curl is not None
     assert ingest is not None
     assert ingest_peak is not None
     assert sandbox_peak is not None
     assert result is not None
     return Row(
-        label, size, generate_seconds, baseline, ingest, ingest_peak, result["seconds"],
+        label, size, generate_seconds, baseline, raw, curl, ingest, ingest_peak, result["seconds"],
         result["rss_before"], result["hwm"], sandbox_peak, ", ".join(sorted(set(statuses))),
         plan["chunk_size"], plan["total_chunk_count"],
     )  # fmt: skip
@@ -678,6 +703,12 @@ def start_servers(processes: Processes, workdir: Path) -> dict[str, Any]:
     """The sink, `tikpost serve` (with an API key) and `tikpost sandbox`, each on a free port."""
     tikpost = tikpost_command()
     sink_port, serve_port, sandbox_port = free_port(), free_port(), free_port()
+    raw_port = free_port()
+    raw_sink = processes.start(
+        [sys.executable, __file__, "--role", "raw-sink", "--port", str(raw_port)],
+        "raw-sink",
+        processes.env(),
+    )
     sink = processes.start(
         [sys.executable, __file__, "--role", "sink", "--port", str(sink_port)],
         "sink",
@@ -702,10 +733,12 @@ def start_servers(processes: Processes, workdir: Path) -> dict[str, Any]:
         processes.env(),
     )
     wait_ready(f"http://127.0.0.1:{sink_port}/", sink, workdir / "sink.log")
+    wait_ready(f"http://127.0.0.1:{raw_port}/", raw_sink, workdir / "raw-sink.log")
     wait_ready(f"{serve_url}/healthz", serve, workdir / "serve.log")
     wait_ready(f"{sandbox_url}/_sandbox/clock", sandbox, workdir / "sandbox.log")
     return {
         "sink": f"http://127.0.0.1:{sink_port}/",
+        "raw_sink": f"http://127.0.0.1:{raw_port}/",
         "serve": serve_url,
         "serve_pid": serve.pid,
         "api_key": api_key,
@@ -754,6 +787,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.role == "sink":
         run_sink(args.port)
+    elif args.role == "raw-sink":
+        run_raw_sink(args.port)
     elif args.role == "uploader":
         run_uploader(args.url, args.file, json.loads(args.plan))
     else:
