@@ -32,7 +32,6 @@ export interface TransportConfig {
   maxRetries: number;
   timeoutMs: number;
   fetch: typeof fetch;
-  retry?: Partial<RetryPolicy>;
 }
 
 export class Transport {
@@ -41,7 +40,7 @@ export class Transport {
 
   constructor(private readonly config: TransportConfig) {
     this.baseUrl = config.baseUrl.replace(/\/+$/, "");
-    this.policy = { ...DEFAULT_RETRY, ...config.retry, maxRetries: config.maxRetries };
+    this.policy = { ...DEFAULT_RETRY, maxRetries: config.maxRetries };
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {

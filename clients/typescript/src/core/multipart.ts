@@ -1,6 +1,6 @@
 /**
- * A `multipart/form-data` body around one file, streamed: the file's bytes flow from disk (or a
- * Blob's own stream) to the socket a chunk at a time, and `onProgress` sees each chunk go.
+ * A `multipart/form-data` body around one file: from a path, its bytes flow from disk to the
+ * socket a chunk at a time and `onProgress` sees each chunk go.
  *
  * Built by hand because FormData cannot report progress and, in Node, would need the file as
  * a Blob; with a known size the body's Content-Length is exact, so no chunked encoding either.
@@ -17,16 +17,19 @@ export type ProgressCallback = (progress: Progress) => void;
 /** Where an upload's bytes come from: a path (Node) or a Blob/File (Node or a browser). */
 export type UploadSource = string | Blob;
 
-interface Opened {
-  stream: ReadableStream<Uint8Array>;
+interface Described {
   size: number;
   filename: string;
   contentType: string;
 }
 
+interface Opened extends Described {
+  stream: ReadableStream<Uint8Array>;
+}
+
 const encoder = new TextEncoder();
 
-export async function describe(source: UploadSource, filename?: string, contentType?: string) {
+async function describe(source: UploadSource, filename?: string, contentType?: string): Promise<Described> {
   if (typeof source === "string") {
     const [{ stat }, { basename }] = await Promise.all([import("node:fs/promises"), import("node:path")]);
     const info = await stat(source);
