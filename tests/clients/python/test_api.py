@@ -29,6 +29,7 @@ from tests.clients.python.codegen import MODELS, generate_models
 from tests.clients.python.conftest import SdkServer
 from tests.clients.python.flaky_proxy import flaky_proxy
 from tests.conftest import VideoFiles
+from tests.support.media_server import media_origin
 
 
 def test_models_match_the_servers_openapi(server: SdkServer) -> None:
@@ -277,3 +278,16 @@ def test_rate_limits_are_retried_then_raised_with_retry_after(server: SdkServer)
             client.posts.get("post_missing")
         assert len(proxy.at("GET /v1/posts/post_missing")) == 1  # a 404 is not retried
         assert len(proxy.at("GET /v1/accounts")) == 4
+
+
+def test_media_by_url(client: Tikpost, jpegs: list[Path]) -> None:
+    with media_origin(jpegs[2].parent) as origin:
+        photo = client.media.import_url(f"{origin}/media/{jpegs[2].name}")
+    assert photo.kind == "image"
+    assert client.media.get(photo.id).sha256 == photo.sha256
+
+
+def test_connect_sends_the_redirect_uri(client: Tikpost) -> None:
+    with pytest.raises(ValidationError) as refused:
+        client.accounts.connect(redirect_uri="https://elsewhere.example/back")
+    assert refused.value.field == "redirect_uri"

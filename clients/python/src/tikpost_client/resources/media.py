@@ -51,12 +51,6 @@ def _delete(media_id: str) -> Call[None]:
     return Call("DELETE", f"/v1/media/{seg(media_id)}", nothing)
 
 
-def _zip_import(url: str) -> Call[MediaList]:
-    return Call(
-        "POST", "/v1/media/zip", model(MediaList), json={"url": url}, timeout=UPLOAD_TIMEOUT
-    )
-
-
 class Media:
     def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
@@ -90,9 +84,6 @@ class Media:
     ) -> list[MediaRead]:
         """A .zip of `slide-1.jpg`, `slide-2.jpg`, ...: one image media per slide, in order."""
         return self._send(_zip(file, filename, on_progress)).items
-
-    def import_zip(self, url: str) -> list[MediaRead]:
-        return self._send(_zip_import(url)).items
 
     def get(self, media_id: str) -> MediaRead:
         return self._send(_get(media_id))
@@ -131,9 +122,6 @@ class AsyncMedia:
         on_progress: ProgressCallback | None = None,
     ) -> list[MediaRead]:
         return (await self._send(_zip(file, filename, on_progress))).items
-
-    async def import_zip(self, url: str) -> list[MediaRead]:
-        return (await self._send(_zip_import(url))).items
 
     async def get(self, media_id: str) -> MediaRead:
         return await self._send(_get(media_id))
