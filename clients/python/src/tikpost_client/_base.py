@@ -7,7 +7,7 @@ import os
 import random
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -88,7 +88,7 @@ class Call(Generic[T_co]):
         here once, so a retried create can never make two posts)."""
         if self.method != "POST" or self.idempotency_key:
             return self
-        return Call(**{**self.__dict__, "idempotency_key": f"sdk_{uuid.uuid4().hex}"})
+        return replace(self, idempotency_key=f"sdk_{uuid.uuid4().hex}")
 
     def may_retry(self) -> bool:
         return self.method in IDEMPOTENT or bool(self.idempotency_key)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from tikpost_client._errors import WebhookVerificationError
@@ -32,7 +32,7 @@ class PostEvent(BaseModel):
     model_config = ConfigDict(frozen=True)
     id: str
     type: PostEventType
-    timestamp: str
+    timestamp: AwareDatetime
     data: PostRead
 
 
@@ -42,7 +42,7 @@ class AccountEvent(BaseModel):
     model_config = ConfigDict(frozen=True)
     id: str
     type: Literal["account.reauth_required"]
-    timestamp: str
+    timestamp: AwareDatetime
     data: dict[str, Any]
 
 
