@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
+from dbos._serialization import DefaultSerializer
+from dbos._sys_db import SystemDatabase
 from typer.testing import CliRunner
 
 from tests.service.s3_helpers import S3Server, running_s3_server
@@ -61,6 +63,9 @@ class PostgresCluster:
 
     port: int
     admin_url: str
+    # Databases made by `create_database` that nothing has touched yet (see `migrate_fresh`).
+    fresh: set[str] = field(default_factory=set)
+    templates_ready: bool = False
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://tikpost@127.0.0.1:{self.port}/{database}"
@@ -70,7 +75,43 @@ class PostgresCluster:
         name = f"t_{uuid.uuid4().hex[:16]}"
         with psycopg.connect(self.admin_url, autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
+        self.fresh.add(name)
         return self.url(name)
+
+    def migrate_fresh(self, url: str) -> None:
+        """Make an untouched database of `create_database` (and its DBOS system database) a
+        copy of migrated templates, as `migrated_sqlite` does for SQLite: a service test then
+        starts at the head revision instead of running every migration (about a second of
+        CPU per test on each side). Tests of the migrations take `database_url` directly."""
+        name = url.rsplit("/", 1)[-1]
+        if name not in self.fresh:
+            return
+        self.fresh.discard(name)
+        self._make_templates()
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_APP_TEMPLATE}"')
+            connection.execute(f'CREATE DATABASE "{name}_dbos" TEMPLATE "{_APP_TEMPLATE}_dbos"')
+
+    def _make_templates(self) -> None:
+        if self.templates_ready:
+            return
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{_APP_TEMPLATE}"')
+            connection.execute(f'CREATE DATABASE "{_APP_TEMPLATE}_dbos"')
+        migrations.upgrade(self.url(_APP_TEMPLATE))
+        system = SystemDatabase.create(
+            self.url(f"{_APP_TEMPLATE}_dbos"), {}, None, None, DefaultSerializer(), None
+        )
+        try:
+            system.run_migrations()
+        finally:
+            system.destroy()
+        self.templates_ready = True
+
+
+# The migrated databases every service test on PostgreSQL starts from a copy of.
+_APP_TEMPLATE = "tmpl_tikpost"
 
 
 @pytest.fixture(scope="session")
@@ -207,6 +248,7 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def settings_factory(
+    request: pytest.FixtureRequest,
     data_dir: Path,
     database_url: str,
     storage_settings: dict[str, Any],
@@ -224,6 +266,9 @@ def settings_factory(
     if database_url.startswith("sqlite:///") and not sqlite_path.exists():
         sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(migrated_sqlite, sqlite_path)
+    if database_url.startswith("postgresql"):
+        cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+        cluster.migrate_fresh(database_url)
 
     def make(**overrides: Any) -> Settings:
         fields: dict[str, Any] = {
