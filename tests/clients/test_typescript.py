@@ -33,6 +33,8 @@ from tikpost.sandbox.samples import make_jpeg, make_video
 PACKAGE = Path(__file__).resolve().parents[2] / "clients" / "typescript"
 # The whole Node suite, build included, on a loaded two-core machine (it takes about a minute).
 NODE_TIMEOUT_SEC = 300
+# Whichever test starts the module's server (xdist may split the module) waits for it too.
+pytestmark = pytest.mark.timeout(NODE_TIMEOUT_SEC + 120)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         serve = processes.start(
             [TIKPOST, "serve", "--port", str(port)], env, root / "logs" / "serve.log"
         )
-        wait_up(f"{url}/healthz", serve.process)
+        # Generous: a first start on a loaded machine also compiles and migrates.
+        wait_up(f"{url}/healthz", serve.process, timeout=120)
         httpx.patch(
             f"{url}/sandbox/_sandbox/config",
             json={"processing_delay_sec": 0.2, "unaudited_active_user_cap": 1000},
@@ -100,7 +103,6 @@ def slides(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(NODE_TIMEOUT_SEC + 60)
 def test_the_node_suite_passes(served: Served, video: Path, slides: Path) -> None:
     """Node's test runner over the SDK's tests and examples, against the live server."""
     env = {
