@@ -35,11 +35,14 @@ def test_the_wheel_installs_alone_in_a_fresh_venv(tmp_path: Path) -> None:
     assert "tikpost_client/py.typed" in names
     assert "tikpost_client/_models.py" in names
 
+    # A plain venv; this pip installs into it (`--python`), which spares bootstrapping its own.
     venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", str(venv))
+    run(sys.executable, "-m", "venv", "--without-pip", str(venv))
     python = str(venv / "bin" / "python")
-    run(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel))
+    pip = [sys.executable, "-m", "pip", "--python", python, "--disable-pip-version-check"]
+    run(*pip, "install", "-q", str(wheel))
     assert run(python, "-c", CHECK).strip() == "0.1.0"
-    installed = {line.split("==")[0].lower() for line in run(python, "-m", "pip", "freeze").split()}
+    frozen = run(*pip, "list", "--format=freeze").split()
+    installed = {line.split("==")[0].lower() for line in frozen}
     assert {"httpx", "pydantic", "tikpost-client"} <= installed
     assert not installed & {"fastapi", "dbos", "av", "sqlalchemy", "starlette", "uvicorn"}
