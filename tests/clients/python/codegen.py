@@ -105,11 +105,19 @@ def _ruff(code: str, *args: str) -> str:
     return done.stdout
 
 
-if __name__ == "__main__":
-    source = json.loads(Path(sys.argv[1]).read_text()) if len(sys.argv) > 1 else None
-    if source is None:
-        from tikpost.app import create_app
-        from tikpost.settings import Settings
+def served_schema() -> dict[str, Any]:
+    """/openapi.json as a service with default settings (and a throwaway data dir) serves it."""
+    import tempfile
 
-        source = create_app(Settings(_env_file=None)).openapi()
+    from tests.service.conftest import _isolated_settings
+    from tikpost.app import create_app
+
+    with tempfile.TemporaryDirectory() as root:
+        settings = _isolated_settings(data_dir=root, database_url=f"sqlite:///{root}/t.db")
+        schema: dict[str, Any] = create_app(settings).openapi()
+    return schema
+
+
+if __name__ == "__main__":
+    source = json.loads(Path(sys.argv[1]).read_text()) if len(sys.argv) > 1 else served_schema()
     MODELS.write_text(generate_models(source))
