@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -81,6 +82,26 @@ def test_post_and_wait_until_published(
     for event in post["events"]:
         assert event["message"] in shown.stdout
     assert "duet off" in shown.stdout
+
+    accounts = tikpost("accounts", "list")
+    assert accounts.exit_code == 0, accounts.output
+    assert "@poster" in accounts.stdout
+    assert "ready" in accounts.stdout
+    connect = tikpost("accounts", "connect", "--no-browser")
+    assert connect.exit_code == 0, connect.output
+    link = connect.stdout.strip().splitlines()[-1]
+    assert link.startswith("http")
+    assert "state=" in link
+
+
+def test_an_unreachable_server_exits_2() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    env = {"TIKPOST_API_KEY": "tp_any", "TIKPOST_URL": url}
+    result = CliRunner().invoke(cli_app, ["posts", "list"], env=env)
+    assert result.exit_code == 2
+    assert f"cannot reach tikpost at {url}" in result.stderr
 
 
 def test_draft_ends_in_inbox(tikpost: PostCli, api: httpx.Client, videos: VideoFiles) -> None:
