@@ -23,7 +23,8 @@ from tikpost_client.resources.webhook_endpoints import (
 class Tikpost:
     """A tikpost service's /v1 API. `api_key` defaults to TIKPOST_API_KEY, `base_url` to
     TIKPOST_URL (else http://127.0.0.1:8000). Use it as a context manager, or `close()` it,
-    to release its pooled connections; pass `http_client` to bring your own (proxies, TLS)."""
+    to release its pooled connections; pass `http_client` to bring your own (proxies, TLS: the
+    SDK sets its base URL and key header, and closes it with the client)."""
 
     def __init__(
         self,
