@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from tikpost.deps import CurrentTeam, DatabaseDep, SessionDep, TokensDep
-from tikpost.posts import review, service
+from tikpost.posts import review, service, transitions
 from tikpost.posts.consent import Consent
 from tikpost.posts.deps import IntakeDep
 from tikpost.posts.models import PostStatus
@@ -15,6 +15,7 @@ from tikpost.posts.schemas import PostCreate, PostPage, PostRead, PostUpdate, Re
 from tikpost.teams.auth import CurrentKey
 
 router = APIRouter(prefix="/v1/posts", tags=["posts"])
+IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 
 
 @router.post("", response_model=PostRead, status_code=202)
@@ -23,7 +24,7 @@ async def create_post(
     key: CurrentKey,
     intake: IntakeDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> PostRead:
     """Accept a post and publish it in the background; follow it with GET /v1/posts/{id}.
 
@@ -60,21 +61,54 @@ async def get_post(post_id: str, team: CurrentTeam, session: SessionDep) -> Post
 
 
 @router.delete("/{post_id}", response_model=PostRead)
-async def cancel_post(post_id: str, team: CurrentTeam, database: DatabaseDep) -> PostRead:
-    """Cancel a scheduled or queued post (409 once its upload to TikTok has started)."""
+async def cancel_post(
+    post_id: str,
+    team: CurrentTeam,
+    database: DatabaseDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> PostRead:
+    """Cancel a scheduled or queued post (409 once its upload to TikTok has started).
+
+    This and the other changes below take `Idempotency-Key`: repeated under the same key,
+    a change already made answers with the post as it is now (`Idempotent-Replayed: true`)."""
     async with database.session(write=True) as session:
-        post = await service.cancel_post(session, team, post_id)
-        return await service.read(session, post)
+        post, replayed = await transitions.once(
+            session,
+            team,
+            post_id,
+            "cancel",
+            idempotency_key,
+            lambda: service.cancel_post(session, team, post_id),
+        )
+        body = await service.read(session, post)
+    _mark_replayed(response, replayed)
+    return body
 
 
 @router.post("/{post_id}/retry", response_model=PostRead, status_code=202)
-async def retry_post(post_id: str, team: CurrentTeam, database: DatabaseDep) -> PostRead:
+async def retry_post(
+    post_id: str,
+    team: CurrentTeam,
+    database: DatabaseDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> PostRead:
     """Publish a failed or cancelled post again, as a new attempt."""
     async with database.session(write=True) as session:
-        post = await service.retry_post(session, team, post_id)
+        post, replayed = await transitions.once(
+            session,
+            team,
+            post_id,
+            "retry",
+            idempotency_key,
+            lambda: service.retry_post(session, team, post_id),
+        )
         body = await service.read(session, post)
-    # A post never approved goes back to the review queue instead of to TikTok.
-    await review.after_commit(post)
+    if not replayed:
+        # A post never approved goes back to the review queue instead of to TikTok.
+        await review.after_commit(post)
+    _mark_replayed(response, replayed)
     return body
 
 
@@ -94,22 +128,56 @@ async def update_post(
 
 
 @router.post("/{post_id}/approve", response_model=PostRead)
-async def approve_post(post_id: str, key: CurrentKey, database: DatabaseDep) -> PostRead:
+async def approve_post(
+    post_id: str,
+    key: CurrentKey,
+    database: DatabaseDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> PostRead:
     """Consent to a post awaiting review, as this API key: it is queued (or scheduled)."""
+    consent = Consent.api_key(key.api_key_id)
     async with database.session(write=True) as session:
-        post = await review.approve(session, key.team, post_id, Consent.api_key(key.api_key_id))
+        post, replayed = await transitions.once(
+            session,
+            key.team,
+            post_id,
+            "approve",
+            idempotency_key,
+            lambda: review.approve(session, key.team, post_id, consent),
+        )
         body = await service.read(session, post)
-    await review.after_commit(post)
+    if not replayed:
+        await review.after_commit(post)
+    _mark_replayed(response, replayed)
     return body
 
 
 @router.post("/{post_id}/reject", response_model=PostRead)
 async def reject_post(
-    post_id: str, rejection: ReviewRejection, key: CurrentKey, database: DatabaseDep
+    post_id: str,
+    rejection: ReviewRejection,
+    key: CurrentKey,
+    database: DatabaseDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> PostRead:
     """Refuse a post awaiting review: it is cancelled, with the reason as its error."""
+    consent = Consent.api_key(key.api_key_id)
     async with database.session(write=True) as session:
-        post = await review.reject(
-            session, key.team, post_id, rejection.reason, Consent.api_key(key.api_key_id)
+        post, replayed = await transitions.once(
+            session,
+            key.team,
+            post_id,
+            "reject",
+            idempotency_key,
+            lambda: review.reject(session, key.team, post_id, rejection.reason, consent),
         )
-        return await service.read(session, post)
+        body = await service.read(session, post)
+    _mark_replayed(response, replayed)
+    return body
+
+
+def _mark_replayed(response: Response, replayed: bool) -> None:
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
