@@ -229,6 +229,9 @@ export interface paths {
         /**
          * Cancel Post
          * @description Cancel a scheduled or queued post (409 once its upload to TikTok has started).
+         *
+         *     With `Idempotency-Key` (as for retry, approve and reject), a repeat under the same key
+         *     answers with the post as it is now (`Idempotent-Replayed: true`) instead of a 409.
          */
         delete: operations["cancel_post_v1_posts__post_id__delete"];
         options?: never;
@@ -2806,13 +2809,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Url
-                     * @description An http(s) URL of the file.
-                     */
-                    url: string;
-                };
                 "multipart/form-data": {
                     /** Format: binary */
                     file: string;
@@ -3339,7 +3335,9 @@ export interface operations {
     cancel_post_v1_posts__post_id__delete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
             path: {
                 post_id: string;
             };
@@ -3603,7 +3601,9 @@ export interface operations {
     approve_post_v1_posts__post_id__approve_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
             path: {
                 post_id: string;
             };
@@ -3733,7 +3733,9 @@ export interface operations {
     reject_post_v1_posts__post_id__reject_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
             path: {
                 post_id: string;
             };
@@ -3867,7 +3869,9 @@ export interface operations {
     retry_post_v1_posts__post_id__retry_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
             path: {
                 post_id: string;
             };

@@ -31,21 +31,26 @@ from tikpost.media.url_import import import_media
 
 router = APIRouter(prefix="/v1", tags=["media"])
 
-# The body is parsed by hand (streamed), so describe it for /docs ourselves.
+# The bodies are parsed by hand (streamed), so describe them for /docs ourselves.
+_MULTIPART_FILE: dict[str, Any] = {
+    "schema": {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary"}},
+    }
+}
 _UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            },
+            "multipart/form-data": _MULTIPART_FILE,
             "application/json": {"schema": MediaImport.model_json_schema()},
         },
     }
+}
+# A carousel's zip is uploaded only: there is no JSON import of one.
+_ZIP_BODY: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"multipart/form-data": _MULTIPART_FILE}}
 }
 MAX_JSON_BODY = 16 * 1024
 
@@ -85,7 +90,7 @@ async def upload_media(
     )
 
 
-@router.post("/media/zip", status_code=201, response_model=MediaList, openapi_extra=_UPLOAD_BODY)
+@router.post("/media/zip", status_code=201, response_model=MediaList, openapi_extra=_ZIP_BODY)
 async def upload_zip(
     team: CurrentTeam, unit: UnitDep, settings: SettingsDep, request: Request
 ) -> MediaList:

@@ -70,8 +70,8 @@ async def cancel_post(
 ) -> PostRead:
     """Cancel a scheduled or queued post (409 once its upload to TikTok has started).
 
-    This and the other changes below take `Idempotency-Key`: repeated under the same key,
-    a change already made answers with the post as it is now (`Idempotent-Replayed: true`)."""
+    With `Idempotency-Key` (as for retry, approve and reject), a repeat under the same key
+    answers with the post as it is now (`Idempotent-Replayed: true`) instead of a 409."""
     async with database.session(write=True) as session:
         post, replayed = await transitions.once(
             session,
