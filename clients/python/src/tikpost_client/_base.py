@@ -84,9 +84,10 @@ class Call(Generic[T_co]):
     timeout: httpx.Timeout | None = None
 
     def with_key(self) -> Call[T_co]:
-        """This call with the Idempotency-Key every attempt of it sends (a POST's is minted
-        here once, so a retried create can never make two posts)."""
-        if self.method != "POST" or self.idempotency_key:
+        """This call with the Idempotency-Key every attempt of it sends (a POST's or DELETE's is
+        minted here once, so a retried create can never make two posts, and a retried change
+        whose answer was lost is answered as made, not refused with a 409)."""
+        if self.method not in ("POST", "DELETE") or self.idempotency_key:
             return self
         return replace(self, idempotency_key=f"sdk_{uuid.uuid4().hex}")
 

@@ -19,7 +19,7 @@ export interface RequestOptions {
   query?: Query | undefined;
   json?: unknown;
   body?: (() => Promise<Body>) | undefined;
-  /** Sent on a POST (minted once per call when not given) and kept for every retry. */
+  /** Sent on a POST or DELETE (minted once per call when not given), kept for every retry. */
   idempotencyKey?: string | undefined;
   /** Per-attempt limit; `null` for none (long uploads). Defaults to the client's. */
   timeoutMs?: number | null | undefined;
@@ -49,8 +49,11 @@ export class Transport {
       "X-API-Key": this.config.apiKey,
       Accept: "application/json",
     };
-    // Minted here, once per logical call, so every retry of a create is the same create.
-    if (method === "POST") headers["Idempotency-Key"] = options.idempotencyKey ?? crypto.randomUUID();
+    // Minted here, once per logical call, so every retry of a create is the same create and a
+    // retried change (a cancel, an approve) whose answer was lost is answered as made.
+    if (method === "POST" || method === "DELETE") {
+      headers["Idempotency-Key"] = options.idempotencyKey ?? crypto.randomUUID();
+    }
     for (let attempt = 0; ; attempt += 1) {
       const retriesLeft = attempt < this.policy.maxRetries;
       let response: Response;
