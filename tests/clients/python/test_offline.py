@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import queue
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from tikpost_client import (
 )
 from tikpost_client._base import backoff
 from tikpost_client._errors import error_from_response
+from tikpost_client._listen import WebhookListener
 from tikpost_client._upload import Upload
 
 SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
@@ -132,6 +134,25 @@ def test_a_signed_body_that_is_no_event_is_refused() -> None:
         Webhooks().unwrap(body, headers, SECRET)
     assert refused.value.code == "bad_payload"
     assert not isinstance(refused.value, PostEvent)
+
+
+def test_the_local_listener_queues_verified_events_and_refuses_forged_ones() -> None:
+    body, headers = signed(
+        {
+            "type": "account.reauth_required",
+            "timestamp": "2026-01-01T00:00:00.000Z",
+            "data": {"account_id": "acct_1", "reason": "revoked"},
+        }
+    )
+    with WebhookListener(SECRET) as hook:
+        forged = httpx.post(hook.url, content=body.replace(b"acct_1", b"acct_2"), headers=headers)
+        assert forged.status_code == 400
+        assert httpx.post(hook.url, content=body, headers=headers).status_code == 204
+        event = hook.next(timeout=5)
+        assert isinstance(event, AccountEvent)
+        assert event.data["account_id"] == "acct_1"  # the forged one was never queued
+        with pytest.raises(queue.Empty):
+            hook.next(timeout=0.1)
 
 
 def answer(status: int, error: object, **headers: str) -> httpx.Response:

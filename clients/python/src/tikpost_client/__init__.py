@@ -26,6 +26,7 @@ from tikpost_client._errors import (
     WaitTimeoutError,
     WebhookVerificationError,
 )
+from tikpost_client._listen import WebhookListener
 from tikpost_client._models import AccountRead, MediaRead, PostCreate, PostRead
 from tikpost_client._upload import ProgressCallback
 from tikpost_client._webhooks import AccountEvent, PostEvent, WebhookEvent, Webhooks
@@ -58,6 +59,7 @@ __all__ = [
     "ValidationError",
     "WaitTimeoutError",
     "WebhookEvent",
+    "WebhookListener",
     "WebhookVerificationError",
     "Webhooks",
     "models",

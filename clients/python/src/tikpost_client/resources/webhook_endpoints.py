@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tikpost_client._base import Call, model, nothing, query, seg
+from tikpost_client._listen import WebhookListener
 from tikpost_client._models import (
     DefaultSecret,
     DeliveryDetail,
@@ -81,6 +82,12 @@ class WebhookEndpoints:
     def default_secret(self) -> str:
         """The secret that signs deliveries to a post's own `webhook_url`."""
         return self._send(_default_secret()).secret
+
+    def listen(self, host: str = "127.0.0.1", port: int = 0) -> WebhookListener:
+        """A local receiver of the deliveries to a post's own `webhook_url` (verified with
+        the default secret): `with client.webhook_endpoints.listen() as hook:` then
+        `webhook_url=hook.url` and `hook.next()`."""
+        return WebhookListener(self.default_secret(), host, port)
 
 
 class WebhookDeliveries:
