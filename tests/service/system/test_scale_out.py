@@ -156,9 +156,10 @@ def set_up(
     """Sandbox, `tikpost serve`, an API key, ten connected accounts, one uploaded video."""
     service_port = free_port()
     service_url = f"http://127.0.0.1:{service_port}"
-    # A second of processing keeps every post in flight for a while, so the kills find work.
+    # Seconds of processing keep every post in flight for a while, so the kills find work
+    # (one second was enough while each step opened its own connections and HTTP clients).
     sandbox_url, _ = start_sandbox(
-        processes, tmp_path, service_url, processing_delay=1.0, seed=SEED
+        processes, tmp_path, service_url, processing_delay=6.0, seed=SEED
     )
     operator = httpx.Client(base_url=f"{sandbox_url}/_sandbox", timeout=30)
     # An unaudited app may post for 5 creators a day; this test posts for 10.

@@ -50,8 +50,23 @@ class SupersededError(Exception):
 
 async def claim(ctx: PublishContext, post_id: str) -> None:
     """Make this run the post's fence holder, if DBOS still says the workflow is ours and the
-    post and its account are still what this run may act for."""
+    post and its account are still what this run may act for.
+
+    DBOS is asked first, outside the write lock: its answer is a blocking read of another
+    database, queued on DBOS's busy thread pool, and holding SQLite's one write lock meanwhile
+    stalled every other writer (API requests included) for seconds under load. The fence is then
+    written only if no claim came in between (the fence is still the one seen before asking):
+    one did only if a newer run got the workflow, which supersedes this one.
+    """
     ownership = current_ownership()
+    seen: tuple[str | None] | None = None  # the fence DBOS's answer was given against
+    if ownership is not None:
+        async with ctx.database.session() as session:
+            before = await repository.get(session, post_id)
+        if before is not None and before.fence != ownership.token:
+            if not await asyncio.to_thread(still_owns, ownership):
+                raise SupersededError(post_id)
+            seen = (before.fence,)
     async with ctx.database.session(write=True) as session:
         post = await repository.get_for_update(session, post_id)
         if post is None:
@@ -60,7 +75,10 @@ async def claim(ctx: PublishContext, post_id: str) -> None:
         await _check_account(session, post)
         if ownership is None or post.fence == ownership.token:
             return
-        if not await asyncio.to_thread(still_owns, ownership):
+        if seen is None:  # not asked yet (the post appeared meanwhile): ask now, as before
+            if not await asyncio.to_thread(still_owns, ownership):
+                raise SupersededError(post_id)
+        elif post.fence != seen[0]:
             raise SupersededError(post_id)
         post.fence = ownership.token
 
