@@ -43,9 +43,11 @@ sandbox: $(RUNTIME)
 	$(BIN)/tikpost sandbox --host $(HOST) --port 9000
 
 # Tests run in parallel processes (pytest-xdist): each starts its own PostgreSQL, S3 and
-# Redis servers, so two to four workers are what a small machine gains from.
+# Redis servers, so two to four workers are what a small machine gains from. A file's tests
+# stay on one worker (loadfile), so a module's server (dashboard, SDKs) starts once, not once
+# per worker.
 test: $(DEV) $(NPM_CI)
-	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --durations=25
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile --durations=25
 
 lint: $(DEV)
 	$(BIN)/ruff check .
