@@ -7,9 +7,9 @@ with `exclude_none` because TikTok treats an explicit `null` differently from an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from tikpost.kit.parse import check_strings
 from tikpost.tiktok.upload import ChunkPlan
@@ -22,6 +22,7 @@ __all__ = [
     "PhotoPostInfo",
     "PostInfo",
     "PublishStatus",
+    "Scopes",
     "TokenSet",
     "UserInfo",
 ]
@@ -31,6 +32,16 @@ FINAL_STATUSES = frozenset({"PUBLISH_COMPLETE", "FAILED", "SEND_TO_USER_INBOX"})
 
 RETRYABLE_FAIL_REASONS = frozenset({"internal", "video_pull_failed", "photo_pull_failed"})
 """fail_reasons TikTok's status page says a new attempt may fix."""
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+# TikTok answers granted scopes as one comma-separated string (both of its token endpoints).
+Scopes = Annotated[list[str], BeforeValidator(_split_commas)]
 
 
 class _Response(BaseModel):
@@ -59,19 +70,12 @@ class TokenSet(_Response):
     """
 
     open_id: str
-    scope: list[str]
+    scope: Scopes
     access_token: str
     expires_in: int
     refresh_token: str
     refresh_expires_in: int
     token_type: str = "Bearer"
-
-    @field_validator("scope", mode="before")
-    @classmethod
-    def _split_scope(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
 
 class UserInfo(_Response):

@@ -12,6 +12,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tikpost.kit.parse import check_strings
+from tikpost.tiktok.models import Scopes
 
 FINAL_STATUSES = frozenset({"PUBLISH_COMPLETE", "FAILED", "SEND_TO_USER_INBOX"})
 DATE_RANGES = ("1DAY", "7DAY", "30DAY", "90DAY")
@@ -40,19 +41,12 @@ class BusinessTokenSet(_Response):
     The refresh token rotates: store the one returned."""
 
     open_id: str
-    scope: list[str]
+    scope: Scopes
     access_token: str
     expires_in: int
     refresh_token: str
     refresh_token_expires_in: int
     token_type: str = "Bearer"
-
-    @field_validator("scope", mode="before")
-    @classmethod
-    def _split_scope(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
 
 class VideoSettings(_Response):
