@@ -3,6 +3,7 @@ export * from "./errors.js";
 export { Paginated, type Page } from "./core/pagination.js";
 export type { Progress, ProgressCallback, UploadSource } from "./core/multipart.js";
 export type { ConnectOptions } from "./resources/accounts.js";
+export type { ListenOptions, WebhookListener } from "./core/listener.js";
 export type { UploadOptions } from "./resources/media.js";
 export { FINAL_STATUSES, type CreateOptions, type WaitOptions } from "./resources/posts.js";
 export type { EventType, HeaderSource, WebhookEvent } from "./resources/webhooks.js";

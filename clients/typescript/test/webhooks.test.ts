@@ -58,3 +58,26 @@ test("an endpoint's deliveries verify with its secret; the log shows them; delet
     await receiver.close();
   }
 });
+
+test("listen() hands out verified deliveries and refuses forged ones", async () => {
+  const hook = await tikpost.webhookEndpoints.listen();
+  try {
+    const account = await connectAccount(tikpost);
+    const video = await tikpost.media.upload(VIDEO);
+    const post = await tikpost.posts.create({
+      account_id: account.id, video: video.id, privacy_level: "SELF_ONLY", webhook_url: hook.url,
+    });
+    const event = await hook.next(60_000);
+    assert.equal(event.type, "post.published");
+    assert.equal(event.data.id, post.id);
+    const forged = await fetch(hook.url, {
+      method: "POST",
+      body: "{}",
+      headers: { "webhook-id": "msg_x", "webhook-timestamp": String(Math.floor(Date.now() / 1000)), "webhook-signature": "v1,AAAA" },
+    });
+    assert.equal(forged.status, 400);
+    await assert.rejects(hook.next(200), /no webhook arrived/);
+  } finally {
+    await hook.close();
+  }
+});

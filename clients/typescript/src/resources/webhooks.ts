@@ -1,6 +1,7 @@
 /** Outgoing webhooks: endpoints, the delivery log, and verifying what arrives. */
 import { Webhook } from "standardwebhooks";
 import type { Transport } from "../core/http.js";
+import { type ListenOptions, type WebhookListener, startListener } from "../core/listener.js";
 import { Paginated } from "../core/pagination.js";
 import { WebhookVerificationError } from "../errors.js";
 import type {
@@ -49,6 +50,16 @@ export class WebhookEndpoints {
   async defaultSecret(): Promise<string> {
     const answer = await this.http.request<{ secret: string }>("GET", "/v1/webhook-endpoints/default-secret");
     return answer.secret;
+  }
+
+  /**
+   * A receiver on this machine (Node) for the deliveries to a post's own `webhook_url`, each
+   * verified with the default secret: give a post `webhook_url: hook.url`, then `await hook.next()`.
+   */
+  async listen(options: ListenOptions = {}): Promise<WebhookListener> {
+    const secret = await this.defaultSecret();
+    const webhooks = new Webhooks();
+    return startListener((body, headers) => webhooks.unwrap(body, headers, secret), options);
   }
 }
 
