@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from tikpost.deps import CurrentTeam, DatabaseDep, SessionDep, TokensDep
+from tikpost.kit.idempotency import mark_replayed
 from tikpost.posts import review, service, transitions
 from tikpost.posts.consent import Consent
 from tikpost.posts.deps import IntakeDep
@@ -34,8 +35,7 @@ async def create_post(
     accepted = await intake.accept(
         key.team, request, idempotency_key, Consent.api_key(key.api_key_id)
     )
-    if accepted.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    mark_replayed(response, accepted.replayed)
     return accepted.post
 
 
@@ -82,7 +82,7 @@ async def cancel_post(
             lambda: service.cancel_post(session, team, post_id),
         )
         body = await service.read(session, post)
-    _mark_replayed(response, replayed)
+    mark_replayed(response, replayed)
     return body
 
 
@@ -108,7 +108,7 @@ async def retry_post(
     if not replayed:
         # A post never approved goes back to the review queue instead of to TikTok.
         await review.after_commit(post)
-    _mark_replayed(response, replayed)
+    mark_replayed(response, replayed)
     return body
 
 
@@ -149,7 +149,7 @@ async def approve_post(
         body = await service.read(session, post)
     if not replayed:
         await review.after_commit(post)
-    _mark_replayed(response, replayed)
+    mark_replayed(response, replayed)
     return body
 
 
@@ -174,10 +174,5 @@ async def reject_post(
             lambda: review.reject(session, key.team, post_id, rejection.reason, consent),
         )
         body = await service.read(session, post)
-    _mark_replayed(response, replayed)
+    mark_replayed(response, replayed)
     return body
-
-
-def _mark_replayed(response: Response, replayed: bool) -> None:
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"

@@ -11,6 +11,7 @@ from tikpost.compat.algorhythm.schemas import TaskCreate, TaskCreated, TaskRead
 from tikpost.compat.auth import key_from_header
 from tikpost.deps import DatabaseDep
 from tikpost.kit.errors import ApiError
+from tikpost.kit.idempotency import mark_replayed
 from tikpost.posts import service
 from tikpost.posts.deps import IntakeDep
 from tikpost.teams.service import Authenticated
@@ -30,8 +31,7 @@ async def create_post(
     """Queue a video or slideshow for the profile: a draft in the creator's inbox, or live
     (`is_live`) at the account's default privacy; follow it with GET /v1/posts/{task_id}."""
     created, replayed = await posting.submit(task, key, intake, idempotency_key)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    mark_replayed(response, replayed)
     return created
 
 

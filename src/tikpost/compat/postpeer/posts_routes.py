@@ -17,6 +17,7 @@ from tikpost.compat.postpeer import media_routes, reading, schemas, translate
 from tikpost.compat.postpeer.routing import PostPeerRoute
 from tikpost.deps import DatabaseDep, SessionDep, SettingsDep
 from tikpost.kit.errors import ApiError
+from tikpost.kit.idempotency import mark_replayed
 from tikpost.media import service as media
 from tikpost.media.schemas import MediaRead
 from tikpost.posts import review, service
@@ -64,8 +65,7 @@ async def create_post(
     accepted = await intake.accept(
         key.team, native, idempotency_key, Consent.api_key(key.api_key_id)
     )
-    if accepted.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    mark_replayed(response, accepted.replayed)
     post = accepted.post
     results = []
     for entry in request.platforms:

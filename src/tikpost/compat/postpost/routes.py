@@ -20,6 +20,7 @@ from tikpost.compat.postpost.schemas import (
     PostPostUploadUrl,
 )
 from tikpost.deps import DatabaseDep, SettingsDep, TokensDep
+from tikpost.kit.idempotency import mark_replayed
 from tikpost.posts import review, service
 from tikpost.posts.consent import Consent
 from tikpost.teams.service import Authenticated
@@ -41,8 +42,7 @@ async def create_post(
     scheduled (update-post); PostPost's draft. `Idempotency-Key` replays it."""
     async with database.session(write=True) as session:
         post, created = await groups.create(session, key.team, body, idempotency_key)
-    if not created:
-        response.headers["Idempotent-Replayed"] = "true"
+    mark_replayed(response, not created)
     return PostPostCreated(post_group_id=post.id)
 
 

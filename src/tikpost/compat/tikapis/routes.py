@@ -11,6 +11,7 @@ from tikpost.compat.tikapis import posting, translate
 from tikpost.compat.tikapis.schemas import PostAccepted, PostState
 from tikpost.deps import DatabaseDep
 from tikpost.kit.errors import ApiError
+from tikpost.kit.idempotency import mark_replayed
 from tikpost.posts import service
 from tikpost.posts.deps import IntakeDep
 from tikpost.teams.service import Authenticated
@@ -63,8 +64,7 @@ async def create_post(
     the key's TikTok account at the account's default privacy; follow it with the GET."""
     with translate.vendor_statuses():
         answer, replayed = await posting.submit(request, key, intake, idempotency_key)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    mark_replayed(response, replayed)
     return answer
 
 
