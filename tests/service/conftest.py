@@ -169,6 +169,10 @@ def remove_in_background(root: Path) -> None:
     )
 
 
+# For a test (or a module's `pytestmark`) whose behaviour is the same on both backends.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.compat.postpeer.helpers import PostPeer, Started
+from tests.service.conftest import SQLITE_ONLY
 from tests.support.oauth_browser import authorize
 from tikpost.compat.postpeer import schemas
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 
 def _error(answer: Any, status: int, code: str) -> schemas.ErrorAnswer:

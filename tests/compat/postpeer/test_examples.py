@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.compat.postpeer.helpers import Started, run_curl
+from tests.service.conftest import SQLITE_ONLY
 from tests.service.publishing_helpers import sandbox_posts
 from tikpost.compat.postpeer import schemas
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 CONNECT = """curl https://api.postpeer.dev/v1/connect/tiktok \\
   -H "x-access-key: YOUR_API_KEY"

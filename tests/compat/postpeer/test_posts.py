@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.compat.postpeer.helpers import PostPeer, Started
+from tests.service.conftest import SQLITE_ONLY
 from tests.service.publishing_helpers import sandbox_posts
 from tikpost.compat.postpeer import schemas
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 PRIVATE = {"privacyLevel": "SELF_ONLY"}
 

@@ -12,12 +12,13 @@ import pytest
 
 from tests.compat.postpeer.helpers import APP, PostPeer, Started
 from tests.conftest import VideoFiles
+from tests.service.conftest import SQLITE_ONLY
 from tests.service.publishing_helpers import sandbox_posts
 from tests.support.oauth_browser import authorize
 from tikpost.compat.postpeer import schemas
 from tikpost.sandbox.samples import make_jpeg
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 
 def _error(answer: Any, status: int, code: str) -> schemas.ErrorAnswer:

@@ -7,14 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.service.conftest import RunningService
 from tests.service.publishing_helpers import sandbox_posts
 from tests.support.waiting import poll
 
 PREFIX = "/compat/postpost"
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 SETTINGS = {
     "viewerSetting": "SELF_ONLY",
     "allowComments": True,

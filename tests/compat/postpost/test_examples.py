@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.compat.postpost.examples import EXAMPLES, Example
-from tests.compat.postpost.helpers import PREFIX, SQLITE_ONLY, PostPost
+from tests.compat.postpost.helpers import PREFIX, PostPost
 from tests.compat.postpost.runner import group_of, run, swapped
 from tests.conftest import VideoFiles
+from tests.service.conftest import SQLITE_ONLY
 
 pytestmark = SQLITE_ONLY
 

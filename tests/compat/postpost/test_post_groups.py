@@ -9,8 +9,9 @@ from typing import Any
 
 import httpx
 
-from tests.compat.postpost.helpers import SQLITE_ONLY, PostPost
+from tests.compat.postpost.helpers import PostPost
 from tests.conftest import VideoFiles
+from tests.service.conftest import SQLITE_ONLY
 
 pytestmark = SQLITE_ONLY
 

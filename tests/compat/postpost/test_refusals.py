@@ -7,8 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.compat.postpost.helpers import PREFIX, SQLITE_ONLY, PostPost
+from tests.compat.postpost.helpers import PREFIX, PostPost
 from tests.conftest import VideoFiles
+from tests.service.conftest import SQLITE_ONLY
 
 pytestmark = SQLITE_ONLY
 

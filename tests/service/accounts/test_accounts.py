@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.support.oauth_browser import authorize
 from tikpost.accounts.oauth import state_signer
 
@@ -74,7 +74,7 @@ def test_reconnecting_updates_instead_of_duplicating(api: httpx.Client) -> None:
 
 # One backend for what is refused before anything is stored (a denied consent, a forged or
 # expired state, no key); what is stored and refreshed runs on both.
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_denied_consent_stores_nothing(api: httpx.Client) -> None:
     callback = connect(api, decision="deny", username="shy")
     assert callback.status_code == 400
@@ -83,7 +83,7 @@ def test_denied_consent_stores_nothing(api: httpx.Client) -> None:
     assert api.get("/v1/accounts").json() == {"items": []}
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_forged_state_is_refused(svc: RunningService, api: httpx.Client) -> None:
     started = api.post("/v1/accounts/connect").json()
     forged = started["state"][:-2] + ("AA" if not started["state"].endswith("AA") else "BB")
@@ -107,7 +107,7 @@ def test_reused_state_is_refused(api: httpx.Client) -> None:
     assert len(api.get("/v1/accounts").json()["items"]) == 1
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_expired_state_is_refused(svc: RunningService, api: httpx.Client) -> None:
     team_id = api.get("/v1/team").json()["id"]
     expired = state_signer(svc.settings).sign(f"{team_id}.nonce.1000000000")
@@ -186,7 +186,7 @@ def test_disconnect_revokes_at_tiktok(svc: RunningService, api: httpx.Client) ->
     assert only_account(api)["status"] == "ready"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_account_routes_need_a_key(svc: RunningService) -> None:
     with svc.client() as anonymous:
         for method, path in (

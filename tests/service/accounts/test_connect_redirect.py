@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
+from tests.service.conftest import SANDBOX_MODE, SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.media.test_media_errors import assert_error
 from tests.support.oauth_browser import authorize
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 APP = "https://app.example"
 
 

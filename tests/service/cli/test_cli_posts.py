@@ -16,7 +16,7 @@ from tikpost_client import MediaRead
 from typer.testing import CliRunner, Result
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.photo_helpers import make_jpeg, make_zip, pulled_match_sent
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts
 from tests.support.media_server import media_origin
@@ -185,9 +185,6 @@ def test_at_accepts_rfc3339_and_local_time() -> None:
     local = post_cli.parse_when("2030-06-01 18:00")
     assert local.tzinfo is not None
     assert local == datetime(2030, 6, 1, 18).astimezone()
-
-
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @SQLITE_ONLY

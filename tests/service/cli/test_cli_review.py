@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 
 import httpx
-import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import connect_account
 from tikpost.cli import app as cli_app
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 
 def test_review_flags(svc: RunningService, sandbox_api: httpx.Client, videos: VideoFiles) -> None:

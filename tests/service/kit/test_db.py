@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
+from tests.service.conftest import SQLITE_ONLY
 from tikpost import migrations
 from tikpost.kit.db import Base, Database, sync_url
 from tikpost.teams.models import ApiKey, Team
@@ -159,7 +160,7 @@ async def test_foreign_keys_are_enforced(database_url: str) -> None:
         await database.dispose()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 async def test_sqlite_runs_in_wal_mode(database_url: str) -> None:
     database = Database(database_url)
     try:

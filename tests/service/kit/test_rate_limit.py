@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-import pytest
 from sqlalchemy import create_engine, select
 
-from tests.service.conftest import ServiceFactory
+from tests.service.conftest import SQLITE_ONLY, ServiceFactory
 from tikpost.kit.db import sync_url
 from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.teams.models import ApiKey
@@ -34,7 +33,7 @@ def test_requests_beyond_the_limit_get_429(
                 assert anonymous.get("/v1/team").status_code == 401
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_api_processes_sharing_redis_share_each_keys_limit(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], redis_url: str
 ) -> None:

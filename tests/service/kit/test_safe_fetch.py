@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService, ServiceFactory
+from tests.service.conftest import SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.guard_helpers import (
     PUBLIC_STAND_IN,
     RecordingGuard,
@@ -32,7 +32,6 @@ from tests.service.guard_helpers import (
     redirector,
     tls_origin,
 )
-from tests.service.media.test_media import SQLITE_ONLY
 from tests.service.webhook_helpers import emit, receiver, team_id, wait_for_delivery
 from tests.support.media_server import media_origin
 from tikpost.kit.safe_fetch import (

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.service.conftest import SettingsFactory
+from tests.service.conftest import SQLITE_ONLY, SettingsFactory
 from tikpost.accounts.models import AccountStatus
 from tikpost.app import create_app
 from tikpost.posts.models import PostStatus
 from tikpost.webhooks.models import DeliveryStatus
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_statuses_are_inline_string_enums(settings_factory: SettingsFactory) -> None:
     spec: dict[str, Any] = create_app(settings_factory()).openapi()
     schemas = spec["components"]["schemas"]

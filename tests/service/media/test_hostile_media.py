@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.service.conftest import ServiceFactory
+from tests.service.conftest import SQLITE_ONLY, ServiceFactory
 from tests.service.guard_helpers import (
     PUBLIC_STAND_IN,
     Listener,
@@ -28,7 +28,6 @@ from tests.service.guard_helpers import (
     listener,
     redirector,
 )
-from tests.service.media.test_media import SQLITE_ONLY
 
 PUBLIC_NAME = "media.example.com"
 

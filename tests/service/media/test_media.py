@@ -16,12 +16,10 @@ import pytest
 from av.video.stream import VideoStream
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService, ServiceFactory
+from tests.service.conftest import SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.s3_helpers import BOTH_STORAGES, StoredObject, stored_media
 from tikpost.sandbox.samples import make_jpeg, make_video
 from tikpost.settings import Settings
-
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def stored_files(service: RunningService) -> list[Path] | list[StoredObject]:

@@ -13,8 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService
-from tests.service.media.test_media import SQLITE_ONLY
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.photo_helpers import make_png
 from tests.service.publishing_helpers import connect_account, upload
 from tikpost.kit.errors import ApiError

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService, ServiceFactory
-from tests.service.media.test_media import SQLITE_ONLY, stored_files, upload
+from tests.service.conftest import SQLITE_ONLY, RunningService, ServiceFactory
+from tests.service.media.test_media import stored_files, upload
 from tests.service.photo_helpers import make_zip
 from tests.service.s3_helpers import BOTH_STORAGES
 from tests.support.waiting import wait_until

@@ -15,8 +15,7 @@ from dbos import DBOS
 from sqlalchemy import update
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService, ServiceFactory
-from tests.service.media.test_media import SQLITE_ONLY
+from tests.service.conftest import SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.media.test_media import upload as upload_bytes
 from tests.service.publishing_helpers import connect_account, upload, wait_final
 from tests.service.s3_helpers import BOTH_STORAGES, stored_media

@@ -17,8 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
-from tests.service.media.test_media import SQLITE_ONLY
+from tests.service.conftest import SANDBOX_MODE, SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.media.test_media_checks import make_matroska
 from tests.service.publishing_helpers import (
     connect_account,

@@ -17,8 +17,8 @@ import httpx
 from sqlalchemy import create_engine, update
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService, ServiceFactory
-from tests.service.media.test_media import SQLITE_ONLY, stored_files
+from tests.service.conftest import SQLITE_ONLY, RunningService, ServiceFactory
+from tests.service.media.test_media import stored_files
 from tests.service.media.test_media_errors import assert_error
 from tikpost.kit.crypto import Signer
 from tikpost.kit.db import Database, utcnow

@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.posts.test_review import held_post, titles
 from tests.support.api import Api
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 
 @pytest.fixture

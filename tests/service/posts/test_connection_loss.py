@@ -16,7 +16,7 @@ from dbos import DBOS, SetWorkflowID
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.exc import DBAPIError
 
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import connect_account, sandbox_posts, upload, wait_final
 from tests.support.processes import free_port
 from tikpost.kit.db import Database, sync_url, utcnow
@@ -69,7 +69,7 @@ async def loses_the_database() -> None:
         await session.execute(text("SELECT 1"))
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_a_post_whose_workflow_lost_the_database_goes_on_as_its_next_attempt(
     svc: RunningService, sandbox_api: httpx.Client, tmp_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import CliInvoker, RunningService
+from tests.service.conftest import SQLITE_ONLY, CliInvoker, RunningService
 from tests.service.photo_helpers import make_jpeg, upload_bytes
 from tests.service.publishing_helpers import (
     connect_account,
@@ -23,7 +23,7 @@ from tests.service.publishing_helpers import (
     wait_final,
 )
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.photo_helpers import make_jpeg, upload_bytes
 from tests.service.posts.test_creator_rules import patch_creator
 from tests.service.publishing_helpers import (
@@ -21,8 +21,6 @@ from tests.service.publishing_helpers import (
     upload,
     wait_final,
 )
-
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture

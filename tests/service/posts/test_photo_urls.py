@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService, ServiceFactory
-from tests.service.media.test_media import SQLITE_ONLY
+from tests.service.conftest import SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.photo_helpers import (
     make_jpeg,
     make_png,

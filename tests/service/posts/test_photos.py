@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.service.conftest import RunningService
-from tests.service.media.test_media import SQLITE_ONLY
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.photo_helpers import (
     declared_sizes_zip,
     make_jpeg,

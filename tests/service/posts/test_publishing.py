@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
+from tests.service.conftest import SANDBOX_MODE, SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.publishing_helpers import (
     connect_account,
     operator,
@@ -24,7 +24,6 @@ from tests.service.s3_helpers import BOTH_STORAGES
 # One backend for refusals before anything is queued and for TikTok's own rules (caps, an
 # unaudited app, webhook signatures): the same on either. What is stored and published runs on
 # both.
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture

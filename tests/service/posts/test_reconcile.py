@@ -19,7 +19,7 @@ import pytest
 from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 from sqlalchemy import create_engine, insert
 
-from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
+from tests.service.conftest import SANDBOX_MODE, SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.publishing_helpers import (
     connect_account,
     operator,
@@ -33,7 +33,7 @@ from tikpost.posts.publish.reconcile import adopt_older_versions
 from tikpost.posts.publish.workflow import PUBLISH_QUEUE, publish_post
 from tikpost.sandbox.samples import make_video
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 
 @pytest.fixture

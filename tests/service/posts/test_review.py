@@ -16,12 +16,12 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import sandbox_posts
 from tests.service.webhook_helpers import Receiver, receiver
 from tests.support.api import Api
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 
 @pytest.fixture

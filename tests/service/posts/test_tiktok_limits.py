@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import (
     connect_account,
     operator,
@@ -27,7 +27,7 @@ from tests.service.publishing_helpers import (
 from tikpost.posts.publish import outage
 from tikpost.sandbox.samples import make_video
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 
 
 def test_a_post_throttled_by_tiktok_waits_and_publishes(

@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
+from tests.service.conftest import SANDBOX_MODE, SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.photo_helpers import make_jpeg, upload_bytes
 from tests.service.publishing_helpers import (
     connect_account,
@@ -61,7 +61,6 @@ CREATOR_INFO = "/v2/post/publish/creator_info/query/"
 Started = tuple[RunningService, httpx.Client, str]
 # One backend for the service's tests: riding out TikTok's outage is workflow logic, and what it
 # stores (timeline lines, DBOS step outputs) is the same on either.
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @contextmanager

@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
-from tests.service.media.test_media import SQLITE_ONLY
+from tests.service.conftest import SANDBOX_MODE, SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.publishing_helpers import (
     connect_account,
     operator,

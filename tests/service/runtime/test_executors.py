@@ -6,9 +6,7 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
-import pytest
-
-from tests.service.conftest import SettingsFactory
+from tests.service.conftest import SQLITE_ONLY, SettingsFactory
 from tikpost import migrations
 from tikpost.kit.db import Database
 from tikpost.runtime import workflows
@@ -105,7 +103,7 @@ def test_a_start_slower_than_the_stale_bound_is_not_taken_for_a_death(
     assert fenced == []
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_a_live_watcher_does_not_take_itself(settings_factory: SettingsFactory) -> None:
     """A watcher's own row is never among the dead, even when its heartbeat is retired."""
     settings = settings_factory()

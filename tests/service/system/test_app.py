@@ -6,10 +6,10 @@ import logging
 
 import pytest
 
-from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
+from tests.service.conftest import SANDBOX_MODE, SQLITE_ONLY, RunningService, ServiceFactory
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_healthz_and_docs(service: RunningService) -> None:
     with service.client() as client:
         health = client.get("/healthz")
@@ -23,7 +23,7 @@ def test_healthz_and_docs(service: RunningService) -> None:
     assert {scheme["type"] for scheme in schemes.values()} >= {"apiKey", "http"}
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_production_mode_mounts_no_sandbox(service: RunningService) -> None:
     assert service.app.state.tikpost.sandbox_config is None
     with service.client() as client:
@@ -32,7 +32,7 @@ def test_production_mode_mounts_no_sandbox(service: RunningService) -> None:
     assert response.json()["error"]["code"] == "not_found"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_sandbox_mode_mounts_the_emulator_loudly(
     service_factory: ServiceFactory, caplog: pytest.LogCaptureFixture
 ) -> None:

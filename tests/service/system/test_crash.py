@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.service.conftest import SQLITE_ONLY
 from tests.support.api import Api
 from tests.support.processes import (
     TIKPOST,
@@ -44,7 +45,7 @@ def processes() -> Iterator[Processes]:
 # One backend: resuming an upload after SIGKILL is tikpost's and DBOS's logic, the same on
 # either; PostgreSQL's recovery after SIGKILL has test_scale_out and test_takeover.
 @pytest.mark.slow
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_sigkill_mid_upload_publishes_exactly_once(
     tmp_path: Path, database_url: str, big_video: Path, processes: Processes
 ) -> None:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -28,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tikpost.media.links import MediaLinks
 from tikpost.sandbox.samples import make_jpeg
 from tikpost.tiktok.webhooks import sign
@@ -45,7 +44,7 @@ CHECKS = [
 ]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_api_survives_generated_requests(
     sandbox_service: RunningService, create_api_key: Callable[[str], str]
 ) -> None:
@@ -69,7 +68,7 @@ def test_api_survives_generated_requests(
         run()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_api_survives_requests_its_schema_forbids(
     sandbox_service: RunningService, create_api_key: Callable[[str], str]
 ) -> None:
@@ -156,7 +155,7 @@ def _unlisted_surfaces(media_id: str, exp: str, sig: str) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_unauthenticated_surfaces_survive_generated_requests(
     sandbox_service: RunningService, create_api_key: Callable[[str], str]
 ) -> None:

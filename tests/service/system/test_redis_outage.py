@@ -18,8 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service.conftest import ServiceFactory, _free_port
-from tests.service.media.test_media import SQLITE_ONLY
+from tests.service.conftest import SQLITE_ONLY, ServiceFactory, _free_port
 
 pytestmark = [pytest.mark.slow, SQLITE_ONLY]
 

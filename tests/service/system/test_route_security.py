@@ -12,10 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import connect_account, upload
 from tests.support.routes import api_routes
 from tikpost.app import MAX_JSON_BODY, STREAMED_UPLOADS  # streamed under their own 413
@@ -36,7 +35,6 @@ PUBLIC = {
 
 # One backend for what the HTTP edge decides (keys, the route table, body caps); the
 # readiness check, which asks the database, runs on both.
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def app_routes(service: RunningService) -> list[tuple[str, str]]:

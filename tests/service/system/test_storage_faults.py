@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import SANDBOX_MODE, RunningService, ServiceFactory
-from tests.service.media.test_media import SQLITE_ONLY, upload
+from tests.service.conftest import SANDBOX_MODE, SQLITE_ONLY, RunningService, ServiceFactory
+from tests.service.media.test_media import upload
 from tests.service.media.test_media_errors import MULTIPART, framed
 from tests.service.photo_helpers import make_png, make_zip
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts, wait_final

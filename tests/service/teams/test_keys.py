@@ -7,9 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.service.conftest import CliInvoker, RunningService
+from tests.service.conftest import SQLITE_ONLY, CliInvoker, RunningService
 from tikpost.settings import Settings
 
 
@@ -124,7 +123,7 @@ def test_use_is_recorded(
     assert "UTC" in row.split("│")[6]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@SQLITE_ONLY
 def test_sqlite_file_holds_no_plaintext_key(
     service_settings: Settings, create_api_key: Callable[[str], str]
 ) -> None:

@@ -7,10 +7,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 
 # One backend for what is refused before anything is stored.
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def _create(api: httpx.Client, **body: object) -> httpx.Response:
