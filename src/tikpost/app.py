@@ -17,7 +17,10 @@ from starlette.applications import Starlette
 from tikpost import __version__, migrations
 from tikpost.accounts.endpoints import router as accounts_router
 from tikpost.accounts.oauth import (
+    BUSINESS_CALLBACK_PATH,
+    EMBEDDED_SANDBOX_BUSINESS_CLIENT_ID,
     EMBEDDED_SANDBOX_CLIENT_KEY,
+    business_app_for,
     embedded_sandbox_secret,
     tiktok_app_for,
 )
@@ -106,13 +109,15 @@ def create_app(settings: Settings) -> FastAPI:
     )
     # In sandbox mode the TikTok client must use the emulated app's client key and secret.
     tiktok = tiktok_app_for(settings, TIKTOK_HOOKS, tiktok_http)
+    business = business_app_for(settings, TIKTOK_HOOKS, tiktok_http)
+    cipher = TokenCipher(settings.secret_key.get_secret_value())
     app.state.tikpost = AppState(
         settings=settings,
         database=database,
         workflows=runtime,
         storage=storage_from_url(settings.storage_url, settings),
         tiktok=tiktok,
-        tokens=TokenSource(database, TokenCipher(settings.secret_key.get_secret_value()), tiktok),
+        tokens=TokenSource(database, cipher, tiktok, business),
         rate_limiter=ApiRateLimiter(settings.api_rate_limit, settings.rate_limit_storage_url),
         url_guard=UrlGuard(allow_private=settings.allow_private_urls),
         sandbox_config=sandbox_config,
@@ -176,9 +181,15 @@ def _create_sandbox(settings: Settings) -> tuple[Starlette, SandboxConfig]:
     """The emulator, pre-registered with this service's OAuth callback; imported lazily so a
     production install never loads it."""
     from tikpost.sandbox.app import create_app as create_sandbox_app
+    from tikpost.sandbox.business.config import BusinessConfig
     from tikpost.sandbox.config import SandboxConfig
 
     config = SandboxConfig(
+        business=BusinessConfig(
+            client_id=EMBEDDED_SANDBOX_BUSINESS_CLIENT_ID,
+            client_secret=embedded_sandbox_secret(settings, "business-secret"),
+            redirect_uris=[f"{settings.public_url}{BUSINESS_CALLBACK_PATH}"],
+        ),
         client_key=EMBEDDED_SANDBOX_CLIENT_KEY,
         client_secret=embedded_sandbox_secret(settings),
         redirect_uris=[f"{settings.public_url}{OAUTH_CALLBACK_PATH}"],

@@ -93,6 +93,12 @@ ERROR_CODES: dict[str, tuple[str, str]] = {
         "app_missing_permission",
         "Your TikTok app is not approved for the Content Posting API scope this post needs.",
     ),
+    # The API for Business's answer to a music_sound_id it cannot use (tiktok.business).
+    "business_51065": (
+        "sound_rejected",
+        "TikTok's API for Business refused the sound: use a sound's `id` from "
+        "GET /v1/accounts/{id}/sounds (a clip of a trending track, not the track's id).",
+    ),
 }
 
 

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TIKTOK_API_URL = "https://open.tiktokapis.com"
 TIKTOK_AUTH_URL = "https://www.tiktok.com"
+TIKTOK_BUSINESS_API_URL = "https://business-api.tiktok.com"
 SECRET_KEY_FILE = "secret_key"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -48,6 +49,11 @@ class Settings(BaseSettings):
     tiktok_client_secret: SecretStr | None = None
     tiktok_api_url: str = ""
     tiktok_auth_url: str = ""
+    # A second app, for TikTok's API for Business (business accounts, posts with a sound):
+    # optional; in sandbox mode the embedded sandbox emulates it too.
+    tiktok_business_client_key: str | None = None
+    tiktok_business_client_secret: SecretStr | None = None
+    tiktok_business_api_url: str = ""
     secret_key: SecretStr = SecretStr("")
     # Requests per API key (limits' notation); counters in memory, or `async+redis://host`
     # when several API processes serve the same keys.
@@ -112,7 +118,12 @@ class Settings(BaseSettings):
             self.tiktok_api_url = sandbox_url if self.sandbox_mode else TIKTOK_API_URL
         if not self.tiktok_auth_url:
             self.tiktok_auth_url = sandbox_url if self.sandbox_mode else TIKTOK_AUTH_URL
+        if not self.tiktok_business_api_url:
+            self.tiktok_business_api_url = (
+                sandbox_url if self.sandbox_mode else TIKTOK_BUSINESS_API_URL
+            )
         self.tiktok_api_url = self.tiktok_api_url.rstrip("/")
+        self.tiktok_business_api_url = self.tiktok_business_api_url.rstrip("/")
         self.tiktok_auth_url = self.tiktok_auth_url.rstrip("/")
         if not self.secret_key.get_secret_value():
             self.secret_key = SecretStr(load_or_create_secret_key(self.data_dir))

@@ -45,8 +45,13 @@ class Api:
         account."""
         return self.connect(username, **consent).account
 
-    def connect(self, username: str, **consent: str) -> Connected:
-        started = self.client.post("/v1/accounts/connect")
+    def connect_business(self, username: str) -> dict[str, Any]:
+        """Connect a new sandbox business account through the Business API app's consent."""
+        return self.connect(username, api="business").account
+
+    def connect(self, username: str, api: str | None = None, **consent: str) -> Connected:
+        body = {"api": api} if api else None
+        started = self.client.post("/v1/accounts/connect", json=body)
         assert started.status_code == 201, started.text
         state: str = started.json()["state"]
         callback = authorize(started.json()["authorize_url"], username=username, **consent)

@@ -148,8 +148,10 @@ def start_sandbox(
     *,
     processing_delay: float = 0.5,
     seed: int | None = None,
+    verified_url_prefixes: tuple[str, ...] = (),
 ) -> tuple[str, Running]:
-    """A standalone `tikpost sandbox` whose OAuth redirects go back to `service_url`."""
+    """A standalone `tikpost sandbox` whose OAuth redirects (both apps') go back to
+    `service_url`."""
     port = free_port()
     args = [
         TIKPOST,
@@ -158,9 +160,13 @@ def start_sandbox(
         str(port),
         "--redirect-uri",
         f"{service_url}/v1/oauth/tiktok/callback",
+        "--business-redirect-uri",
+        f"{service_url}/v1/oauth/tiktok-business/callback",
         "--processing-delay",
         str(processing_delay),
     ]
+    for prefix in verified_url_prefixes:
+        args += ["--verified-url-prefix", prefix]
     if seed is not None:
         args += ["--seed", str(seed)]
     sandbox = processes.start(args, dict(os.environ), log_dir / "sandbox.log")

@@ -63,6 +63,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{account_id}/sounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sounds
+         * @description A business account's commercial sounds: TikTok's trending list, live, one item per
+         *     publishable clip. Filter by country, genre and period as TikTok does, and by `q` here
+         *     (TikTok offers no search). 409 not_a_business_account for other accounts.
+         */
+        get: operations["sounds_v1_accounts__account_id__sounds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/connect": {
         parameters: {
             query?: never;
@@ -81,6 +103,10 @@ export interface paths {
          *     or, with `redirect_uri`, sends the browser there with `account_id` and `status=connected`
          *     (or `error=<code>`, `access_denied` when the creator declined: to `cancel_redirect_uri`
          *     if given). Both must be on an origin listed in TIKPOST_CONNECT_REDIRECT_ORIGINS (422).
+         *
+         *     `"api": "business"` connects through the server's TikTok API for Business app instead
+         *     (callback `/v1/oauth/tiktok-business/callback`): a business account, whose posts are
+         *     public and may carry a commercial sound.
          */
         post: operations["connect_v1_accounts_connect_post"];
         delete?: never;
@@ -502,6 +528,13 @@ export interface components {
              * @description When the current access token ends.
              */
             access_expires_at: string | null;
+            /**
+             * Api
+             * @description The TikTok API the account posts through: `content_posting` (TikTok's Content Posting API), or `business` (TikTok's API for Business: public posts only, commercial sounds; GET /v1/accounts/{id}/sounds).
+             * @default content_posting
+             * @enum {string}
+             */
+            api?: "content_posting" | "business";
             /** Avatar Url */
             avatar_url: string | null;
             /**
@@ -577,6 +610,13 @@ export interface components {
         };
         /** ConnectRequest */
         ConnectRequest: {
+            /**
+             * Api
+             * @description `business`: connect through the server's TikTok API for Business app instead: the account then posts public videos and photos only, and may add a commercial sound (`sound`) to its posts. 409 business_api_not_configured without one.
+             * @default content_posting
+             * @enum {string}
+             */
+            api?: "content_posting" | "business";
             /**
              * Cancel Redirect Uri
              * @description Where a creator who declines goes instead (with `error=access_denied`); same origin rule.
@@ -981,6 +1021,8 @@ export interface components {
              * @description RFC 3339 with a timezone; omitted or past means now.
              */
             scheduled_at?: string | null;
+            /** @description Business accounts only (`api: business`; 422 sound_needs_business_account otherwise): a commercial sound from GET /v1/accounts/{id}/sounds, published through TikTok's API for Business with the volumes given. */
+            sound?: components["schemas"]["SoundChoice"] | null;
             /**
              * Title
              * @description Caption, with #hashtags and @mentions; 2200 UTF-16 units.
@@ -1057,6 +1099,13 @@ export interface components {
         PostRead: {
             /** Account Id */
             account_id: string;
+            /**
+             * Api
+             * @description The TikTok API it publishes through: its account's (`business`: TikTok's API for Business, public videos with an optional sound).
+             * @default content_posting
+             * @enum {string}
+             */
+            api?: "content_posting" | "business";
             /** Attempt */
             attempt: number;
             /**
@@ -1154,6 +1203,8 @@ export interface components {
             reviewed_at?: string | null;
             /** Scheduled At */
             scheduled_at: string | null;
+            /** @description The commercial sound (business accounts), with its volumes. */
+            sound?: components["schemas"]["SoundChoice"] | null;
             /**
              * Status
              * @enum {string}
@@ -1256,6 +1307,84 @@ export interface components {
              * @description Shown as the post's error.
              */
             reason: string;
+        };
+        /**
+         * SoundChoice
+         * @description A commercial sound on a business account's video (TikTok's API for Business).
+         *
+         *     TikTok defaults both volumes to 0, which publishes a silent post; tikpost's defaults are
+         *     the TikTok app's own 50 and 50, so a sound named alone is heard.
+         */
+        SoundChoice: {
+            /**
+             * End Ms
+             * @description Where it ends; omitted: the video's end.
+             */
+            end_ms?: number | null;
+            /**
+             * Id
+             * @description A sound's `id` from GET /v1/accounts/{id}/sounds.
+             */
+            id: string;
+            /**
+             * Original Volume
+             * @description The video's own audio, 0-100 (0 mutes it).
+             * @default 50
+             */
+            original_volume?: number;
+            /**
+             * Start Ms
+             * @description Where in the clip the sound starts.
+             */
+            start_ms?: number | null;
+            /**
+             * Volume
+             * @description The sound's volume, 0-100.
+             * @default 50
+             */
+            volume?: number;
+        };
+        /** SoundList */
+        SoundList: {
+            /** Items */
+            items: components["schemas"]["SoundRead"][];
+        };
+        /**
+         * SoundRead
+         * @description A commercial sound a business account's post may use: one clip of a trending track.
+         */
+        SoundRead: {
+            /** Artist */
+            artist: string | null;
+            /**
+             * Clip
+             * @description The track's trending part, or the whole track.
+             * @enum {string}
+             */
+            clip: "trending" | "full";
+            /**
+             * Duration Sec
+             * @description The clip's length in seconds.
+             */
+            duration_sec: number | null;
+            /** Genres */
+            genres: string[];
+            /**
+             * Id
+             * @description The clip's id: what a post's `sound.id` takes.
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Preview Url */
+            preview_url: string | null;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /**
+             * Track Id
+             * @description TikTok's commercial_music_id (not publishable itself).
+             */
+            track_id: string;
         };
         /**
          * TeamRead
@@ -1890,6 +2019,145 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatorInfoRead"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or another team's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the resource's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid input; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description TikTok failed or refused */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sounds_v1_accounts__account_id__sounds_get: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166-1 alpha-2, upper case. */
+                country_code?: string;
+                /** @description Trending over the last day, week, month or quarter. */
+                date_range?: "1DAY" | "7DAY" | "30DAY" | "90DAY";
+                /** @description ALL, or a CML genre such as POP or ROCK. */
+                genre?: string;
+                /** @description In name or artist. */
+                q?: string | null;
+            };
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SoundList"];
                 };
             };
             /** @description Malformed request */

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tikpost.accounts import service
-from tikpost.accounts.oauth import CALLBACK_PATH, state_signer
+from tikpost.accounts.models import AccountApi
+from tikpost.accounts.oauth import BUSINESS_CALLBACK_PATH, CALLBACK_PATH, state_signer
 from tikpost.accounts.redirects import with_outcome
 from tikpost.accounts.schemas import (
     AccountList,
@@ -18,6 +20,8 @@ from tikpost.accounts.schemas import (
     ConnectRequest,
     ConnectStarted,
     CreatorInfoRead,
+    SoundList,
+    TrendingQuery,
 )
 from tikpost.deps import CurrentTeam, DatabaseDep, SessionDep, SettingsDep, TikTokDep, TokensDep
 
@@ -29,6 +33,7 @@ async def connect(
     team: CurrentTeam,
     session: SessionDep,
     tiktok: TikTokDep,
+    tokens: TokensDep,
     settings: SettingsDep,
     body: ConnectRequest | None = None,
 ) -> ConnectStarted:
@@ -39,7 +44,12 @@ async def connect(
     or, with `redirect_uri`, sends the browser there with `account_id` and `status=connected`
     (or `error=<code>`, `access_denied` when the creator declined: to `cancel_redirect_uri`
     if given). Both must be on an origin listed in TIKPOST_CONNECT_REDIRECT_ORIGINS (422).
+
+    `"api": "business"` connects through the server's TikTok API for Business app instead
+    (callback `/v1/oauth/tiktok-business/callback`): a business account, whose posts are
+    public and may carry a commercial sound.
     """
+    business = body is not None and body.api == AccountApi.BUSINESS
     return await service.start_connect(
         session,
         team,
@@ -48,9 +58,11 @@ async def connect(
         redirect_uri=body.redirect_uri if body else None,
         cancel_redirect_uri=body.cancel_redirect_uri if body else None,
         allowed_origins=settings.connect_redirect_origins,
+        business_app=tokens.business_app() if business else None,
     )
 
 
+@router.get(BUSINESS_CALLBACK_PATH, response_class=HTMLResponse, include_in_schema=False)
 @router.get(CALLBACK_PATH, response_class=HTMLResponse, include_in_schema=False)
 async def oauth_callback(
     request: Request, database: DatabaseDep, tokens: TokensDep, settings: SettingsDep
@@ -59,9 +71,7 @@ async def oauth_callback(
     for a connect started in the dashboard, sends the browser back there with the outcome."""
     params = {key: value for key, value in request.query_params.items()}
     try:
-        connected = await service.finish_connect(
-            database, tokens.tiktok, state_signer(settings), tokens.cipher, params
-        )
+        connected = await service.finish_connect(database, tokens, state_signer(settings), params)
     except service.ConnectFailedError as failure:
         back = failure.back
         if back.app_redirect_uri is not None:
@@ -132,6 +142,21 @@ async def creator_info(
 ) -> CreatorInfoRead:
     """TikTok's creator_info, live: privacy options, disabled interactions, max duration."""
     return await service.creator_info(database, tokens, team, account_id)
+
+
+@router.get("/v1/accounts/{account_id}/sounds", response_model=SoundList)
+async def sounds(
+    account_id: str,
+    team: CurrentTeam,
+    database: DatabaseDep,
+    tokens: TokensDep,
+    trending: Annotated[TrendingQuery, Query()],
+    q: Annotated[str | None, Query(max_length=200, description="In name or artist.")] = None,
+) -> SoundList:
+    """A business account's commercial sounds: TikTok's trending list, live, one item per
+    publishable clip. Filter by country, genre and period as TikTok does, and by `q` here
+    (TikTok offers no search). 409 not_a_business_account for other accounts."""
+    return await service.sounds(database, tokens, team, account_id, trending, q)
 
 
 @router.delete("/v1/accounts/{account_id}", response_model=AccountRead)

@@ -25,6 +25,14 @@ class AccountStatus(InlineStrEnum):
     REVOKED = "revoked"
 
 
+class AccountApi(InlineStrEnum):
+    """Which of TikTok's APIs the account was connected through, and so publishes through."""
+
+    CONTENT_POSTING = "content_posting"
+    # TikTok's API for Business (a second app): public videos only, and commercial sounds.
+    BUSINESS = "business"
+
+
 class Account(Base):
     """A TikTok creator a team connected; tokens are Fernet-encrypted (see kit/crypto.py)."""
 
@@ -49,6 +57,9 @@ class Account(Base):
     refresh_token_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
     refresh_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     status: Mapped[str] = mapped_column(String(32), default="ready")
+    api: Mapped[str] = mapped_column(
+        String(16), default=AccountApi.CONTENT_POSTING, server_default="content_posting"
+    )
     status_reason: Mapped[str | None] = mapped_column(Text, default=None)
     # Set only by a person (PATCH /v1/accounts/{id}, the dashboard): what a direct post that
     # names no privacy uses, for callers whose API has none (tikpost never guesses one).
@@ -71,6 +82,10 @@ class OAuthState(Base):
     # with the outcome as query parameters; `app_cancel_uri` for a creator who declined.
     app_redirect_uri: Mapped[str | None] = mapped_column(Text, default=None)
     app_cancel_uri: Mapped[str | None] = mapped_column(Text, default=None)
+    # The app the connection goes through (`AccountApi`): its callback trades the code there.
+    api: Mapped[str] = mapped_column(
+        String(16), default=AccountApi.CONTENT_POSTING, server_default="content_posting"
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

@@ -16,21 +16,50 @@ import httpx
 from tikpost.kit.crypto import Signer, derive_key, random_token, sha256_hex
 from tikpost.settings import Settings
 from tikpost.tiktok import EventHooks, TikTokApp
+from tikpost.tiktok.business import TikTokBusinessApp
 
 CALLBACK_PATH = "/v1/oauth/tiktok/callback"
+BUSINESS_CALLBACK_PATH = "/v1/oauth/tiktok-business/callback"
 # `video.publish` for direct posts (and creator_info, which also names the creator),
 # `video.upload` for drafts to the inbox, `user.info.basic` for the open_id and avatar.
 SCOPES = ("user.info.basic", "video.publish", "video.upload")
+# The Business API app's: `user.info.basic` for its profile (username), `video.publish` for
+# posts, settings and the trending sounds, `video.upload` for drafts.
+BUSINESS_SCOPES = ("user.info.basic", "video.publish", "video.upload")
 STATE_TTL = timedelta(minutes=10)
 
 
 # The app the embedded sandbox registers in sandbox mode. Its secret derives from our secret
 # key, so a separate `tikpost worker` process computes the same credentials on its own.
 EMBEDDED_SANDBOX_CLIENT_KEY = "tikpost-embedded-sandbox"
+EMBEDDED_SANDBOX_BUSINESS_CLIENT_ID = "tikpost-embedded-sandbox-business"
 
 
-def embedded_sandbox_secret(settings: Settings) -> str:
-    return derive_key(settings.secret_key.get_secret_value(), "sandbox/client-secret").hex()
+def embedded_sandbox_secret(settings: Settings, app: str = "client-secret") -> str:
+    return derive_key(settings.secret_key.get_secret_value(), f"sandbox/{app}").hex()
+
+
+def business_app_for(
+    settings: Settings, event_hooks: EventHooks | None = None, http: httpx.AsyncClient | None = None
+) -> TikTokBusinessApp | None:
+    """Our Business API app, the embedded sandbox's in sandbox mode, or None when the operator
+    configured none (business accounts then cannot be connected, nor their posts published)."""
+    if settings.sandbox_mode:
+        client_id = EMBEDDED_SANDBOX_BUSINESS_CLIENT_ID
+        secret = embedded_sandbox_secret(settings, "business-secret")
+    elif settings.tiktok_business_client_key and settings.tiktok_business_client_secret:
+        client_id = settings.tiktok_business_client_key
+        secret = settings.tiktok_business_client_secret.get_secret_value()
+    else:
+        return None
+    return TikTokBusinessApp(
+        client_id=client_id,
+        client_secret=secret,
+        redirect_uri=f"{settings.public_url}{BUSINESS_CALLBACK_PATH}",
+        api_url=settings.tiktok_business_api_url,
+        event_hooks=event_hooks or {},
+        http=http,
+    )
 
 
 def tiktok_app_for(

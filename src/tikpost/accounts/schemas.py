@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tikpost.accounts.models import AccountStatus
+from tikpost.accounts.models import AccountApi, AccountStatus
 from tikpost.kit.parse import RequestModel
 
 # TikTok's privacy levels; which of them a creator offers is in their creator_info.
@@ -25,6 +25,12 @@ class ConnectStarted(BaseModel):
 
 
 class ConnectRequest(RequestModel):
+    api: AccountApi = Field(
+        default=AccountApi.CONTENT_POSTING,
+        description="`business`: connect through the server's TikTok API for Business app "
+        "instead: the account then posts public videos and photos only, and may add a "
+        "commercial sound (`sound`) to its posts. 409 business_api_not_configured without one.",
+    )
     redirect_uri: str | None = Field(
         default=None,
         max_length=2000,
@@ -50,6 +56,12 @@ class AccountRead(BaseModel):
     avatar_url: str | None
     scopes: list[str]
     status: AccountStatus
+    api: AccountApi = Field(
+        default=AccountApi.CONTENT_POSTING,
+        description="The TikTok API the account posts through: `content_posting` (TikTok's "
+        "Content Posting API), or `business` (TikTok's API for Business: public posts only, "
+        "commercial sounds; GET /v1/accounts/{id}/sounds).",
+    )
     status_reason: str | None = Field(description="Why the account is not ready, if it is not.")
     access_expires_at: datetime | None = Field(description="When the current access token ends.")
     refresh_expires_at: datetime | None = Field(
@@ -88,3 +100,37 @@ class CreatorInfoRead(BaseModel):
     duet_disabled: bool
     stitch_disabled: bool
     max_video_post_duration_sec: int
+
+
+class SoundRead(BaseModel):
+    """A commercial sound a business account's post may use: one clip of a trending track."""
+
+    id: str = Field(description="The clip's id: what a post's `sound.id` takes.")
+    clip: Literal["trending", "full"] = Field(
+        description="The track's trending part, or the whole track."
+    )
+    track_id: str = Field(description="TikTok's commercial_music_id (not publishable itself).")
+    name: str
+    artist: str | None
+    duration_sec: int | None = Field(description="The clip's length in seconds.")
+    genres: list[str]
+    preview_url: str | None
+    thumbnail_url: str | None
+
+
+class TrendingQuery(BaseModel):
+    """The filters TikTok's trending list takes; it has no search and no paging."""
+
+    country_code: str = Field(
+        default="US", pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2, upper case."
+    )
+    genre: str = Field(
+        default="ALL", max_length=40, description="ALL, or a CML genre such as POP or ROCK."
+    )
+    date_range: Literal["1DAY", "7DAY", "30DAY", "90DAY"] = Field(
+        default="7DAY", description="Trending over the last day, week, month or quarter."
+    )
+
+
+class SoundList(BaseModel):
+    items: list[SoundRead]

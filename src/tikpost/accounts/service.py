@@ -11,14 +11,20 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tikpost.accounts import loss, repository
-from tikpost.accounts.models import Account, OAuthState
-from tikpost.accounts.oauth import SCOPES, new_state, verify_state
+from tikpost.accounts import business, loss, repository
+from tikpost.accounts.models import Account, AccountApi, OAuthState
+from tikpost.accounts.oauth import BUSINESS_SCOPES, SCOPES, new_state, verify_state
 from tikpost.accounts.redirects import allowed_redirect
-from tikpost.accounts.schemas import AccountRead, ConnectStarted, CreatorInfoRead
+from tikpost.accounts.schemas import (
+    AccountRead,
+    ConnectStarted,
+    CreatorInfoRead,
+    SoundList,
+    TrendingQuery,
+)
 from tikpost.accounts.tokens import TokenSource, forget_tokens, store_tokens
 from tikpost.failures import api_error_from_tiktok
-from tikpost.kit.crypto import Signer, TokenCipher, sha256_hex
+from tikpost.kit.crypto import Signer, sha256_hex
 from tikpost.kit.db import Database, utcnow
 from tikpost.kit.errors import ApiError
 from tikpost.teams.schemas import TeamRead
@@ -30,6 +36,7 @@ from tikpost.tiktok import (
     build_authorize_url,
     errors,
 )
+from tikpost.tiktok.business import TikTokBusinessApp, TrendingTrack
 
 USER_FIELDS = ("open_id", "union_id", "avatar_url", "display_name")
 
@@ -44,6 +51,7 @@ async def start_connect(
     redirect_uri: str | None = None,
     cancel_redirect_uri: str | None = None,
     allowed_origins: Sequence[str] = (),
+    business_app: TikTokBusinessApp | None = None,
 ) -> ConnectStarted:
     """`return_url` (a path of ours, set by the dashboard) is where the callback sends the
     browser afterwards; without it the callback answers a page of its own.
@@ -52,6 +60,9 @@ async def start_connect(
     connect_redirect_origins; 422 otherwise): the browser goes there with `account_id` and
     `status=connected`, or `error=<code>`; a creator who declines goes to
     `cancel_redirect_uri` instead, if given.
+
+    With `business_app` the creator consents to that app (TikTok's API for Business) instead,
+    on the same TikTok page, and the account is connected as a business account.
     """
     for field, uri in (
         ("redirect_uri", redirect_uri),
@@ -60,23 +71,38 @@ async def start_connect(
         if uri is not None:
             allowed_redirect(uri, allowed_origins, field)
     state = new_state(signer, team.id)
+    if business_app is None:
+        api, client_key, callback, scopes = (
+            AccountApi.CONTENT_POSTING,
+            tiktok.client_key,
+            tiktok.redirect_uri,
+            SCOPES,
+        )
+    else:
+        api, client_key, callback, scopes = (
+            AccountApi.BUSINESS,
+            business_app.client_id,
+            business_app.redirect_uri,
+            BUSINESS_SCOPES,
+        )
     await repository.add_state(
         session,
         OAuthState(
             team_id=team.id,
             state_hash=state.value_hash,
-            redirect_uri=tiktok.redirect_uri,
+            redirect_uri=callback,
             return_url=return_url,
             app_redirect_uri=redirect_uri,
             app_cancel_uri=cancel_redirect_uri,
             expires_at=state.expires_at,
+            api=api,
         ),
     )
     url = build_authorize_url(
         tiktok.auth_url,
-        client_key=tiktok.client_key,
-        redirect_uri=tiktok.redirect_uri,
-        scopes=SCOPES,
+        client_key=client_key,
+        redirect_uri=callback,
+        scopes=scopes,
         state=state.value,
         disable_auto_auth=True,
     )
@@ -90,6 +116,7 @@ class Return:
     return_url: str | None = None
     app_redirect_uri: str | None = None
     app_cancel_uri: str | None = None
+    api: str = AccountApi.CONTENT_POSTING
 
 
 class ConnectFailedError(Exception):
@@ -110,16 +137,13 @@ class Connected:
 
 
 async def finish_connect(
-    database: Database,
-    tiktok: TikTokApp,
-    signer: Signer,
-    cipher: TokenCipher,
-    params: Mapping[str, str],
+    database: Database, tokens: TokenSource, signer: Signer, params: Mapping[str, str]
 ) -> Connected:
-    """The OAuth callback: check the state, trade the code, store the account once."""
+    """The OAuth callback (either app's): check the state, trade the code with the app the
+    connect started with, store the account once."""
     team_id, back = await _consume_state(database, signer, params.get("state", ""))
     try:
-        connected = await _connect(database, tiktok, cipher, params, team_id)
+        connected = await _connect(database, tokens, params, team_id, back.api)
     except ConnectFailedError as failure:
         failure.back = back
         raise
@@ -128,10 +152,10 @@ async def finish_connect(
 
 async def _connect(
     database: Database,
-    tiktok: TikTokApp,
-    cipher: TokenCipher,
+    tokens: TokenSource,
     params: Mapping[str, str],
     team_id: str,
+    api: str,
 ) -> Connected:
     if params.get("error"):
         raise ConnectFailedError(
@@ -142,22 +166,29 @@ async def _connect(
     if not code:
         raise ConnectFailedError("missing_code", "TikTok did not send an authorization code.")
     try:
-        tokens, user, creator = await _fetch_identity(tiktok, code)
-    except errors.TikTokError as exc:
+        if api == AccountApi.BUSINESS:
+            granted, profile = await business.identity(tokens.business_app(), code)
+            username: str | None = profile.username
+            display_name, avatar_url = profile.display_name, profile.profile_image
+        else:
+            granted, user, creator = await _fetch_identity(tokens.tiktok, code)
+            username = creator.creator_username if creator else None
+            display_name = user.display_name or (creator.creator_nickname if creator else None)
+            avatar_url = user.avatar_url or (creator.creator_avatar_url if creator else None)
+    except (errors.TikTokError, ApiError) as exc:
         raise ConnectFailedError(
             "tiktok_error", f"TikTok refused the connection ({exc.code}). Please try again."
         ) from exc
     async with database.session(write=True) as session:
-        account = await repository.find_by_open_id(session, team_id, tokens.open_id)
+        account = await repository.find_by_open_id(session, team_id, granted.open_id)
         created = account is None
         if account is None:
-            fresh = Account(team_id=team_id, open_id=tokens.open_id)
+            fresh = Account(team_id=team_id, open_id=granted.open_id, api=api)
             account = await repository.add(session, fresh)
-        if creator is not None:
-            account.username = creator.creator_username
-        account.display_name = user.display_name or (creator.creator_nickname if creator else None)
-        account.avatar_url = user.avatar_url or (creator.creator_avatar_url if creator else None)
-        store_tokens(account, tokens, cipher)
+        if username is not None:
+            account.username = username
+        account.display_name, account.avatar_url = display_name, avatar_url
+        store_tokens(account, granted, tokens.cipher)
         await session.flush()
         return Connected(AccountRead.model_validate(account), created)
 
@@ -181,7 +212,7 @@ async def _consume_state(database: Database, signer: Signer, value: str) -> tupl
                 "state_reused", "This connection link was already used. Start again from your app."
             )
         stored.used_at = utcnow()
-        back = Return(stored.return_url, stored.app_redirect_uri, stored.app_cancel_uri)
+        back = Return(stored.return_url, stored.app_redirect_uri, stored.app_cancel_uri, stored.api)
     return team_id, back
 
 
@@ -216,9 +247,13 @@ async def creator_info(
     database: Database, tokens: TokenSource, team: TeamRead, account_id: str
 ) -> CreatorInfoRead:
     async with database.session() as session:
-        await _owned(session, team, account_id)
+        account = await _owned(session, team, account_id)
 
     async def query(access_token: str) -> CreatorInfo:
+        if account.api == AccountApi.BUSINESS:
+            app = tokens.business_app()
+            async with app.account_client(access_token, account.open_id) as client:
+                return await business.creator_info(client, account)
         async with tokens.tiktok.posting_client(access_token) as posting:
             return await posting.creator_info()
 
@@ -227,6 +262,46 @@ async def creator_info(
     except errors.TikTokError as exc:
         raise api_error_from_tiktok(exc) from exc
     return CreatorInfoRead.model_validate(info.model_dump())
+
+
+async def sounds(
+    database: Database,
+    tokens: TokenSource,
+    team: TeamRead,
+    account_id: str,
+    trending: TrendingQuery,
+    query: str | None = None,
+) -> SoundList:
+    """The Commercial Music Library's trending clips for a business account, live."""
+    async with database.session() as session:
+        account = await _owned(session, team, account_id)
+    if account.api != AccountApi.BUSINESS:
+        raise ApiError(
+            409,
+            "not_a_business_account",
+            "sounds come from TikTok's API for Business: connect the account as a business "
+            'account (POST /v1/accounts/connect {"api": "business"}) to use them',
+            "id",
+        )
+    app = tokens.business_app()
+
+    async def fetch(access_token: str) -> list[TrendingTrack]:
+        async with app.account_client(access_token, account.open_id) as client:
+            return await client.trending_sounds(
+                country_code=trending.country_code,
+                genre=trending.genre,
+                date_range=trending.date_range,
+            )
+
+    try:
+        tracks = await tokens.call(account_id, fetch)
+    except errors.InvalidParams as exc:
+        raise ApiError(
+            422, "invalid_sound_filter", f"TikTok refused the filters: {exc.message}", "genre"
+        ) from exc
+    except errors.TikTokError as exc:
+        raise api_error_from_tiktok(exc) from exc
+    return SoundList(items=business.sounds_of(tracks, query))
 
 
 async def set_default_privacy(
@@ -260,7 +335,9 @@ async def disconnect(
     the posts still waiting for it fail (see posts.account_loss)."""
     async with database.session() as session:
         account = await _owned(session, team, account_id)
-    if account.status == "ready" and account.access_token_encrypted:
+    # The Business API documents no revoke for an app's user token: forgetting it is all.
+    revocable = account.api != AccountApi.BUSINESS
+    if revocable and account.status == "ready" and account.access_token_encrypted:
         try:
             async with tokens.tiktok.oauth_client() as oauth:
                 await oauth.revoke(tokens.cipher.decrypt(account.access_token_encrypted))

@@ -14,11 +14,12 @@ from datetime import timedelta
 from typing import TypeVar
 
 from tikpost.accounts import events, repository
-from tikpost.accounts.models import Account
+from tikpost.accounts.models import Account, AccountApi
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database, utcnow
 from tikpost.kit.errors import ApiError
 from tikpost.tiktok import TikTokApp, TokenSet, errors
+from tikpost.tiktok.business import TikTokBusinessApp
 
 # Refresh this long before the access token's end, so a call never starts with a dying token.
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -76,14 +77,37 @@ def _fresh_token(account: Account, cipher: TokenCipher) -> str | None:
 
 
 class TokenSource:
-    """Hands out usable access tokens for accounts; one per app, shared by all requests."""
+    """Hands out usable access tokens for accounts; one per process, shared by all requests.
+    A business account's tokens are the Business API app's, refreshed there (`business`)."""
 
-    def __init__(self, database: Database, cipher: TokenCipher, tiktok: TikTokApp) -> None:
+    def __init__(
+        self,
+        database: Database,
+        cipher: TokenCipher,
+        tiktok: TikTokApp,
+        business: TikTokBusinessApp | None = None,
+    ) -> None:
         self.database = database
         self.cipher = cipher
         self.tiktok = tiktok
+        self.business = business
+
+    def business_app(self) -> TikTokBusinessApp:
+        """The Business API app, or a 409 naming the settings that would configure it."""
+        if self.business is None:
+            raise ApiError(
+                409,
+                "business_api_not_configured",
+                "this server has no TikTok API for Business app: set "
+                "TIKPOST_TIKTOK_BUSINESS_CLIENT_KEY and TIKPOST_TIKTOK_BUSINESS_CLIENT_SECRET",
+            )
+        return self.business
 
     async def access_token(self, account_id: str) -> str:
+        return (await self._live(account_id))[0]
+
+    async def _live(self, account_id: str) -> tuple[str, Account]:
+        """A usable token and the account as read for it (which API it posts through)."""
         async with self.database.session() as session:
             account = await repository.get(session, account_id)
         if account is None:
@@ -92,9 +116,10 @@ class TokenSource:
             raise AccountUnavailableError(account)
         token = _fresh_token(account, self.cipher)
         if token is not None:
-            return token
+            return token, account
         stale = account.access_token_encrypted
-        return await self.refresh(account_id, self.cipher.decrypt(stale) if stale else None)
+        refreshed = await self.refresh(account_id, self.cipher.decrypt(stale) if stale else None)
+        return refreshed, account
 
     async def refresh(self, account_id: str, rejected_token: str | None) -> str:
         """Refresh unless another caller already replaced `rejected_token` with a fresh one."""
@@ -129,13 +154,21 @@ class TokenSource:
             raise errors.InvalidGrant(
                 "invalid_grant", "the refresh token has expired", http_status=400
             )
+        refresh_token = self.cipher.decrypt(account.refresh_token_encrypted)
+        if account.api == AccountApi.BUSINESS:
+            async with self.business_app().oauth_client() as business:
+                return (await business.refresh(refresh_token)).as_token_set()
         async with self.tiktok.oauth_client() as oauth:
-            return await oauth.refresh(self.cipher.decrypt(account.refresh_token_encrypted))
+            return await oauth.refresh(refresh_token)
 
     async def call(self, account_id: str, action: Callable[[str], Awaitable[T]]) -> T:
         """Run a TikTok call with a live token; on `access_token_invalid` refresh once and retry."""
-        token = await self.access_token(account_id)
+        return await self.call_as(account_id, lambda token, _account: action(token))
+
+    async def call_as(self, account_id: str, action: Callable[[str, Account], Awaitable[T]]) -> T:
+        """`call`, the action also given the account (to pick the client for its API)."""
+        token, account = await self._live(account_id)
         try:
-            return await action(token)
+            return await action(token, account)
         except errors.AccessTokenInvalid:
-            return await action(await self.refresh(account_id, token))
+            return await action(await self.refresh(account_id, token), account)

@@ -40,6 +40,10 @@ def sandbox(
     redirect_uri: Annotated[
         list[str] | None, typer.Option(help="A registered OAuth redirect URI (repeatable).")
     ] = None,
+    business_redirect_uri: Annotated[
+        list[str] | None,
+        typer.Option(help="A redirect URI registered for the Business API app (repeatable)."),
+    ] = None,
     audited: Annotated[
         bool, typer.Option(help="Behave as an audited app (public posts allowed).")
     ] = False,
@@ -59,9 +63,14 @@ def sandbox(
     import uvicorn
 
     from tikpost.sandbox.app import create_app
+    from tikpost.sandbox.business.config import BusinessConfig
     from tikpost.sandbox.config import SandboxConfig
 
+    business = BusinessConfig()
+    if business_redirect_uri:
+        business = BusinessConfig(redirect_uris=business_redirect_uri)
     config = SandboxConfig(
+        business=business,
         client_key=client_key,
         client_secret=client_secret,
         redirect_uris=redirect_uri or [DEFAULT_REDIRECT_URI],

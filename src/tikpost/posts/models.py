@@ -88,6 +88,14 @@ class Post(Base):
     transcoded_media_id: Mapped[str | None] = mapped_column(
         ForeignKey("media.id", ondelete="SET NULL"), default=None
     )
+    # The TikTok API it publishes through: its account's (`accounts.models.AccountApi`), fixed
+    # at creation as the account's is, so each step picks its kind without reading the account.
+    api: Mapped[str] = mapped_column(
+        String(16), default="content_posting", server_default="content_posting"
+    )
+    # A commercial sound (business accounts only, posts.sound): {id, volume, original_volume,
+    # start_ms, end_ms}, as the request gave it with tikpost's defaults filled in.
+    sound: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
     request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     attempt: Mapped[int] = mapped_column(Integer, default=1)

@@ -3,13 +3,50 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
+from tikpost.accounts.models import AccountApi
 from tikpost.accounts.schemas import PrivacyLevel as PrivacyLevel
 from tikpost.kit.parse import INT32_MAX, RequestModel, to_utc
 from tikpost.posts.models import PostStatus
+
+
+class SoundChoice(RequestModel):
+    """A commercial sound on a business account's video (TikTok's API for Business).
+
+    TikTok defaults both volumes to 0, which publishes a silent post; tikpost's defaults are
+    the TikTok app's own 50 and 50, so a sound named alone is heard.
+    """
+
+    id: str = Field(
+        min_length=1, max_length=64, description="A sound's `id` from GET /v1/accounts/{id}/sounds."
+    )
+    volume: int = Field(default=50, ge=0, le=100, description="The sound's volume, 0-100.")
+    original_volume: int = Field(
+        default=50, ge=0, le=100, description="The video's own audio, 0-100 (0 mutes it)."
+    )
+    start_ms: int | None = Field(
+        default=None, ge=0, le=INT32_MAX, description="Where in the clip the sound starts."
+    )
+    end_ms: int | None = Field(
+        default=None, ge=1, le=INT32_MAX, description="Where it ends; omitted: the video's end."
+    )
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        if self.end_ms is not None and self.end_ms <= (self.start_ms or 0):
+            raise ValueError("end_ms must be after start_ms")
+        return self
 
 
 class PostCreate(RequestModel):
@@ -90,6 +127,12 @@ class PostCreate(RequestModel):
         "a video that already passes is sent as it is. Omitted: the server's "
         "TIKPOST_TRANSCODE_DEFAULT (false unless set).",
     )
+    sound: SoundChoice | None = Field(
+        default=None,
+        description="Business accounts only (`api: business`; 422 sound_needs_business_account "
+        "otherwise): a commercial sound from GET /v1/accounts/{id}/sounds, published through "
+        "TikTok's API for Business with the volumes given.",
+    )
     review: Literal["required", "none"] | None = Field(
         default=None,
         description="`required`: the post waits in `awaiting_review` until a person approves it "
@@ -145,6 +188,11 @@ class PostRead(BaseModel):
     status: PostStatus
     mode: Literal["direct", "draft"]
     media_type: Literal["video", "photo"] = "video"
+    api: AccountApi = Field(
+        default=AccountApi.CONTENT_POSTING,
+        description="The TikTok API it publishes through: its account's (`business`: TikTok's "
+        "API for Business, public videos with an optional sound).",
+    )
     video: str | None
     photos: list[str] | None = None
     photo_cover_index: int | None = None
@@ -169,6 +217,9 @@ class PostRead(BaseModel):
         "the post uploads it instead of `video`.",
     )
     video_url: str | None = None
+    sound: SoundChoice | None = Field(
+        default=None, description="The commercial sound (business accounts), with its volumes."
+    )
     attempt: int
     publish_id: str | None = Field(description="TikTok's publish_id once the post is initialised.")
     uploaded_bytes: int

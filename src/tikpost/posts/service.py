@@ -22,7 +22,7 @@ from tikpost.kit.errors import ApiError
 from tikpost.media import service as media
 from tikpost.media.schemas import MediaRead
 from tikpost.media.storage import FileChanges
-from tikpost.posts import creator_rules, photos, repository, rules
+from tikpost.posts import business_rules, creator_rules, photos, repository, rules
 from tikpost.posts.consent import Consent
 from tikpost.posts.failures import Failure
 from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent, PostStatus
@@ -111,6 +111,7 @@ async def create_post(
             f"the account is {account.status}: connect it again (POST /v1/accounts/connect)",
             "account_id",
         )
+    request = business_rules.adjusted(request, account)
     request = _with_default_privacy(request, account.default_privacy_level)
     # A direct post with no privacy, even from the account's default, waits for a person.
     privacy_missing = request.mode == "direct" and request.privacy_level is None
@@ -126,6 +127,7 @@ async def create_post(
         # `imported`: the URL fetched by posts.video_url.prepare; None: TikTok pulls it.
         if imported is not None:
             duration_ms = rules.check_video(request, imported, transcode=transcode).duration_ms
+            business_rules.check_video(account, imported)
             media_id = imported.id
         elif request.transcode:
             raise ApiError(
@@ -142,6 +144,7 @@ async def create_post(
         except ApiError as exc:
             raise ApiError(422, "media_not_found", "no such media", "video") from exc
         duration_ms = rules.check_video(request, video, transcode=transcode).duration_ms
+        business_rules.check_video(account, video)
         media_id = video.id
     scheduled = request.scheduled_at is not None and request.scheduled_at > utcnow()
     # Held for review (posts.review): no workflow until a person approves.
@@ -158,6 +161,7 @@ async def create_post(
         team_id=team.id,
         status="awaiting_review" if held else "scheduled" if scheduled else "queued",
         review_required=held,
+        api=account.api,
         review_reason=PRIVACY_REQUIRED if privacy_missing else None,
         media_id=media_id,
         # Photos are converted at creation (posts.photos); transcoding is for videos.

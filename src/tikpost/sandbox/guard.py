@@ -30,6 +30,7 @@ ENDPOINTS = (
     "business/publish",
     "business/status",
     "business/settings",
+    "business/profile",
     "business/trending",
 )
 OAUTH_ENDPOINTS = frozenset({"oauth/token", "oauth/revoke"})

@@ -19,6 +19,7 @@ from tests.service.conftest import RunningService
 from tests.service.photo_helpers import make_jpeg, make_zip
 from tests.service.publishing_helpers import connect_account, sandbox_posts
 from tests.service.webhook_helpers import Receiver, receiver
+from tests.support.api import Api
 from tests.support.media_server import media_origin
 from tests.support.waiting import wait_until
 
@@ -138,6 +139,35 @@ def test_a_live_post_publishes_once_and_signs_its_webhook(
     }
     assert json.loads(hooks.at("/live")[0].body) == payload
     assert len(hooks.at("/live")) == 2
+
+
+def test_a_business_profile_publishes_the_sound_id(
+    svc: RunningService, sandbox_api: httpx.Client, origin: str, hooks: Receiver
+) -> None:
+    """Through TikTok's API for Business the sound is applied, at tikpost's audible 50/50."""
+    profile = Api(sandbox_api).connect_business("sound_farm")
+    listed = sandbox_api.get(f"/v1/accounts/{profile['id']}/sounds").json()["items"]
+    sound_id = listed[0]["id"]
+    body = documented(profile["id"], origin, f"{hooks.url}/s", is_live=True, sound_id=sound_id)
+    sent = sandbox_api.post(POSTS, json=body)
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["sound_applied"] is True
+    assert not any("was not applied" in note for note in sent.json()["notes"])
+    task = wait_final(sandbox_api, sent.json()["task_id"])
+    assert (task["status"], task["tikpost_status"]) == ("posted", "published"), task["error"]
+    assert (task["sound_id"], task["sound_applied"]) == (sound_id, True)
+    assert task["url"] == f"https://www.tiktok.com/@sound_farm/video/{task['platform_post_id']}"
+    with httpx.Client(base_url=f"{svc.url}/sandbox/_sandbox") as op:
+        [live] = op.get(f"/business/accounts/{profile['open_id']}/posts").json()["posts"]
+    assert live["post_info"]["caption"] == "Morning routine\n\nwith @friend #morning"
+    heard = live["sound"]
+    assert (heard["music_sound_id"], heard["music_sound_volume"]) == (sound_id, 50)
+    assert heard["video_original_sound_volume"] == 50
+    # A draft of a business profile cannot carry it: said, not dropped silently.
+    draft = sandbox_api.post(POSTS, json=documented(profile["id"], origin, f"{hooks.url}/s"))
+    assert draft.status_code == 200, draft.text
+    assert draft.json()["sound_applied"] is False
+    assert any("takes no sound" in note for note in draft.json()["notes"])
 
 
 def test_a_slideshow_zip_becomes_a_photo_draft(

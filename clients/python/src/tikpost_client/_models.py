@@ -17,6 +17,13 @@ class AccountRead(BaseModel):
     avatar_url: Annotated[str | None, Field(title="Avatar Url")]
     scopes: Annotated[list[str], Field(title="Scopes")]
     status: Annotated[Literal["ready", "reauth_required", "revoked"], Field(title="Status")]
+    api: Annotated[
+        Literal["content_posting", "business"] | None,
+        Field(
+            description="The TikTok API the account posts through: `content_posting` (TikTok's Content Posting API), or `business` (TikTok's API for Business: public posts only, commercial sounds; GET /v1/accounts/{id}/sounds).",
+            title="Api",
+        ),
+    ] = "content_posting"
     status_reason: Annotated[
         str | None,
         Field(description="Why the account is not ready, if it is not.", title="Status Reason"),
@@ -96,6 +103,13 @@ class ConnectRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    api: Annotated[
+        Literal["content_posting", "business"] | None,
+        Field(
+            description="`business`: connect through the server's TikTok API for Business app instead: the account then posts public videos and photos only, and may add a commercial sound (`sound`) to its posts. 409 business_api_not_configured without one.",
+            title="Api",
+        ),
+    ] = "content_posting"
     redirect_uri: Annotated[
         RedirectUri | None,
         Field(
@@ -336,129 +350,6 @@ class WebhookUrl(RootModel[AnyUrl]):
     ]
 
 
-class PostCreate(BaseModel):
-    """
-    One video (or photo carousel) to one account, now or at `scheduled_at`.
-
-    `mode=direct` publishes (TikTok's Direct Post); `mode=draft` sends the video to the
-    creator's TikTok inbox, where they finish it in the app — drafts take no caption, privacy or
-    interaction settings, because TikTok lets the creator choose those there. Photo drafts are
-    the exception TikTok makes: they take a title and description.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    account_id: Annotated[str, Field(max_length=64, title="Account Id")]
-    mode: Annotated[Literal["direct", "draft"] | None, Field(title="Mode")] = "direct"
-    video: Annotated[
-        Video | None, Field(description="A media id from POST /v1/media.", title="Video")
-    ] = None
-    video_url: Annotated[
-        VideoUrl | None,
-        Field(
-            description="A video by http(s) URL instead of `video`. Under a prefix listed in TIKPOST_VERIFIED_URL_PREFIXES, TikTok pulls it itself (PULL_FROM_URL); otherwise tikpost fetches it now, before accepting the post, so every video rule applies.",
-            title="Video Url",
-        ),
-    ] = None
-    photos: Annotated[
-        Photos | None,
-        Field(
-            description='A photo carousel instead of a video: 1 to 35 images, in order, each an image media id (POST /v1/media, or the items of POST /v1/media/zip) or an http(s) URL. URLs are fetched now, before the post is accepted, exactly like POST /v1/media {"url"} (SSRF guard, size cap, probe; PNGs and photos over 1080 px are converted like uploads); if any fails, the request is refused naming the item (`photos[2]`) and nothing fetched is kept.',
-            title="Photos",
-        ),
-    ] = None
-    photo_cover_index: Annotated[
-        PhotoCoverIndex | None,
-        Field(
-            description="Photos only: which photo (0-based) is the cover.",
-            title="Photo Cover Index",
-        ),
-    ] = None
-    description: Annotated[
-        str | None,
-        Field(
-            description="Photos only: text under the carousel; 4000 UTF-16 units.",
-            title="Description",
-        ),
-    ] = None
-    auto_add_music: Annotated[
-        bool | None,
-        Field(
-            description="Photos only (direct): let TikTok add recommended music.",
-            title="Auto Add Music",
-        ),
-    ] = False
-    title: Annotated[
-        str | None,
-        Field(
-            description="Caption, with #hashtags and @mentions; 2200 UTF-16 units.", title="Title"
-        ),
-    ] = None
-    privacy_level: Annotated[
-        Literal["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"]
-        | None,
-        Field(
-            description="For direct posts: one the creator offers (creator-info). Omitted: the account's default_privacy_level; with none set, the post is accepted and waits in awaiting_review (review_reason privacy_level_required) for a person to choose.",
-            title="Privacy Level",
-        ),
-    ] = None
-    disable_comment: Annotated[bool | None, Field(title="Disable Comment")] = False
-    disable_duet: Annotated[bool | None, Field(title="Disable Duet")] = False
-    disable_stitch: Annotated[bool | None, Field(title="Disable Stitch")] = False
-    brand_organic_toggle: Annotated[
-        bool | None,
-        Field(description="Promotes the creator's brand.", title="Brand Organic Toggle"),
-    ] = False
-    brand_content_toggle: Annotated[
-        bool | None,
-        Field(
-            description="Paid partnership; cannot be private (SELF_ONLY).",
-            title="Brand Content Toggle",
-        ),
-    ] = False
-    is_aigc: Annotated[
-        bool | None, Field(description="Label the video as AI-generated.", title="Is Aigc")
-    ] = False
-    video_cover_timestamp_ms: Annotated[
-        VideoCoverTimestampMs | None, Field(title="Video Cover Timestamp Ms")
-    ] = None
-    scheduled_at: Annotated[
-        AwareDatetime | None,
-        Field(
-            description="RFC 3339 with a timezone; omitted or past means now.", title="Scheduled At"
-        ),
-    ] = None
-    webhook_url: Annotated[
-        WebhookUrl | None,
-        Field(
-            description="Also notify this URL (signed like team webhook endpoints).",
-            title="Webhook Url",
-        ),
-    ] = None
-    on_cap: Annotated[
-        Literal["wait", "fail"] | None,
-        Field(
-            description="When the creator has hit TikTok's daily post cap: wait for the window to reopen and post then (`wait`), or fail at once (`fail`).",
-            title="On Cap",
-        ),
-    ] = "wait"
-    transcode: Annotated[
-        bool | None,
-        Field(
-            description="Videos: convert one TikTok would refuse (other codec or container, frame rate outside 23-60 fps, a side outside 360-4096 px) to H.264/AAC MP4 before uploading; a video that already passes is sent as it is. Omitted: the server's TIKPOST_TRANSCODE_DEFAULT (false unless set).",
-            title="Transcode",
-        ),
-    ] = None
-    review: Annotated[
-        Literal["required", "none"] | None,
-        Field(
-            description="`required`: the post waits in `awaiting_review` until a person approves it (POST /v1/posts/{id}/approve, or the dashboard's review queue); nothing is sent to TikTok before. `none`: publish without review. Omitted: the team's `review_by_default` (GET /v1/team).",
-            title="Review",
-        ),
-    ] = None
-
-
 class PostError(BaseModel):
     code: Annotated[str, Field(description="Stable tikpost error code.", title="Code")]
     message: Annotated[
@@ -475,104 +366,6 @@ class PostEventRead(BaseModel):
     status: Annotated[str, Field(title="Status")]
     message: Annotated[str, Field(title="Message")]
     data: Annotated[dict[str, Any], Field(title="Data")]
-
-
-class PostRead(BaseModel):
-    id: Annotated[str, Field(title="Id")]
-    account_id: Annotated[str, Field(title="Account Id")]
-    status: Annotated[
-        Literal[
-            "awaiting_review",
-            "scheduled",
-            "queued",
-            "uploading",
-            "processing",
-            "published",
-            "in_inbox",
-            "failed",
-            "cancelled",
-        ],
-        Field(title="Status"),
-    ]
-    mode: Annotated[Literal["direct", "draft"], Field(title="Mode")]
-    media_type: Annotated[Literal["video", "photo"] | None, Field(title="Media Type")] = "video"
-    video: Annotated[str | None, Field(title="Video")]
-    photos: Annotated[list[str] | None, Field(title="Photos")] = None
-    photo_cover_index: Annotated[int | None, Field(title="Photo Cover Index")] = None
-    description: Annotated[str | None, Field(title="Description")] = None
-    auto_add_music: Annotated[bool | None, Field(title="Auto Add Music")] = False
-    title: Annotated[str | None, Field(title="Title")]
-    privacy_level: Annotated[str | None, Field(title="Privacy Level")]
-    disable_comment: Annotated[bool, Field(title="Disable Comment")]
-    disable_duet: Annotated[bool, Field(title="Disable Duet")]
-    disable_stitch: Annotated[bool, Field(title="Disable Stitch")]
-    brand_organic_toggle: Annotated[bool, Field(title="Brand Organic Toggle")]
-    brand_content_toggle: Annotated[bool, Field(title="Brand Content Toggle")]
-    is_aigc: Annotated[bool, Field(title="Is Aigc")]
-    video_cover_timestamp_ms: Annotated[int | None, Field(title="Video Cover Timestamp Ms")]
-    scheduled_at: Annotated[AwareDatetime | None, Field(title="Scheduled At")]
-    webhook_url: Annotated[str | None, Field(title="Webhook Url")]
-    on_cap: Annotated[Literal["wait", "fail"], Field(title="On Cap")]
-    transcode: Annotated[bool | None, Field(title="Transcode")] = False
-    transcoded_video: Annotated[
-        str | None,
-        Field(
-            description="The media id of the H.264/AAC MP4 made for TikTok, once transcoded; the post uploads it instead of `video`.",
-            title="Transcoded Video",
-        ),
-    ] = None
-    video_url: Annotated[str | None, Field(title="Video Url")] = None
-    attempt: Annotated[int, Field(title="Attempt")]
-    publish_id: Annotated[
-        str | None,
-        Field(description="TikTok's publish_id once the post is initialised.", title="Publish Id"),
-    ]
-    uploaded_bytes: Annotated[int, Field(title="Uploaded Bytes")]
-    tiktok_post_id: Annotated[
-        str | None,
-        Field(description="The live post's id, for public posts.", title="Tiktok Post Id"),
-    ]
-    post_url: Annotated[str | None, Field(title="Post Url")]
-    error: PostError | None
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
-    finished_at: Annotated[AwareDatetime | None, Field(title="Finished At")]
-    review_required: Annotated[
-        bool | None,
-        Field(description="Held for a person's review before publishing.", title="Review Required"),
-    ] = False
-    reviewed_at: Annotated[
-        AwareDatetime | None,
-        Field(
-            description="When it was approved or rejected; null again after an edit.",
-            title="Reviewed At",
-        ),
-    ] = None
-    review_note: Annotated[
-        str | None, Field(description="The reason given on rejection.", title="Review Note")
-    ] = None
-    review_reason: Annotated[
-        str | None,
-        Field(
-            description="Why it waits beyond consent: `privacy_level_required` (a direct post that named no privacy_level, its account having no default): set one with PATCH /v1/posts/{id} before approving.",
-            title="Review Reason",
-        ),
-    ] = None
-    consent: Annotated[
-        Literal["api_key", "dashboard"] | None,
-        Field(
-            description="How the creator's consent was given; null until it was.", title="Consent"
-        ),
-    ] = None
-    consent_by: Annotated[
-        str | None,
-        Field(
-            description="The API key's id (`key_…`) or dashboard session's (`ses_…`).",
-            title="Consent By",
-        ),
-    ] = None
-    consent_at: Annotated[AwareDatetime | None, Field(title="Consent At")] = None
-    events: Annotated[list[PostEventRead], Field(title="Events")]
 
 
 class PhotoCoverIndex1(RootModel[int]):
@@ -625,6 +418,95 @@ class ReviewRejection(BaseModel):
             description="Shown as the post's error.", max_length=2000, min_length=1, title="Reason"
         ),
     ]
+
+
+class StartMs(RootModel[int]):
+    root: Annotated[
+        int,
+        Field(
+            description="Where in the clip the sound starts.", ge=0, le=2147483647, title="Start Ms"
+        ),
+    ]
+
+
+class EndMs(RootModel[int]):
+    root: Annotated[
+        int,
+        Field(
+            description="Where it ends; omitted: the video's end.",
+            ge=1,
+            le=2147483647,
+            title="End Ms",
+        ),
+    ]
+
+
+class SoundChoice(BaseModel):
+    """
+    A commercial sound on a business account's video (TikTok's API for Business).
+
+    TikTok defaults both volumes to 0, which publishes a silent post; tikpost's defaults are
+    the TikTok app's own 50 and 50, so a sound named alone is heard.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: Annotated[
+        str,
+        Field(
+            description="A sound's `id` from GET /v1/accounts/{id}/sounds.",
+            max_length=64,
+            min_length=1,
+            title="Id",
+        ),
+    ]
+    volume: Annotated[
+        int | None, Field(description="The sound's volume, 0-100.", ge=0, le=100, title="Volume")
+    ] = 50
+    original_volume: Annotated[
+        int | None,
+        Field(
+            description="The video's own audio, 0-100 (0 mutes it).",
+            ge=0,
+            le=100,
+            title="Original Volume",
+        ),
+    ] = 50
+    start_ms: Annotated[
+        StartMs | None, Field(description="Where in the clip the sound starts.", title="Start Ms")
+    ] = None
+    end_ms: Annotated[
+        EndMs | None, Field(description="Where it ends; omitted: the video's end.", title="End Ms")
+    ] = None
+
+
+class SoundRead(BaseModel):
+    """
+    A commercial sound a business account's post may use: one clip of a trending track.
+    """
+
+    id: Annotated[
+        str, Field(description="The clip's id: what a post's `sound.id` takes.", title="Id")
+    ]
+    clip: Annotated[
+        Literal["trending", "full"],
+        Field(description="The track's trending part, or the whole track.", title="Clip"),
+    ]
+    track_id: Annotated[
+        str,
+        Field(
+            description="TikTok's commercial_music_id (not publishable itself).", title="Track Id"
+        ),
+    ]
+    name: Annotated[str, Field(title="Name")]
+    artist: Annotated[str | None, Field(title="Artist")]
+    duration_sec: Annotated[
+        int | None, Field(description="The clip's length in seconds.", title="Duration Sec")
+    ]
+    genres: Annotated[list[str], Field(title="Genres")]
+    preview_url: Annotated[str | None, Field(title="Preview Url")]
+    thumbnail_url: Annotated[str | None, Field(title="Thumbnail Url")]
 
 
 class TeamRead(BaseModel):
@@ -746,12 +628,246 @@ class MediaRead(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
 
 
-class PostPage(BaseModel):
-    items: Annotated[list[PostRead], Field(title="Items")]
-    next_cursor: Annotated[
+class PostCreate(BaseModel):
+    """
+    One video (or photo carousel) to one account, now or at `scheduled_at`.
+
+    `mode=direct` publishes (TikTok's Direct Post); `mode=draft` sends the video to the
+    creator's TikTok inbox, where they finish it in the app — drafts take no caption, privacy or
+    interaction settings, because TikTok lets the creator choose those there. Photo drafts are
+    the exception TikTok makes: they take a title and description.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    account_id: Annotated[str, Field(max_length=64, title="Account Id")]
+    mode: Annotated[Literal["direct", "draft"] | None, Field(title="Mode")] = "direct"
+    video: Annotated[
+        Video | None, Field(description="A media id from POST /v1/media.", title="Video")
+    ] = None
+    video_url: Annotated[
+        VideoUrl | None,
+        Field(
+            description="A video by http(s) URL instead of `video`. Under a prefix listed in TIKPOST_VERIFIED_URL_PREFIXES, TikTok pulls it itself (PULL_FROM_URL); otherwise tikpost fetches it now, before accepting the post, so every video rule applies.",
+            title="Video Url",
+        ),
+    ] = None
+    photos: Annotated[
+        Photos | None,
+        Field(
+            description='A photo carousel instead of a video: 1 to 35 images, in order, each an image media id (POST /v1/media, or the items of POST /v1/media/zip) or an http(s) URL. URLs are fetched now, before the post is accepted, exactly like POST /v1/media {"url"} (SSRF guard, size cap, probe; PNGs and photos over 1080 px are converted like uploads); if any fails, the request is refused naming the item (`photos[2]`) and nothing fetched is kept.',
+            title="Photos",
+        ),
+    ] = None
+    photo_cover_index: Annotated[
+        PhotoCoverIndex | None,
+        Field(
+            description="Photos only: which photo (0-based) is the cover.",
+            title="Photo Cover Index",
+        ),
+    ] = None
+    description: Annotated[
         str | None,
-        Field(description="Pass back as `cursor` for the next page.", title="Next Cursor"),
+        Field(
+            description="Photos only: text under the carousel; 4000 UTF-16 units.",
+            title="Description",
+        ),
+    ] = None
+    auto_add_music: Annotated[
+        bool | None,
+        Field(
+            description="Photos only (direct): let TikTok add recommended music.",
+            title="Auto Add Music",
+        ),
+    ] = False
+    title: Annotated[
+        str | None,
+        Field(
+            description="Caption, with #hashtags and @mentions; 2200 UTF-16 units.", title="Title"
+        ),
+    ] = None
+    privacy_level: Annotated[
+        Literal["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"]
+        | None,
+        Field(
+            description="For direct posts: one the creator offers (creator-info). Omitted: the account's default_privacy_level; with none set, the post is accepted and waits in awaiting_review (review_reason privacy_level_required) for a person to choose.",
+            title="Privacy Level",
+        ),
+    ] = None
+    disable_comment: Annotated[bool | None, Field(title="Disable Comment")] = False
+    disable_duet: Annotated[bool | None, Field(title="Disable Duet")] = False
+    disable_stitch: Annotated[bool | None, Field(title="Disable Stitch")] = False
+    brand_organic_toggle: Annotated[
+        bool | None,
+        Field(description="Promotes the creator's brand.", title="Brand Organic Toggle"),
+    ] = False
+    brand_content_toggle: Annotated[
+        bool | None,
+        Field(
+            description="Paid partnership; cannot be private (SELF_ONLY).",
+            title="Brand Content Toggle",
+        ),
+    ] = False
+    is_aigc: Annotated[
+        bool | None, Field(description="Label the video as AI-generated.", title="Is Aigc")
+    ] = False
+    video_cover_timestamp_ms: Annotated[
+        VideoCoverTimestampMs | None, Field(title="Video Cover Timestamp Ms")
+    ] = None
+    scheduled_at: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="RFC 3339 with a timezone; omitted or past means now.", title="Scheduled At"
+        ),
+    ] = None
+    webhook_url: Annotated[
+        WebhookUrl | None,
+        Field(
+            description="Also notify this URL (signed like team webhook endpoints).",
+            title="Webhook Url",
+        ),
+    ] = None
+    on_cap: Annotated[
+        Literal["wait", "fail"] | None,
+        Field(
+            description="When the creator has hit TikTok's daily post cap: wait for the window to reopen and post then (`wait`), or fail at once (`fail`).",
+            title="On Cap",
+        ),
+    ] = "wait"
+    transcode: Annotated[
+        bool | None,
+        Field(
+            description="Videos: convert one TikTok would refuse (other codec or container, frame rate outside 23-60 fps, a side outside 360-4096 px) to H.264/AAC MP4 before uploading; a video that already passes is sent as it is. Omitted: the server's TIKPOST_TRANSCODE_DEFAULT (false unless set).",
+            title="Transcode",
+        ),
+    ] = None
+    sound: Annotated[
+        SoundChoice | None,
+        Field(
+            description="Business accounts only (`api: business`; 422 sound_needs_business_account otherwise): a commercial sound from GET /v1/accounts/{id}/sounds, published through TikTok's API for Business with the volumes given."
+        ),
+    ] = None
+    review: Annotated[
+        Literal["required", "none"] | None,
+        Field(
+            description="`required`: the post waits in `awaiting_review` until a person approves it (POST /v1/posts/{id}/approve, or the dashboard's review queue); nothing is sent to TikTok before. `none`: publish without review. Omitted: the team's `review_by_default` (GET /v1/team).",
+            title="Review",
+        ),
+    ] = None
+
+
+class PostRead(BaseModel):
+    id: Annotated[str, Field(title="Id")]
+    account_id: Annotated[str, Field(title="Account Id")]
+    status: Annotated[
+        Literal[
+            "awaiting_review",
+            "scheduled",
+            "queued",
+            "uploading",
+            "processing",
+            "published",
+            "in_inbox",
+            "failed",
+            "cancelled",
+        ],
+        Field(title="Status"),
     ]
+    mode: Annotated[Literal["direct", "draft"], Field(title="Mode")]
+    media_type: Annotated[Literal["video", "photo"] | None, Field(title="Media Type")] = "video"
+    api: Annotated[
+        Literal["content_posting", "business"] | None,
+        Field(
+            description="The TikTok API it publishes through: its account's (`business`: TikTok's API for Business, public videos with an optional sound).",
+            title="Api",
+        ),
+    ] = "content_posting"
+    video: Annotated[str | None, Field(title="Video")]
+    photos: Annotated[list[str] | None, Field(title="Photos")] = None
+    photo_cover_index: Annotated[int | None, Field(title="Photo Cover Index")] = None
+    description: Annotated[str | None, Field(title="Description")] = None
+    auto_add_music: Annotated[bool | None, Field(title="Auto Add Music")] = False
+    title: Annotated[str | None, Field(title="Title")]
+    privacy_level: Annotated[str | None, Field(title="Privacy Level")]
+    disable_comment: Annotated[bool, Field(title="Disable Comment")]
+    disable_duet: Annotated[bool, Field(title="Disable Duet")]
+    disable_stitch: Annotated[bool, Field(title="Disable Stitch")]
+    brand_organic_toggle: Annotated[bool, Field(title="Brand Organic Toggle")]
+    brand_content_toggle: Annotated[bool, Field(title="Brand Content Toggle")]
+    is_aigc: Annotated[bool, Field(title="Is Aigc")]
+    video_cover_timestamp_ms: Annotated[int | None, Field(title="Video Cover Timestamp Ms")]
+    scheduled_at: Annotated[AwareDatetime | None, Field(title="Scheduled At")]
+    webhook_url: Annotated[str | None, Field(title="Webhook Url")]
+    on_cap: Annotated[Literal["wait", "fail"], Field(title="On Cap")]
+    transcode: Annotated[bool | None, Field(title="Transcode")] = False
+    transcoded_video: Annotated[
+        str | None,
+        Field(
+            description="The media id of the H.264/AAC MP4 made for TikTok, once transcoded; the post uploads it instead of `video`.",
+            title="Transcoded Video",
+        ),
+    ] = None
+    video_url: Annotated[str | None, Field(title="Video Url")] = None
+    sound: Annotated[
+        SoundChoice | None,
+        Field(description="The commercial sound (business accounts), with its volumes."),
+    ] = None
+    attempt: Annotated[int, Field(title="Attempt")]
+    publish_id: Annotated[
+        str | None,
+        Field(description="TikTok's publish_id once the post is initialised.", title="Publish Id"),
+    ]
+    uploaded_bytes: Annotated[int, Field(title="Uploaded Bytes")]
+    tiktok_post_id: Annotated[
+        str | None,
+        Field(description="The live post's id, for public posts.", title="Tiktok Post Id"),
+    ]
+    post_url: Annotated[str | None, Field(title="Post Url")]
+    error: PostError | None
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    finished_at: Annotated[AwareDatetime | None, Field(title="Finished At")]
+    review_required: Annotated[
+        bool | None,
+        Field(description="Held for a person's review before publishing.", title="Review Required"),
+    ] = False
+    reviewed_at: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="When it was approved or rejected; null again after an edit.",
+            title="Reviewed At",
+        ),
+    ] = None
+    review_note: Annotated[
+        str | None, Field(description="The reason given on rejection.", title="Review Note")
+    ] = None
+    review_reason: Annotated[
+        str | None,
+        Field(
+            description="Why it waits beyond consent: `privacy_level_required` (a direct post that named no privacy_level, its account having no default): set one with PATCH /v1/posts/{id} before approving.",
+            title="Review Reason",
+        ),
+    ] = None
+    consent: Annotated[
+        Literal["api_key", "dashboard"] | None,
+        Field(
+            description="How the creator's consent was given; null until it was.", title="Consent"
+        ),
+    ] = None
+    consent_by: Annotated[
+        str | None,
+        Field(
+            description="The API key's id (`key_…`) or dashboard session's (`ses_…`).",
+            title="Consent By",
+        ),
+    ] = None
+    consent_at: Annotated[AwareDatetime | None, Field(title="Consent At")] = None
+    events: Annotated[list[PostEventRead], Field(title="Events")]
+
+
+class SoundList(BaseModel):
+    items: Annotated[list[SoundRead], Field(title="Items")]
 
 
 class MediaList(BaseModel):
@@ -769,3 +885,11 @@ class MediaPage(BaseModel):
 
     items: Annotated[list[MediaRead], Field(title="Items")]
     next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class PostPage(BaseModel):
+    items: Annotated[list[PostRead], Field(title="Items")]
+    next_cursor: Annotated[
+        str | None,
+        Field(description="Pass back as `cursor` for the next page.", title="Next Cursor"),
+    ]

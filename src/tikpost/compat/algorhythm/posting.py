@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from tikpost.accounts import service as accounts
+from tikpost.accounts.models import AccountApi
+from tikpost.accounts.schemas import AccountRead
 from tikpost.compat import replay
 from tikpost.compat.algorhythm import slideshow, translate
 from tikpost.compat.algorhythm.schemas import TaskCreate, TaskCreated
@@ -29,11 +31,11 @@ VENDOR = "algorhythm"
 PUBLISHED = "post.published"
 
 
-async def require_profile(database: Database, team: TeamRead, profile_id: str) -> None:
+async def require_profile(database: Database, team: TeamRead, profile_id: str) -> AccountRead:
     """Another team's account, or none: Algorhythm's 404 (nothing says which)."""
     async with database.session() as session:
         try:
-            await accounts.get_account(session, team, profile_id)
+            return await accounts.get_account(session, team, profile_id)
         except ApiError:
             raise ApiError(404, "profile_not_found", "Profile not found", "profile_id") from None
 
@@ -85,10 +87,13 @@ async def submit(
     )
     request_hash = replay.digest(VENDOR, task.model_dump(mode="json"))
     earlier = await replay.replayed(database, team, idempotency_key, request_hash)
-    left_out = translate.left_out(task)
     if earlier is not None:
-        return _created(earlier.id, task, left_out), True
-    await require_profile(database, team, task.profile_id)
+        was_business = earlier.api == AccountApi.BUSINESS
+        notes = translate.left_out(task, was_business)
+        return _created(earlier.id, task, notes, earlier.sound is not None), True
+    profile = await require_profile(database, team, task.profile_id)
+    business = profile.api == AccountApi.BUSINESS
+    left_out = translate.left_out(task, business)
     await check_urls(task, guard, settings)
     translate.execute_at(task)  # refused before anything is fetched
     slides: list[MediaRead] = []
@@ -99,7 +104,9 @@ async def submit(
     try:
         try:
             post = translate.post_create(
-                task, [slide.id for slide in slides] if task.media_type == "slideshow" else None
+                task,
+                [slide.id for slide in slides] if task.media_type == "slideshow" else None,
+                business,
             )
         except ValidationError as exc:
             raise ApiError(422, "validation_error", str(exc.errors()[0]["msg"])) from None
@@ -113,10 +120,11 @@ async def submit(
     except BaseException:
         await fetched.discard(database, storage, team, slides)
         raise
-    return _created(done.post.id, task, left_out), done.replayed
+    applied = translate.applies_sound(task, business)
+    return _created(done.post.id, task, left_out, applied), done.replayed
 
 
-def _created(post_id: str, task: TaskCreate, left_out: list[str]) -> TaskCreated:
+def _created(post_id: str, task: TaskCreate, left_out: list[str], applied: bool) -> TaskCreated:
     return TaskCreated(
-        task_id=post_id, sound_applied=False if task.sound_id else None, notes=left_out
+        task_id=post_id, sound_applied=applied if task.sound_id else None, notes=left_out
     )

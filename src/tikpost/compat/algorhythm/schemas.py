@@ -13,7 +13,8 @@ TaskStatus = Literal["processing", "posted", "failed"]
 
 class TaskCreate(RequestModel):
     """`POST /v1/posts`. `sound_id`, `title` and `webhook_url`, required by Algorhythm, are
-    optional here: tikpost cannot apply a sound, and a draft or a caption-less post is fine."""
+    optional here: a sound applies only to a business profile, and a draft or a caption-less
+    post is fine."""
 
     profile_id: str = Field(max_length=64, description="A tikpost account id of your team.")
     media_type: Literal["video", "slideshow"]
@@ -23,7 +24,11 @@ class TaskCreate(RequestModel):
         description="https URL of an MP4, or of a .zip of slide-1.jpg, slide-2.jpg, …",
     )
     sound_id: str | None = Field(
-        default=None, max_length=200, description="Kept on the post, not applied (see notes)."
+        default=None,
+        max_length=200,
+        description="A sound's `id` from GET /v1/accounts/{id}/sounds: applied (volumes 50/50) "
+        "to a live video of a business profile (connected through TikTok's API for Business); "
+        "otherwise kept on the post, not applied (see notes).",
     )
     title: str | None = None
     webhook_url: str | None = Field(default=None, max_length=2000)
@@ -39,7 +44,8 @@ class TaskCreate(RequestModel):
 class TaskCreated(BaseModel):
     task_id: str = Field(description="tikpost's post id: GET /v1/posts/{task_id}.")
     sound_applied: bool | None = Field(
-        description="false when a sound_id was given: TikTok's official API cannot attach one."
+        description="true when the sound goes to TikTok (a business profile's live video); "
+        "false when a sound_id was given but cannot be attached (see notes)."
     )
     notes: list[str] = Field(description="Where tikpost did not do what Algorhythm would.")
 

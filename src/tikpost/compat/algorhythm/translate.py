@@ -66,21 +66,31 @@ def caption(task: TaskCreate) -> str | None:
     return "\n\n".join(parts) or None
 
 
-def left_out(task: TaskCreate) -> list[str]:
+def applies_sound(task: TaskCreate, business: bool) -> bool:
+    """A sound goes to TikTok only through the API for Business, on a published video (a
+    draft's sound is ignored there)."""
+    return bool(task.sound_id) and business and task.media_type == "video" and task.is_live
+
+
+def left_out(task: TaskCreate, business: bool) -> list[str]:
     """What of `task` tikpost does not send to TikTok, said for the answer and the timeline."""
     notes: list[str] = []
     if task.media_type == "video" and not task.is_live and (task.title or task.description):
         notes.append(DRAFT_TEXT)
-    if task.sound_id is not None:
-        notes.append(
-            f"sound_id {task.sound_id} was not applied: TikTok's official API cannot attach "
-            "a sound (kept on the post)"
+    if task.sound_id is not None and not applies_sound(task, business):
+        why = (
+            "a draft or a slideshow takes no sound through TikTok's API for Business"
+            if business
+            else "the profile is connected through TikTok's Content Posting API, which cannot "
+            "attach a sound; connect it as a business account to apply sounds"
         )
+        notes.append(f"sound_id {task.sound_id} was not applied: {why} (kept on the post)")
     return notes
 
 
-def post_create(task: TaskCreate, photos: list[str] | None) -> PostCreate:
-    """The tikpost post for `task`, its slides (for a slideshow) as `photos`."""
+def post_create(task: TaskCreate, photos: list[str] | None, business: bool) -> PostCreate:
+    """The tikpost post for `task`, its slides (for a slideshow) as `photos`; a business
+    profile's published video carries the sound, at tikpost's default volumes."""
     mode = "direct" if task.is_live else "draft"
     fields: dict[str, Any] = {"account_id": task.profile_id, "mode": mode}
     scheduled = execute_at(task)
@@ -96,6 +106,8 @@ def post_create(task: TaskCreate, photos: list[str] | None) -> PostCreate:
         fields["video_url"] = task.media_url
         if mode == "direct":
             fields["title"] = caption(task)
+    if applies_sound(task, business):
+        fields["sound"] = {"id": task.sound_id}
     return PostCreate.model_validate(fields)
 
 
@@ -111,6 +123,6 @@ def task_read(post: PostRead) -> TaskRead:
         platform_post_id=post.tiktok_post_id,
         url=post.post_url,
         sound_id=sound_id if isinstance(sound_id, str) else None,
-        sound_applied=False if sound_id else None,
+        sound_applied=(post.sound is not None) if sound_id else None,
         error=post.error.message if post.error else None,
     )

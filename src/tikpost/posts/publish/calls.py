@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from tikpost.accounts.models import Account, AccountApi
+from tikpost.kit.errors import ApiError
 from tikpost.kit.logs import log_context
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure, PublishFailedError, describe
 from tikpost.posts.models import Post
+from tikpost.posts.publish.business_client import BusinessPosting
 from tikpost.posts.publish.context import PublishContext
 from tikpost.posts.publish.fencing import check_fence
 from tikpost.posts.publish.outage import patient
@@ -45,19 +48,27 @@ async def call_tiktok(
     repeatable: bool = True,
 ) -> T:
     """Call TikTok as the post's account, with a live token, patiently (see posts.publish.outage).
+    `action` gets the Content Posting client, or for a business account a `BusinessPosting`.
 
     A call that is not `repeatable` (an init that publishes by itself) follows a mark: the
     post `uploading` without a publish_id. When TikTok refuses it for now, the mark goes, so
     the step may ask again after the wait instead of finding an outcome it cannot know."""
 
-    async def with_client(token: str) -> T:
+    async def with_client(token: str, account: Account) -> T:
+        if account.api == AccountApi.BUSINESS:
+            try:
+                app = ctx.tokens.business_app()
+            except ApiError as exc:
+                raise PublishFailedError(Failure(exc.code, exc.message)) from exc
+            async with app.account_client(token, account.open_id) as business:
+                return await action(BusinessPosting(business, account))
         async with ctx.tiktok.posting_client(token) as client:
             return await action(client)
 
     scope = log_context.set({**(log_context.get() or {}), "account_id": post.account_id})
     try:
         return await patient(
-            lambda: ctx.tokens.call(post.account_id, with_client), repeatable=repeatable
+            lambda: ctx.tokens.call_as(post.account_id, with_client), repeatable=repeatable
         )
     except errors.TikTokError as exc:
         if not repeatable and exc.retryable:

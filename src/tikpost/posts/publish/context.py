@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tikpost.accounts.oauth import tiktok_app_for
+from tikpost.accounts.oauth import business_app_for, tiktok_app_for
 from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.crypto import TokenCipher
 from tikpost.kit.db import Database
@@ -22,6 +22,7 @@ from tikpost.runtime.workflows import current_runtime
 from tikpost.settings import Settings
 from tikpost.tiktok import TikTokApp
 from tikpost.tiktok.base import LoopPool
+from tikpost.tiktok.business import TikTokBusinessApp
 from tikpost.webhooks import service as webhooks
 
 EVENT_FOR_STATUS = {
@@ -38,6 +39,8 @@ class PublishContext:
     tokens: TokenSource
     storage: Storage
     tiktok: TikTokApp
+    # The Business API app (business accounts' posts), None when the server has none.
+    business: TikTokBusinessApp | None
 
     @staticmethod
     async def notify(session: AsyncSession, post: Post) -> list[str]:
@@ -66,13 +69,17 @@ def context() -> PublishContext:
         # Pooled per loop (steps run on DBOS's): connections and TLS set-up are reused.
         pool = LoopPool(event_hooks=runtime.http_hooks)
         tiktok = dataclasses.replace(tiktok_app_for(settings, runtime.http_hooks), pool=pool)
+        business = business_app_for(settings, runtime.http_hooks)
+        if business is not None:
+            business = dataclasses.replace(business, pool=pool)
         cipher = TokenCipher(settings.secret_key.get_secret_value())
         found = PublishContext(
             settings=settings,
             database=runtime.database,
-            tokens=TokenSource(runtime.database, cipher, tiktok),
+            tokens=TokenSource(runtime.database, cipher, tiktok, business),
             storage=storage_from_url(settings.storage_url, settings),
             tiktok=tiktok,
+            business=business,
         )
         _contexts.clear()
         _contexts[id(runtime)] = found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -35,6 +36,32 @@ async def publish_status(request: Request) -> JSONResponse:
     if post.reason:
         data["reason"] = post.reason
     return ok(data)
+
+
+PROFILE_FIELDS = ("username", "display_name", "profile_image")
+
+
+@router.get("/business/get/")
+async def business_profile(request: Request) -> JSONResponse:
+    """The account's profile, only the `fields` asked for (a JSON list, as TikTok takes it)."""
+    state = await enter(request, "business/profile")
+    params = request.query_params
+    _, account = authenticate(request, state, params.get("business_id"), "user.info.basic")
+    try:
+        fields = json.loads(params.get("fields", '["username"]'))
+    except ValueError:
+        raise BusinessError(INVALID_PARAMS, "fields must be a JSON list.") from None
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise BusinessError(INVALID_PARAMS, "fields must be a JSON list of strings.")
+    unknown = [f for f in fields if f not in PROFILE_FIELDS]
+    if unknown:
+        raise BusinessError(INVALID_PARAMS, f"fields: unknown field {unknown[0]}.")
+    profile = {
+        "username": account.username,
+        "display_name": account.display_name,
+        "profile_image": f"https://p16-sign.tiktokcdn.com/sandbox/{account.open_id}.jpeg",
+    }
+    return ok({name: profile[name] for name in fields})
 
 
 @router.get("/business/video/settings/")

@@ -10,6 +10,7 @@ from tikpost.tiktok.business.app import BUSINESS_API_URL, TikTokBusinessApp
 from tikpost.tiktok.business.models import (
     BusinessPhotoPostInfo,
     BusinessPostInfo,
+    BusinessProfile,
     BusinessPublishStatus,
     BusinessTokenSet,
     MusicSoundInfo,
@@ -26,6 +27,7 @@ __all__ = [
     "BusinessOAuthClient",
     "BusinessPhotoPostInfo",
     "BusinessPostInfo",
+    "BusinessProfile",
     "BusinessPublishStatus",
     "BusinessTokenSet",
     "MusicSoundInfo",

@@ -19,6 +19,7 @@ from tikpost.tiktok.business.envelope import decode
 from tikpost.tiktok.business.models import (
     BusinessPhotoPostInfo,
     BusinessPostInfo,
+    BusinessProfile,
     BusinessPublishStatus,
     TrendingTrack,
     VideoSettings,
@@ -31,6 +32,8 @@ VIDEO_PUBLISH_PATH = f"{API_PREFIX}/business/video/publish/"
 PHOTO_PUBLISH_PATH = f"{API_PREFIX}/business/photo/publish/"
 STATUS_PATH = f"{API_PREFIX}/business/publish/status/"
 SETTINGS_PATH = f"{API_PREFIX}/business/video/settings/"
+PROFILE_PATH = f"{API_PREFIX}/business/get/"
+PROFILE_FIELDS = '["username","display_name","profile_image"]'
 TRENDING_PATH = f"{API_PREFIX}/discovery/cml/trending_list/"
 MAX_PHOTOS = 35
 
@@ -76,6 +79,12 @@ class BusinessAccountClient(HttpClientOwner):
             if not isinstance(share_id, str) or not share_id:
                 raise TikTokError("invalid_response", "No share_id in the answer.", http_status=200)
             return share_id
+
+    async def profile(self) -> BusinessProfile:
+        """The account's username and display name (`fields` is a JSON list, as TikTok's)."""
+        return parse_model(
+            BusinessProfile, *await self._get(PROFILE_PATH, {"fields": PROFILE_FIELDS})
+        )
 
     async def video_settings(self) -> VideoSettings:
         """Privacy options, the toggles the account turned off, and its longest video."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tikpost.tiktok.base import EventHooks
+from tikpost.tiktok.base import EventHooks, LoopPool
 from tikpost.tiktok.business.accounts import BusinessAccountClient
 from tikpost.tiktok.business.oauth import BusinessOAuthClient
 
@@ -16,7 +16,8 @@ BUSINESS_API_URL = "https://business-api.tiktok.com"
 
 @dataclass(frozen=True)
 class TikTokBusinessApp:
-    """`http`, like `TikTokApp.http`, belongs to the one event loop that first uses it."""
+    """`http`, like `TikTokApp.http`, belongs to the one event loop that first uses it; a
+    `pool` gives each loop its own (the workflow steps' loop, see `posts.publish.context`)."""
 
     client_id: str
     client_secret: str
@@ -24,17 +25,25 @@ class TikTokBusinessApp:
     api_url: str = BUSINESS_API_URL
     event_hooks: EventHooks = field(default_factory=dict)
     http: httpx.AsyncClient | None = None
+    pool: LoopPool | None = None
+
+    def shared_http(self) -> httpx.AsyncClient | None:
+        return self.http or (self.pool.client() if self.pool is not None else None)
 
     def oauth_client(self) -> BusinessOAuthClient:
         return BusinessOAuthClient(
             self.api_url,
             self.client_id,
             self.client_secret,
-            http=self.http,
+            http=self.shared_http(),
             event_hooks=self.event_hooks,
         )
 
     def account_client(self, access_token: str, business_id: str) -> BusinessAccountClient:
         return BusinessAccountClient(
-            self.api_url, access_token, business_id, http=self.http, event_hooks=self.event_hooks
+            self.api_url,
+            access_token,
+            business_id,
+            http=self.shared_http(),
+            event_hooks=self.event_hooks,
         )

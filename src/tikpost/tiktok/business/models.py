@@ -12,7 +12,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tikpost.kit.parse import check_strings
-from tikpost.tiktok.models import Scopes
+from tikpost.tiktok.models import Scopes, TokenSet
 
 FINAL_STATUSES = frozenset({"PUBLISH_COMPLETE", "FAILED", "SEND_TO_USER_INBOX"})
 DATE_RANGES = ("1DAY", "7DAY", "30DAY", "90DAY")
@@ -47,6 +47,26 @@ class BusinessTokenSet(_Response):
     refresh_token: str
     refresh_token_expires_in: int
     token_type: str = "Bearer"
+
+    def as_token_set(self) -> TokenSet:
+        """The same tokens in the Content Posting shape, so one store serves both apps."""
+        return TokenSet(
+            open_id=self.open_id,
+            scope=self.scope,
+            access_token=self.access_token,
+            expires_in=self.expires_in,
+            refresh_token=self.refresh_token,
+            refresh_expires_in=self.refresh_token_expires_in,
+            token_type=self.token_type,
+        )
+
+
+class BusinessProfile(_Response):
+    """`/business/get/`: who the account is (the Business API has no creator_info)."""
+
+    username: str
+    display_name: str | None = None
+    profile_image: str | None = None
 
 
 class VideoSettings(_Response):

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from tikpost.accounts.models import AccountApi
 from tikpost.posts.models import Post
 from tikpost.posts.publish.context import PublishContext
+from tikpost.posts.publish.kinds.business_video import BusinessVideo
 from tikpost.posts.publish.kinds.photos import Photos
 from tikpost.posts.publish.kinds.video_file import VideoFile
 from tikpost.posts.publish.kinds.video_pull import VideoPull
@@ -47,11 +49,15 @@ class PublishKind(Protocol):
 
 
 VIDEO_FILE, VIDEO_PULL, PHOTOS = VideoFile(), VideoPull(), Photos()
+BUSINESS_VIDEO = BusinessVideo()
 
 
 def kind_of(post: Post) -> PublishKind:
-    """A photo carousel; a video TikTok pulls, given by a verified `video_url` (see
-    posts.video_url) with no media row; else a video this server uploads."""
+    """For a business account, a video through the Business API; else a photo carousel; a
+    video TikTok pulls, given by a verified `video_url` (see posts.video_url) with no media
+    row; else a video this server uploads."""
+    if post.api == AccountApi.BUSINESS:
+        return BUSINESS_VIDEO
     if post.media_type == "photo":
         return PHOTOS
     if post.media_id is None and post.video_url:
