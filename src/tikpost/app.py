@@ -40,7 +40,7 @@ from tikpost.media.endpoints import router as media_router
 from tikpost.media.links import PATH_PREFIX as MEDIA_LINK_PREFIX
 from tikpost.media.links import router as media_links_router
 from tikpost.media.storage import Storage, storage_from_url
-from tikpost.metrics import TIKTOK_HOOKS, metrics_middleware, metrics_response
+from tikpost.metrics import TIKTOK_HOOKS, MetricsMiddleware, metrics_response
 from tikpost.posts.endpoints import router as posts_router
 from tikpost.posts.tiktok_events import router as tiktok_events_router
 from tikpost.runtime.worker import create_runtime
@@ -132,10 +132,8 @@ def create_app(settings: Settings) -> FastAPI:
         ),
         refusal=body_refusal(VENDORS),
     )
-    # Outside the cap, so a refused body is counted too; and inside it the cap's `receive` is
-    # the one routes call (the metrics middleware's own wraps errors in an exception group,
-    # which FastAPI would answer as a 400 instead of the cap's 413).
-    app.middleware("http")(metrics_middleware)
+    # Outside the cap, so a refused body is counted too.
+    app.add_middleware(MetricsMiddleware)
     app.include_router(teams_router)
     app.include_router(media_router)
     app.include_router(media_links_router)
