@@ -12,6 +12,7 @@ from tests.conftest import VideoFiles
 from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import connect_account, operator, upload, wait_final
 from tests.support.api import Api
+from tests.support.processes import stored_tokens
 
 pytestmark = SQLITE_ONLY
 
@@ -31,7 +32,7 @@ def first_sound(api: httpx.Client, account_id: str, **params: str) -> dict[str, 
     return items[0]
 
 
-def refused(response: httpx.Response, status: int, code: str, field: str) -> None:
+def refused(response: httpx.Response, status: int, code: str, field: str | None) -> None:
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert (error["code"], error["field"]) == (code, field), error
@@ -150,6 +151,41 @@ def test_a_sound_named_alone_is_heard_not_muted(
     assert failed["status"] == "failed"
     assert failed["error"]["code"] == "sound_rejected", failed["error"]
     assert len(business_posts(svc, account["open_id"])) == 1
+
+
+def test_a_business_accounts_tokens_are_refreshed_at_the_business_api(
+    svc: RunningService, sandbox_api: httpx.Client
+) -> None:
+    """TikTok refuses the access token: tikpost refreshes it with the Business API app's own
+    refresh call, keeps the rotated pair, and a dead refresh token asks for a reconnect."""
+    account = Api(sandbox_api).connect_business("rotating_brand")
+    secret = svc.settings.secret_key.get_secret_value()
+
+    def tokens() -> tuple[str, str]:
+        return stored_tokens(svc.settings.database_url, secret)[account["id"]]
+
+    def expire(**token: str) -> None:
+        with operator(svc) as op:
+            op.post("/business/tokens/expire", json=token).raise_for_status()
+
+    access, refresh = tokens()
+    expire(access_token=access)
+    assert sandbox_api.get(f"/v1/accounts/{account['id']}/sounds").status_code == 200
+    new_access, new_refresh = tokens()
+    assert new_access != access
+    assert new_refresh != refresh  # rotated: the old one died at the sandbox
+
+    expire(access_token=new_access)
+    expire(refresh_token=new_refresh)
+    refused(
+        sandbox_api.get(f"/v1/accounts/{account['id']}/sounds"),
+        409,
+        "account_reauth_required",
+        None,
+    )
+    again = sandbox_api.get(f"/v1/accounts/{account['id']}").json()
+    assert again["status"] == "reauth_required"
+    assert again["api"] == "business"
 
 
 def test_what_the_business_api_cannot_publish_is_refused_up_front(
