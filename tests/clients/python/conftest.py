@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from tikpost_client import AccountRead, Tikpost
+from tikpost_client.resources.accounts import Api
 from typer.testing import CliRunner
 
 from tests.service.conftest import SANDBOX_MODE, _isolated_settings, _serve_on
@@ -40,10 +41,11 @@ class SdkServer:
     def client(self, **options: object) -> Tikpost:
         return Tikpost(api_key=self.api_key, base_url=self.url, **options)  # type: ignore[arg-type]
 
-    def connect(self, client: Tikpost, prefix: str = "sdk") -> AccountRead:
-        """A new sandbox creator connected through its consent page, as a person would."""
+    def connect(self, client: Tikpost, prefix: str = "sdk", api: Api | None = None) -> AccountRead:
+        """A new sandbox creator connected through its consent page, as a person would
+        (`api="business"`: through the embedded sandbox's Business API app)."""
         username = f"{prefix}_{uuid.uuid4().hex[:8]}"
-        started = client.accounts.connect()
+        started = client.accounts.connect(api=api)
         callback = authorize(started.authorize_url, username=username)
         assert callback.status_code == 200, callback.text
         return next(a for a in client.accounts.list() if a.username == username)
@@ -71,9 +73,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SdkServer]:
         )
         with _serve_on(sock, create_app(settings)):
             running = SdkServer(url, created.stdout.strip())
-            httpx.patch(
-                f"{running.operator_url}/config", json={"processing_delay_sec": 0.2}
-            ).raise_for_status()
+            # Each test connects its own creators: more than an unaudited app's few.
+            config = {"processing_delay_sec": 0.2, "unaudited_active_user_cap": 1000}
+            httpx.patch(f"{running.operator_url}/config", json=config).raise_for_status()
             yield running
 
 

@@ -3,7 +3,9 @@ and the models' match with the server's own /openapi.json."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +22,8 @@ from tikpost_client import (
     PostCreate,
     PostRead,
     RateLimitError,
+    SoundChoice,
+    SoundRead,
     Tikpost,
     TikpostError,
     ValidationError,
@@ -30,6 +34,7 @@ from tests.clients.python.conftest import SdkServer
 from tests.clients.python.flaky_proxy import flaky_proxy
 from tests.conftest import VideoFiles
 from tests.support.media_server import media_origin
+from tests.support.oauth_browser import authorize
 
 
 def test_models_match_the_servers_openapi(server: SdkServer) -> None:
@@ -291,3 +296,64 @@ def test_connect_sends_the_redirect_uri(client: Tikpost) -> None:
     with pytest.raises(ValidationError) as refused:
         client.accounts.connect(redirect_uri="https://elsewhere.example/back")
     assert refused.value.field == "redirect_uri"
+
+
+def test_a_business_account_posts_a_video_with_a_trending_sound(
+    server: SdkServer, client: Tikpost, account: AccountRead, videos: VideoFiles
+) -> None:
+    business = server.connect(client, "brand", api="business")
+    assert (business.api, business.status) == ("business", "ready")
+    sounds = client.accounts.sounds(business.id)
+    assert sounds
+    assert all(isinstance(s, SoundRead) and s.id != s.track_id for s in sounds)
+    pop = client.accounts.sounds(business.id, country_code="GB", genre="POP", date_range="30DAY")
+    assert all("POP" in [g.upper() for g in s.genres] for s in pop)
+    wanted = sounds[0].name.split()[0]
+    searched = client.accounts.sounds(business.id, q=wanted)
+    assert sounds[0].id in [s.id for s in searched]
+    assert all(wanted.casefold() in f"{s.name} {s.artist}".casefold() for s in searched)
+
+    media = client.media.upload(videos.good)
+    chosen = SoundChoice(id=sounds[0].id, volume=80, original_volume=10)
+    post = client.posts.create(account_id=business.id, video=media.id, sound=chosen)
+    assert (post.api, post.privacy_level) == ("business", "PUBLIC_TO_EVERYONE")
+    final = client.posts.wait(post.id, timeout=60, interval=0.1)
+    assert final.status == "published", final.events
+    assert final.sound == chosen
+    # The same as plain JSON: the volumes not given are tikpost's 50 and 50, not TikTok's 0.
+    plain = client.posts.create(
+        account_id=business.id, video=media.id, sound={"id": sounds[-1].id, "start_ms": 1000}
+    )
+    assert plain.sound is not None
+    assert plain.sound.model_dump() == {
+        "id": sounds[-1].id,
+        "volume": 50,
+        "original_volume": 50,
+        "start_ms": 1000,
+        "end_ms": None,
+    }
+    assert client.posts.wait(plain.id, timeout=60, interval=0.1).status == "published"
+
+    with pytest.raises(ConflictError) as not_business:
+        client.accounts.sounds(account.id)
+    assert (not_business.value.code, not_business.value.field) == ("not_a_business_account", "id")
+    with pytest.raises(ValidationError) as refused:
+        client.posts.create(
+            account_id=account.id, video=media.id, privacy_level="SELF_ONLY", sound=chosen
+        )
+    assert (refused.value.code, refused.value.field) == ("sound_needs_business_account", "sound")
+
+
+async def test_async_client_connects_a_business_account_and_lists_its_sounds(
+    server: SdkServer,
+) -> None:
+    async with AsyncTikpost(api_key=server.api_key, base_url=server.url) as client:
+        started = await client.accounts.connect(api="business")
+        username = f"brand_{uuid.uuid4().hex[:8]}"
+        callback = await asyncio.to_thread(authorize, started.authorize_url, username=username)
+        assert callback.status_code == 200, callback.text
+        account = next(a for a in await client.accounts.list() if a.username == username)
+        assert account.api == "business"
+        sounds = await client.accounts.sounds(account.id, genre="ALL", q=None)
+        assert sounds
+        assert sounds == await client.accounts.sounds(account.id, country_code="US")

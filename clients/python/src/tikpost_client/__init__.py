@@ -27,7 +27,14 @@ from tikpost_client._errors import (
     WebhookVerificationError,
 )
 from tikpost_client._listen import WebhookListener
-from tikpost_client._models import AccountRead, MediaRead, PostCreate, PostRead
+from tikpost_client._models import (
+    AccountRead,
+    MediaRead,
+    PostCreate,
+    PostRead,
+    SoundChoice,
+    SoundRead,
+)
 from tikpost_client._upload import ProgressCallback
 from tikpost_client._webhooks import AccountEvent, PostEvent, WebhookEvent, Webhooks
 from tikpost_client.resources.posts import FINAL_STATUSES
@@ -54,6 +61,8 @@ __all__ = [
     "ProgressCallback",
     "RateLimitError",
     "ServerError",
+    "SoundChoice",
+    "SoundRead",
     "Tikpost",
     "TikpostError",
     "ValidationError",

@@ -78,8 +78,10 @@ class Posts:
         """Publish one video (`video=` media id or `video_url=`) or carousel (`photos=`) to
         `account_id`, now or at `scheduled_at`; `mode="draft"` sends it to the inbox.
 
-        Fields are `PostCreate`'s. Every attempt sends one Idempotency-Key (yours or one
-        minted for this call), so a retried create never makes two posts.
+        Fields are `PostCreate`'s, each a model or its plain JSON: a business account's
+        `sound=SoundChoice(id=...)` or `sound={"id": ...}` (an id from `accounts.sounds`).
+        Every attempt sends one Idempotency-Key (yours or one minted for this call), so a
+        retried create never makes two posts.
         """
         return self._send(_create(body, fields, idempotency_key))
 
