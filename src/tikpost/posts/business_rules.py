@@ -67,12 +67,16 @@ def adjusted(request: PostCreate, account: Account) -> PostCreate:
 
 
 def check_video(account: Account, media: MediaRead) -> None:
-    if is_business(account) and media.size_bytes > MAX_VIDEO_BYTES:
+    check_size(account, media.size_bytes)
+
+
+def check_size(account: Account, size_bytes: int) -> None:
+    if is_business(account) and size_bytes > MAX_VIDEO_BYTES:
         raise ApiError(
             422,
             "video_too_large_for_business_api",
-            f"the video is {media.size_bytes} bytes; TikTok's API for Business takes at most "
+            f"the video is {size_bytes} bytes; TikTok's API for Business takes at most "
             f"{MAX_VIDEO_BYTES} (1 GB)",
             "video",
-            details={"value": media.size_bytes, "limit": MAX_VIDEO_BYTES},
+            details={"value": size_bytes, "limit": MAX_VIDEO_BYTES},
         )
