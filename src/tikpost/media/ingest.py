@@ -2,13 +2,13 @@
 
 Starlette's `request.form()` spools every file to a temporary file first: a 4 GB video would
 be written to disk twice and could fill it before any limit applied. Here the `file` part's
-bytes go from the socket to storage in the chunks they arrive in, so memory stays flat, the
-size cap bites the moment it is crossed, and the SHA-256 is ready when the last byte lands.
+bytes go from the socket to storage a few megabytes at a time (`media.stream_store`), so memory
+stays flat, the size cap bites the moment it is crossed, and the SHA-256 is ready when the last
+byte lands.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -19,6 +19,7 @@ from starlette.requests import ClientDisconnect
 from tikpost.kit.errors import ApiError
 from tikpost.kit.parse import parse_uint
 from tikpost.media.storage import Storage, StorageWriter
+from tikpost.media.stream_store import StreamedFile
 
 FIELD = "file"
 MAX_FILENAME = 255
@@ -47,31 +48,21 @@ class _Part:
 
 
 class _Upload:
-    """The `file` part in flight: the storage writer plus running size and hash."""
+    """The `file` part in flight: its labels and its bytes on their way to storage."""
 
     def __init__(self, part: _Part, writer: StorageWriter, max_bytes: int) -> None:
         self.part = part
-        self.writer = writer
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.digest = hashlib.sha256()
+        self.file = StreamedFile(writer, max_bytes, lambda: too_large(max_bytes))
         self.finished = False
-
-    async def write(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            raise too_large(self.max_bytes)
-        self.digest.update(data)
-        await self.writer.write(data)
 
 
 class _Receiver:
-    """Turns the parser's synchronous callbacks into awaited storage writes.
+    """Turns the parser's synchronous callbacks into the file's bytes and the form's fields.
 
-    Callbacks cannot await a storage write, so one chunk's worth of the file's bytes (never
-    more than the chunk itself) is queued, then written before the next chunk is read. Other
-    form fields are skipped without being buffered, unless `form` asks for them: then their
-    text (at most MAX_FORM_BYTES in all) is kept there by name.
+    Callbacks cannot await a storage write, so they only hand the file's bytes to the
+    `StreamedFile` (which counts them against the cap there and then); `receive_upload` lets
+    it write between chunks. Other form fields are skipped without being buffered, unless
+    `form` asks for them: then their text (at most MAX_FORM_BYTES in all) is kept there by name.
     """
 
     def __init__(
@@ -88,7 +79,6 @@ class _Receiver:
         self._text: bytearray | None = None
         self._form_bytes = 0
         self.upload: _Upload | None = None
-        self._queue: list[bytes | None] = []  # file data, None marking the file's end
         self._part = _Part()
         self._header_name = b""
         self._header_value = b""
@@ -141,12 +131,10 @@ class _Receiver:
         elif self.form is not None and self._part.name and self._part.filename is None:
             self._text = bytearray()
 
-    def _receiving_file(self) -> bool:
-        return self.upload is not None and self.upload.part is self._part
-
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
-        if self._receiving_file():
-            self._queue.append(data[start:end])
+        if self.upload is not None and self.upload.part is self._part:
+            # The whole chunk (the usual case inside a big file) is passed on uncopied.
+            self.upload.file.add(data if start == 0 and end == len(data) else data[start:end])
         elif self._text is not None:
             self._form_bytes += end - start
             if self._form_bytes > MAX_FORM_BYTES:
@@ -154,22 +142,20 @@ class _Receiver:
             self._text += data[start:end]
 
     def _on_part_end(self) -> None:
-        if self._receiving_file():
-            self._queue.append(None)
+        if self.upload is not None and self.upload.part is self._part:
+            self.upload.finished = True
         elif self._text is not None and self.form is not None and self._part.name:
             self.form[self._part.name] = self._text.decode("utf-8", "replace")
         self._text = None
         self._part = _Part()
 
-    async def replay(self) -> None:
-        """Write the file bytes the chunk just parsed held."""
-        queued, self._queue = self._queue, []
-        for data in queued:
-            assert self.upload is not None
-            if data is None:
-                self.upload.finished = True
-            else:
-                await self.upload.write(data)
+    async def pump(self) -> None:
+        if self.upload is not None:
+            await self.upload.file.pump()
+
+    def abandon(self) -> None:
+        if self.upload is not None:
+            self.upload.file.abandon()
 
 
 async def receive_upload(
@@ -193,36 +179,47 @@ async def receive_upload(
         raise too_large(max_bytes)  # refuse before reading a byte
     async with storage.open_write(key) as writer:
         receiver = _Receiver(writer, max_bytes, field, form)
-        parser = receiver.parser(boundary)
-        received = 0
         try:
-            async for chunk in body:
-                # Bytes outside the file count too, or endless other fields could stream forever.
-                received += len(chunk)
-                if received > max_bytes + FRAMING_ALLOWANCE:
-                    raise too_large(max_bytes)
-                parser.write(chunk)
-                await receiver.replay()
-            parser.finalize()
-        except MultipartParseError:
-            raise _invalid("the multipart body is malformed") from None
-        except ClientDisconnect:
-            raise ApiError(400, "upload_incomplete", "the client disconnected mid-upload") from None
-        upload = receiver.upload
-        if upload is None:
-            raise ApiError(
-                422, "validation_error", f"{field}: send the media as field `{field}`", field
-            )
-        if not upload.finished:
-            raise _invalid("the multipart body ended before the file did")
-        if upload.size == 0:
-            raise ApiError(422, "empty_file", f"{field}: the uploaded file is empty", field)
+            await _feed(body, receiver.parser(boundary), receiver, max_bytes)
+            upload = receiver.upload
+            if upload is None:
+                raise ApiError(
+                    422, "validation_error", f"{field}: send the media as field `{field}`", field
+                )
+            if not upload.finished:
+                raise _invalid("the multipart body ended before the file did")
+            if upload.file.size == 0:
+                raise ApiError(422, "empty_file", f"{field}: the uploaded file is empty", field)
+            sha256 = await upload.file.finish()
+        except BaseException:
+            receiver.abandon()
+            raise
     return ReceivedFile(
         filename=_clean_filename(upload.part.filename),
         declared_type=upload.part.content_type,
-        size_bytes=upload.size,
-        sha256=upload.digest.hexdigest(),
+        size_bytes=upload.file.size,
+        sha256=sha256,
     )
+
+
+async def _feed(
+    body: AsyncIterator[bytes], parser: MultipartParser, receiver: _Receiver, max_bytes: int
+) -> None:
+    """The whole body through the parser, the file's bytes on to storage as they come."""
+    received = 0
+    try:
+        async for chunk in body:
+            # Bytes outside the file count too, or endless other fields could stream forever.
+            received += len(chunk)
+            if received > max_bytes + FRAMING_ALLOWANCE:
+                raise too_large(max_bytes)
+            parser.write(chunk)
+            await receiver.pump()
+        parser.finalize()
+    except MultipartParseError:
+        raise _invalid("the multipart body is malformed") from None
+    except ClientDisconnect:
+        raise ApiError(400, "upload_incomplete", "the client disconnected mid-upload") from None
 
 
 def _boundary(content_type: str | None) -> bytes:

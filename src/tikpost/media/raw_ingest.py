@@ -1,12 +1,11 @@
 """Streaming a raw request body (a presigned PUT: the bytes are the file) into storage.
 
-The multipart ingest's sibling: the same cap, hash and flat memory, each chunk written as it
-arrives, nothing left at the key on any error; no framing to parse.
+The multipart ingest's sibling: the same cap, hash and flat memory (`media.stream_store`),
+nothing left at the key on any error; no framing to parse.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 
 from starlette.requests import ClientDisconnect
@@ -15,6 +14,7 @@ from tikpost.kit.errors import ApiError
 from tikpost.kit.parse import parse_uint
 from tikpost.media.ingest import FIELD, ReceivedFile, too_large
 from tikpost.media.storage import Storage
+from tikpost.media.stream_store import StreamedFile
 
 
 async def receive_raw(
@@ -31,20 +31,23 @@ async def receive_raw(
     declared = parse_uint(content_length)
     if declared is not None and declared > max_bytes:
         raise too_large(max_bytes)  # refuse before reading a byte
-    size = 0
-    digest = hashlib.sha256()
     async with storage.open_write(key) as writer:
+        file = StreamedFile(writer, max_bytes, lambda: too_large(max_bytes))
         try:
-            async for chunk in body:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise too_large(max_bytes)
-                digest.update(chunk)
-                await writer.write(chunk)
-        except ClientDisconnect:
-            raise ApiError(400, "upload_incomplete", "the client disconnected mid-upload") from None
-        if size == 0:
-            raise ApiError(422, "empty_file", "file: the uploaded file is empty", FIELD)
+            try:
+                async for chunk in body:
+                    file.add(chunk)
+                    await file.pump()
+            except ClientDisconnect:
+                raise ApiError(
+                    400, "upload_incomplete", "the client disconnected mid-upload"
+                ) from None
+            if file.size == 0:
+                raise ApiError(422, "empty_file", "file: the uploaded file is empty", FIELD)
+            sha256 = await file.finish()
+        except BaseException:
+            file.abandon()
+            raise
     return ReceivedFile(
-        filename=filename, declared_type=declared_type, size_bytes=size, sha256=digest.hexdigest()
+        filename=filename, declared_type=declared_type, size_bytes=file.size, sha256=sha256
     )

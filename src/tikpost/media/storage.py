@@ -72,6 +72,11 @@ class _LocalWriter:
         self._buffer = bytearray()
 
     async def write(self, data: bytes) -> None:
+        if not self._buffer and len(data) >= WRITE_BUFFER:
+            # A batch big enough for one hop goes as it is, not copied twice via the buffer.
+            with translated(f"writing {self._key}"):
+                await asyncio.to_thread(self._handle.write, data)
+            return
         self._buffer += data
         if len(self._buffer) >= WRITE_BUFFER:
             await self.flush()
