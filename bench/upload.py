@@ -1,6 +1,11 @@
 """Upload throughput and memory on loopback: raw HTTP, `POST /v1/media`, and chunks to the sandbox.
 
     .venv/bin/python bench/upload.py [--sizes 100MB,1GB] [--repeat 3] [--out docs/benchmarks.md]
+        [--profile DIR]
+
+`--profile DIR` records py-spy speedscope profiles of `tikpost serve` and `tikpost sandbox` (the
+whole run) and of each uploader child into DIR, for `bench/profile_summary.py`; py-spy pauses
+the process for each sample, so a profiled run's rates are not the ones to report.
 
 One run measures, for each size, the same H.264 MP4 sent three ways:
 
@@ -47,6 +52,7 @@ PIECE = 1024 * 1024  # what every client reads from disk and hands to httpx at a
 RSS_LIMIT = 200 * 10**6
 POLL_SEC = 0.02
 REPEAT = [1]  # runs per phase, for the report
+PROFILE: list[Path] = []  # where py-spy profiles go, when asked
 UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
 TIMEOUT = httpx.Timeout(connect=30.0, read=900.0, write=900.0, pool=30.0)
 
@@ -369,7 +375,7 @@ def init_sandbox_upload(sandbox: str, token: str, size: int) -> tuple[str, dict[
 def run_uploader(upload_url: str, path: Path, plan: dict[str, int]) -> None:
     """In a child process, so its memory is the uploader's alone; prints one JSON line."""
     from tikpost.media.storage import LocalStorage
-    from tikpost.tiktok.upload import ChunkPlan, upload_chunks
+    from tikpost.tiktok.upload import CHUNK_TIMEOUT, ChunkPlan, upload_chunks
 
     chunk_plan = ChunkPlan(plan["video_size"], plan["chunk_size"], plan["total_chunk_count"])
     storage = LocalStorage(path.parent)  # the workflow's own source: storage.open_read(start, end)
@@ -377,10 +383,16 @@ def run_uploader(upload_url: str, path: Path, plan: dict[str, int]) -> None:
     def source(start: int, end: int) -> AsyncIterator[bytes]:
         return storage.open_read(path.name, start, end)
 
+    async def upload() -> float:
+        # The workflow's steps share one pooled client (tiktok.base.LoopPool): made before
+        # the clock starts, as it is long made when a post's upload begins.
+        async with httpx.AsyncClient(timeout=CHUNK_TIMEOUT) as http:
+            started = time.perf_counter()
+            await upload_chunks(upload_url, chunk_plan, source, http=http)
+            return time.perf_counter() - started
+
     before = proc_status(os.getpid())
-    started = time.perf_counter()
-    asyncio.run(upload_chunks(upload_url, chunk_plan, source))
-    seconds = time.perf_counter() - started
+    seconds = asyncio.run(upload())
     after = proc_status(os.getpid())
     result = {"seconds": seconds, "rss_before": before["VmRSS"], "hwm": after["VmHWM"]}
     sys.stdout.write(json.dumps(result) + "\n")
@@ -636,12 +648,17 @@ async def bench_size(
         upload_url, plan = await asyncio.to_thread(init_sandbox_upload, sandbox, token, size)
         uploader = [sys.executable, __file__, "--role", "uploader", "--url", upload_url]
         uploader += ["--file", str(path), "--plan", json.dumps(plan)]
+        if PROFILE:
+            out = PROFILE[0] / f"uploader-{label}-{attempt}.speedscope.json"
+            uploader = [*py_spy(out), "--", *uploader]
         with Sampler(servers["sandbox_pid"]) as peak:
             stdout, _ = await run_child(uploader)
         sandbox_peak = (
             peak if sandbox_peak is None or peak.peak > sandbox_peak.peak else sandbox_peak
         )
-        run = json.loads(stdout)
+        # The uploader's one JSON line (py-spy, when profiling, prints its own lines too).
+        line = [x for x in stdout.decode().splitlines() if x.startswith("{")][-1]
+        run = json.loads(line)
         if result is None:
             result = run
         else:
@@ -747,6 +764,20 @@ def start_servers(processes: Processes, workdir: Path) -> dict[str, Any]:
     }
 
 
+def py_spy(out: Path) -> list[str]:
+    spy = Path(sys.executable).parent / "py-spy"
+    return [str(spy), "record", "--format", "speedscope", "--output", str(out), "--rate", "200"]
+
+
+def attach_profilers(processes: Processes, servers: dict[str, Any], into: Path) -> None:
+    """py-spy on the running servers; `stop_all` stops them first (SIGINT makes them write)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for name in ("serve", "sandbox"):
+        out = into / f"{name}.speedscope.json"
+        args = [*py_spy(out), "--pid", str(servers[f"{name}_pid"])]
+        processes.start(args, f"py-spy-{name}", processes.env())
+
+
 def run(sizes: list[str], repeat: int, out: Path | None) -> None:
     REPEAT[0] = repeat
     started = time.perf_counter()
@@ -755,6 +786,8 @@ def run(sizes: list[str], repeat: int, out: Path | None) -> None:
         processes = Processes(workdir)
         try:
             servers = start_servers(processes, workdir)
+            if PROFILE:
+                attach_profilers(processes, servers, PROFILE[0])
             print(
                 f"tikpost serve is pid {servers['serve_pid']}: {command_of(servers['serve_pid'])}"
             )
@@ -779,6 +812,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100MB,1GB", help="comma-separated, e.g. 100MB,1GB")
     parser.add_argument("--out", type=Path, default=None, help="write a markdown report here")
     parser.add_argument("--repeat", type=int, default=3, help="runs per phase (best is kept)")
+    parser.add_argument("--profile", type=Path, default=None, help="py-spy profiles here")
     parser.add_argument("--role", default="bench", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--url", default="", help=argparse.SUPPRESS)
@@ -795,6 +829,8 @@ def main() -> None:
         # A TERM (or Ctrl-C) unwinds through the finally blocks that stop servers and delete files.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+        if args.profile is not None:
+            PROFILE.append(args.profile.resolve())
         run(sizes, max(1, args.repeat), args.out)
 
 
