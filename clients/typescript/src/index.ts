@@ -2,7 +2,7 @@ export { Tikpost, type ClientOptions } from "./client.js";
 export * from "./errors.js";
 export { Paginated, type Page } from "./core/pagination.js";
 export type { Progress, ProgressCallback, UploadSource } from "./core/multipart.js";
-export type { ConnectOptions } from "./resources/accounts.js";
+export type { ConnectOptions, SoundsOptions } from "./resources/accounts.js";
 export type { ListenOptions, WebhookListener } from "./core/listener.js";
 export type { UploadOptions } from "./resources/media.js";
 export { FINAL_STATUSES, type CreateOptions, type WaitOptions } from "./resources/posts.js";

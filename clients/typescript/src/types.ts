@@ -12,6 +12,10 @@ export type AccountUpdate = Schemas["AccountUpdate"];
 export type ConnectRequest = Schemas["ConnectRequest"];
 export type ConnectStarted = Schemas["ConnectStarted"];
 export type CreatorInfo = Schemas["CreatorInfoRead"];
+export type Sound = Schemas["SoundRead"];
+export type SoundList = Schemas["SoundList"];
+export type SoundListParams = QueryOf<"sounds_v1_accounts__account_id__sounds_get">;
+export type SoundChoice = Schemas["SoundChoice"];
 
 export type Media = Schemas["MediaRead"];
 export type MediaListParams = Omit<QueryOf<"list_media_v1_media_get">, "cursor">;

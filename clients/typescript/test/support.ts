@@ -5,7 +5,7 @@
 import { once } from "node:events";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Tikpost, type Account, type ClientOptions } from "../src/index.js";
+import { Tikpost, type Account, type ClientOptions, type ConnectOptions } from "../src/index.js";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -54,9 +54,9 @@ export async function consent(authorizeUrl: string, username: string): Promise<U
   return null;
 }
 
-/** A new sandbox creator connected to the test team. */
-export async function connectAccount(tikpost: Tikpost, username = unique("creator")): Promise<Account> {
-  const started = await tikpost.accounts.connect();
+/** A new sandbox creator connected to the test team (`{ api: "business" }`: a business account). */
+export async function connectAccount(tikpost: Tikpost, username = unique("creator"), options: ConnectOptions = {}): Promise<Account> {
+  const started = await tikpost.accounts.connect(options);
   await consent(started.authorize_url, username);
   for await (const account of tikpost.accounts.list()) if (account.username === username) return account;
   throw new Error(`${username} did not appear among the accounts`);
