@@ -468,7 +468,9 @@ def api(service: RunningService, api_key: str) -> Iterator[httpx.Client]:
 def svc(sandbox_service: RunningService) -> RunningService:
     """The sandbox-mode service with the embedded sandbox processing posts in 0.2 s."""
     response = httpx.patch(
-        f"{sandbox_service.url}/sandbox/_sandbox/config", json={"processing_delay_sec": 0.2}
+        f"{sandbox_service.url}/sandbox/_sandbox/config",
+        json={"processing_delay_sec": 0.2},
+        timeout=30,
     )
     response.raise_for_status()
     return sandbox_service

@@ -216,3 +216,15 @@ def media_still_needed(cutoff: datetime) -> ColumnElement[bool]:
 media_repository.register_referrer(
     media_repository.Referrer(in_use=media_in_use, still_needed=media_still_needed)
 )
+
+
+async def sent_since(session: AsyncSession, account_id: str, since: datetime) -> int:
+    """Posts of the account that reached TikTok (a publish_id) and moved since `since`: what
+    counts against a per-account daily limit, counted generously (a post's last change is at
+    or after its publish call)."""
+    query = select(func.count()).where(
+        Post.account_id == account_id,
+        Post.publish_id.is_not(None),
+        Post.updated_at >= since,
+    )
+    return int((await session.execute(query)).scalar_one())

@@ -7,12 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from tests.conftest import VideoFiles
 from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import connect_account, operator, upload, wait_final
 from tests.support.api import Api
 from tests.support.processes import stored_tokens
+from tests.support.waiting import poll
+from tikpost.accounts.models import Account
+from tikpost.kit.db import sync_url
+from tikpost.posts.models import Post
 
 pytestmark = SQLITE_ONLY
 
@@ -186,6 +192,55 @@ def test_a_business_accounts_tokens_are_refreshed_at_the_business_api(
     again = sandbox_api.get(f"/v1/accounts/{account['id']}").json()
     assert again["status"] == "reauth_required"
     assert again["api"] == "business"
+
+
+def _sent_today(service: RunningService, account_id: str, count: int) -> None:
+    """`count` posts of the account that reached TikTok in the last hours, as rows: posting
+    them for real would take TikTok's six-a-minute pace for minutes."""
+    engine = create_engine(sync_url(service.settings.database_url))
+    try:
+        with Session(engine) as session, session.begin():
+            team_id = session.get(Account, account_id).team_id  # type: ignore[union-attr]
+            for n in range(count):
+                session.add(
+                    Post(
+                        team_id=team_id,
+                        account_id=account_id,
+                        status="published",
+                        mode="direct",
+                        api="business",
+                        publish_id=f"v_pub_url~v1.earlier{n}",
+                    )
+                )
+    finally:
+        engine.dispose()
+
+
+def test_a_business_account_over_tiktoks_posts_a_day_waits_or_fails(
+    svc: RunningService, sandbox_api: httpx.Client, videos: VideoFiles
+) -> None:
+    """TikTok allows 15 posts a day per business account and answers one more with the code
+    of any throttling; tikpost counts, and the 16th waits for the window or fails at once."""
+    api = Api(sandbox_api)
+    account = api.connect_business("busy_brand")
+    _sent_today(svc, account["id"], 15)
+    media = upload(sandbox_api, videos.good)
+    failing = api.post(account_id=account["id"], video=media["id"], on_cap="fail")
+    failed = wait_final(sandbox_api, failing["id"])
+    assert failed["status"] == "failed"
+    assert failed["error"]["code"] == "daily_post_cap", failed["error"]
+    assert "15 a day" in failed["error"]["message"]
+    waiting = api.post(account_id=account["id"], video=media["id"])
+
+    def told_to_wait() -> dict[str, Any] | None:
+        now = api.get_post(waiting["id"])
+        said = any("daily limit" in event["message"] for event in now["events"])
+        return now if said else None
+
+    held = poll(told_to_wait, 30, interval=0.2)
+    assert held is not None, api.get_post(waiting["id"])
+    assert held["status"] == "queued"
+    assert business_posts(svc, account["open_id"]) == []
 
 
 def test_what_the_business_api_cannot_publish_is_refused_up_front(

@@ -10,10 +10,12 @@ rather than risk publishing twice.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from tikpost.kit.db import utcnow
 from tikpost.media.links import MediaLinks
-from tikpost.posts import service
+from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure, PublishFailedError
 from tikpost.posts.models import Post
 from tikpost.posts.publish.calls import VIDEO_TOGGLES, call_tiktok, locked
@@ -23,6 +25,9 @@ from tikpost.tiktok import CreatorInfo
 from tikpost.tiktok.business import BusinessPostInfo, MusicSoundInfo
 
 PUBLIC = "PUBLIC_TO_EVERYONE"
+# "Each account can publish up to 15 posts per day" (the Business API's publish page).
+POSTS_PER_DAY = 15
+DAY = timedelta(days=1)
 
 
 class BusinessVideo:
@@ -32,13 +37,28 @@ class BusinessVideo:
     toggles = VIDEO_TOGGLES
 
     async def check(self, ctx: PublishContext, post: Post, info: CreatorInfo) -> None:
-        """Public only: a privacy set otherwise (an edit in review, say) cannot be honoured."""
+        """Public only: a privacy set otherwise (an edit in review, say) cannot be honoured.
+        And no more than TikTok's posts a day for the account: TikTok's refusal of one more is
+        the same code as any throttling, so tikpost counts, and the workflow waits for the
+        window (or fails the post, with `on_cap: fail`) as it does for the daily cap."""
         if post.mode == "direct" and post.privacy_level not in (None, PUBLIC):
             raise PublishFailedError(
                 Failure(
                     "business_videos_are_public",
                     "Videos published through TikTok's API for Business are public; set "
                     f"privacy_level {PUBLIC} and retry.",
+                )
+            )
+        if post.publish_id:
+            return
+        async with ctx.database.session() as session:
+            sent = await repository.sent_since(session, post.account_id, utcnow() - DAY)
+        if sent >= POSTS_PER_DAY:
+            raise PublishFailedError(
+                Failure(
+                    "daily_post_cap",
+                    f"@{info.creator_username} published {sent} posts through TikTok's API for "
+                    f"Business in the last 24 hours; TikTok allows {POSTS_PER_DAY} a day.",
                 )
             )
 
