@@ -185,6 +185,19 @@ def post_command(
         str | None,
         typer.Option(help="Retrying with the same key never makes a second post."),
     ] = None,
+    sound: Annotated[
+        str | None,
+        typer.Option(
+            help="Business accounts: a sound's id (`tikpost accounts sounds ACCOUNT`), "
+            "published through TikTok's API for Business."
+        ),
+    ] = None,
+    sound_volume: Annotated[
+        int, typer.Option(min=0, max=100, help="With --sound: its volume (0 mutes it).")
+    ] = 50,
+    original_volume: Annotated[
+        int, typer.Option(min=0, max=100, help="With --sound: the video's own audio (0 mutes).")
+    ] = 50,
     review: Annotated[
         bool | None,
         typer.Option(
@@ -230,6 +243,11 @@ def post_command(
             "auto_add_music": auto_add_music or None,
             "transcode": transcode,
             "review": None if review is None else ("required" if review else "none"),
+            "sound": (
+                {"id": sound, "volume": sound_volume, "original_volume": original_volume}
+                if sound
+                else None
+            ),
         }
         body.update({name: value for name, value in optional.items() if value is not None})
         post = client.posts.create(body, idempotency_key=idempotency_key)

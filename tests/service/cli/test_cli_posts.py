@@ -20,6 +20,7 @@ from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.photo_helpers import make_jpeg, make_zip, pulled_match_sent
 from tests.service.publishing_helpers import connect_account, operator, sandbox_posts
 from tests.support.media_server import media_origin
+from tests.support.oauth_browser import authorize
 from tikpost.cli import app as cli_app
 from tikpost.cli import post as post_cli
 from tikpost.cli import posts as posts_cli
@@ -270,3 +271,31 @@ def test_a_single_url_is_a_video_unless_it_names_a_photo() -> None:
     }
     video = media(id="med_v", kind="video")
     assert post_cli.post_media([video]) == {"video": "med_v"}
+
+
+def test_a_business_account_posts_with_a_sound_from_the_cli(
+    tikpost: PostCli, svc: RunningService, api: httpx.Client, videos: VideoFiles
+) -> None:
+    """`accounts connect --business`, `accounts sounds`, then `post --sound`: one terminal."""
+    connect = tikpost("accounts", "connect", "--no-browser", "--business")
+    assert connect.exit_code == 0, connect.output
+    link = connect.stdout.strip().splitlines()[-1]
+    assert authorize(link, username="cli_brand").status_code == 200
+    listed = tikpost("accounts", "list")
+    assert "@cli_brand" in listed.stdout
+    assert "business" in listed.stdout
+    account = next(a for a in api.get("/v1/accounts").json()["items"] if a["api"] == "business")
+    shown = tikpost("accounts", "sounds", account["id"], "--genre", "POP")
+    assert shown.exit_code == 0, shown.output
+    sound_id = re.findall(r"\b(\d{19})\b", shown.stdout)[0]
+    result = tikpost(
+        "post", str(videos.good), "--account", "@cli_brand", "--sound", sound_id,
+        "--sound-volume", "90", "--original-volume", "0", "--wait",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    post = api.get(f"/v1/posts/{post_id(result)}").json()
+    assert post["status"] == "published", post["error"]
+    assert (post["sound"]["id"], post["sound"]["volume"]) == (sound_id, 90)
+    with operator(svc) as op:
+        [sent] = op.get(f"/business/accounts/{account['open_id']}/posts").json()["posts"]
+    assert sent["sound"]["video_original_sound_volume"] == 0
