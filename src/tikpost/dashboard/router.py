@@ -18,6 +18,7 @@ from tikpost.dashboard.pages import (
     composer,
     composer_media,
     composer_review,
+    composer_sounds,
     keys,
     posts,
     review,
@@ -33,6 +34,7 @@ router.include_router(webhooks.router)
 router.include_router(composer.router)
 router.include_router(composer_media.router)
 router.include_router(composer_review.router)
+router.include_router(composer_sounds.router)
 router.include_router(posts.router)
 router.include_router(review.router)
 router.include_router(calendar.router)

@@ -9,9 +9,11 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tikpost.accounts import service
+from tikpost.accounts.models import AccountApi
 from tikpost.accounts.oauth import state_signer
 from tikpost.accounts.schemas import AccountRead, CreatorInfoRead
 from tikpost.accounts.tokens import TokenSource
+from tikpost.dashboard.business import is_business, offered
 from tikpost.dashboard.flash import Flash, set_flash
 from tikpost.dashboard.routing import page_router
 from tikpost.dashboard.sessions import SignedInDep
@@ -69,7 +71,7 @@ async def _privacy_options(
         info: CreatorInfoRead = await service.creator_info(database, tokens, team, account.id)
     except ApiError:
         return None
-    return info.privacy_level_options
+    return offered(account, info).privacy_level_options
 
 
 @router.get(PATH, response_class=HTMLResponse)
@@ -85,10 +87,11 @@ async def accounts_page(
             "what_to_do": WHAT_TO_DO.get(account.status, ""),
             "sandbox_posts": creator_posts_url(request, account.open_id),
             "privacy_options": await _privacy_options(database, tokens, signed.team, account),
+            "business": is_business(account),
         }
         for account in accounts
     ]
-    context: dict[str, object] = {"rows": rows}
+    context: dict[str, object] = {"rows": rows, "business_app": tokens.business is not None}
     returned = _connect_message(accounts, request)
     if returned is not None:
         context["flash"] = returned
@@ -97,11 +100,24 @@ async def accounts_page(
 
 @router.post(f"{PATH}/connect")
 async def connect(
-    signed: SignedInDep, session: SessionDep, tiktok: TikTokDep, settings: SettingsDep
+    signed: SignedInDep,
+    session: SessionDep,
+    tiktok: TikTokDep,
+    tokens: TokensDep,
+    settings: SettingsDep,
+    api: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    """The API's own connect, asking TikTok to send the browser back to this page."""
+    """The API's own connect, asking TikTok to send the browser back to this page; `api`
+    "business" (the second button, and a business account's Reconnect) goes through the
+    Business API app (a 409 page when the server has none)."""
+    business_app = tokens.business_app() if api == AccountApi.BUSINESS else None
     started = await service.start_connect(
-        session, signed.team, tiktok, state_signer(settings), return_url=PATH
+        session,
+        signed.team,
+        tiktok,
+        state_signer(settings),
+        return_url=PATH,
+        business_app=business_app,
     )
     return RedirectResponse(started.authorize_url, status_code=303)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tikpost.accounts.schemas import AccountRead, CreatorInfoRead
+from tikpost.dashboard.business import GENRES, PUBLIC_NOTICE, is_business
 from tikpost.media.links import MediaLinks
 from tikpost.posts.models import FINAL_STATUSES
 from tikpost.posts.schemas import PostRead
@@ -78,6 +79,9 @@ def page_context(
         "chosen": NOTHING_CHOSEN,
         "initial_media": None,
         "review_post": None,
+        "business": is_business(account),
+        "public_notice": PUBLIC_NOTICE,
+        "genres": GENRES,
     }
 
 

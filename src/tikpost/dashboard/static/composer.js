@@ -659,6 +659,9 @@
         body.disable_stitch = !checked("#allow-stitch");
         body.is_aigc = $("#is-aigc").checked;
         if (state.coverTouched) body.video_cover_timestamp_ms = Number($("#cover-frame").value);
+        // A business account's sound (composer_sound.js); absent for every other account.
+        var sound = window.tikpostSound ? window.tikpostSound() : null;
+        if (sound) body.sound = sound;
       } else {
         body.auto_add_music = $("#auto-add-music").checked;
       }
