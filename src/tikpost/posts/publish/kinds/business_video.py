@@ -144,8 +144,8 @@ async def publish_at_tiktok(ctx: PublishContext, post: Post) -> str:
             session,
             post_now,
             "processing",
-            f"Published through TikTok's API for Business ({share_id}){heard}; TikTok is "
-            "pulling the video",
+            f"Sent to TikTok's API for Business ({share_id}){heard}; TikTok is pulling and "
+            "processing the video",
             publish_id=share_id,
         )
     return share_id
