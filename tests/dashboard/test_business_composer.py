@@ -183,6 +183,27 @@ def test_no_sound_sends_none_and_reconnect_stays_with_the_business_app(
     assert published["sound"] is None
 
 
+def test_a_held_business_post_shows_its_sound_for_review(
+    dashboard: RunningDashboard, tmp_path: Path
+) -> None:
+    team = dashboard.new_team()
+    api = dashboard.api(team.key)
+    account = api.connect_business("dash_held_brand")
+    media = api.upload(make_video(tmp_path / "held.mp4", seconds=4))
+    sound = {"id": "7300000000000003003", "volume": 65, "original_volume": 0}
+    held = api.post(account_id=account["id"], video=media["id"], sound=sound, review="required")
+    assert held["status"] == "awaiting_review"
+    client, _csrf = browserless_session(dashboard, team.key)
+    try:
+        page = client.get("/compose", params={"post": held["id"]})
+        assert page.status_code == 200, page.text
+        assert "clip 7300000000000003003, sound volume 65, original sound volume 0" in page.text
+        assert 'id="sound-picker"' not in page.text  # the held sound is not changed here
+        assert "API for Business are public." in page.text  # (the apostrophe comes escaped)
+    finally:
+        client.close()
+
+
 def test_the_sound_list_is_for_the_teams_own_business_accounts(
     dashboard: RunningDashboard,
 ) -> None:
