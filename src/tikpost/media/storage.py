@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 WRITE_BUFFER = 1024 * 1024
+WRITEBACK = 32 * 1024 * 1024
+_FADVISE = getattr(os, "posix_fadvise", None)  # Linux has it; macOS does not
 
 
 class Storage(Protocol):
@@ -64,18 +66,25 @@ class Storage(Protocol):
 
 
 class _LocalWriter:
-    """Buffers small writes so each thread hop moves about a megabyte, not a socket read."""
+    """Buffers small writes so each thread hop moves about a megabyte, not a socket read.
+
+    Every WRITEBACK bytes it asks the kernel to start writing what it has (without waiting):
+    left to the commit's fsync, a 1 GB upload's whole writeback came after its last byte, 1.5-2
+    s of the client waiting for its 201 on this machine's disk; started as the bytes come,
+    the fsync finds little left to do.
+    """
 
     def __init__(self, handle: BinaryIO, key: str) -> None:
         self._handle = handle
         self._key = key
         self._buffer = bytearray()
+        self._written = 0
+        self._advised = 0
 
     async def write(self, data: bytes) -> None:
         if not self._buffer and len(data) >= WRITE_BUFFER:
             # A batch big enough for one hop goes as it is, not copied twice via the buffer.
-            with translated(f"writing {self._key}"):
-                await asyncio.to_thread(self._handle.write, data)
+            await self._write(data)
             return
         self._buffer += data
         if len(self._buffer) >= WRITE_BUFFER:
@@ -84,8 +93,22 @@ class _LocalWriter:
     async def flush(self) -> None:
         if self._buffer:
             pending, self._buffer = bytes(self._buffer), bytearray()
-            with translated(f"writing {self._key}"):
-                await asyncio.to_thread(self._handle.write, pending)
+            await self._write(pending)
+
+    async def _write(self, data: bytes) -> None:
+        start, self._written = self._advised, self._written + len(data)
+        if self._written - start >= WRITEBACK:
+            self._advised = self._written
+        with translated(f"writing {self._key}"):
+            await asyncio.to_thread(_write_out, self._handle, data, start, self._advised - start)
+
+
+def _write_out(handle: BinaryIO, data: bytes, start: int, writeback: int) -> None:
+    handle.write(data)
+    if writeback and _FADVISE is not None:
+        handle.flush()
+        # DONTNEED starts writeback of the dirty range and drops only pages already clean.
+        _FADVISE(handle.fileno(), start, writeback, os.POSIX_FADV_DONTNEED)
 
 
 class LocalStorage:

@@ -1,5 +1,6 @@
 """Uploads written in batches (`media.stream_store`): whole and in order however the bytes are
-cut, with the cap and a vanishing client handled while a batch is still being written.
+cut, with the cap and a vanishing client handled while a batch is still being written; and
+local storage's early writeback of a big file keeping every byte.
 
 The batch is made small here so that the suite's small test video spans dozens of batches,
 and the pieces are cut at sizes that never line up with a batch.
@@ -7,8 +8,10 @@ and the pieces are cut at sizes that never line up with a batch.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
+import os
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,8 +31,8 @@ from tests.service.media.test_media_errors import (
 from tests.service.media.test_upload_slots import new_slot, put
 from tests.support.waiting import wait_until
 from tikpost.media import stream_store
+from tikpost.media.storage import WRITEBACK, LocalStorage
 
-pytestmark = SQLITE_ONLY
 BATCH = 16 * 1024
 PIECE = 7001  # prime, so pieces straddle every batch boundary
 
@@ -70,6 +73,7 @@ def written(service: RunningService) -> int:
     return total
 
 
+@SQLITE_ONLY
 def test_a_file_of_many_batches_arrives_whole_by_post_and_by_put(
     service: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -92,6 +96,7 @@ def test_a_file_of_many_batches_arrives_whole_by_post_and_by_put(
     assert stored_bytes(service) == data
 
 
+@SQLITE_ONLY
 def test_the_cap_bites_while_a_batch_is_being_written(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
@@ -110,6 +115,7 @@ def test_the_cap_bites_while_a_batch_is_being_written(
         assert_nothing_kept(svc, api)
 
 
+@SQLITE_ONLY
 def test_a_client_vanishing_between_batches_leaves_nothing(
     service: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -131,3 +137,18 @@ def test_a_client_vanishing_between_batches_leaves_nothing(
         detail=lambda: stored_files(service),
     )
     assert api.get("/v1/media").json()["items"] == []
+
+
+def test_local_storage_starting_writeback_early_keeps_every_byte(tmp_path: Path) -> None:
+    """Past WRITEBACK bytes the local writer asks the kernel to write back as it goes."""
+    storage = LocalStorage(tmp_path)
+    block = os.urandom(1024 * 1024 + 3)
+    pieces = [block[i:] + block[:i] for i in range(2 * WRITEBACK // len(block) + 5)]
+
+    async def write() -> None:
+        async with storage.open_write("team/big") as writer:
+            for piece in pieces:
+                await writer.write(piece)
+
+    asyncio.run(write())
+    assert (tmp_path / "team/big").read_bytes() == b"".join(pieces)
