@@ -3,6 +3,9 @@
 - `run_raw_sink`: a bare asyncio socket server that reads an HTTP request's headers, then
   reads and drops exactly Content-Length bytes and answers 200: no HTTP framework, no parser
   beyond the head, so its rate is what the client and loopback can do. Ingest is read against it.
+- `run_raw_sink(port, store=DIR)`: the same sink, but it also does what any durable ingest must:
+  SHA-256 of every byte, written to a file, fsynced before it answers (then deleted). Its rate
+  is the floor of storing a checksummed upload on this machine's cores and disk.
 - `curl_upload`: `curl -T` of the same file's chunks (one `-T` per chunk, chained with `--next`
   so they share one keep-alive connection, as tikpost's uploader does) to the same sandbox
   upload URL. Upload is read against it: same bytes, same server, a C client.
@@ -11,7 +14,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -22,7 +27,9 @@ from urllib.parse import urlsplit
 READ = 1024 * 1024
 
 
-async def _serve_one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _serve_one(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, store: Path | None = None
+) -> None:
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -32,11 +39,24 @@ async def _serve_one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
                 if name.strip().lower() == b"content-length":
                     length = int(value)
             left = length
-            while left:
-                piece = await reader.read(min(READ, left))
-                if not piece:
-                    return
-                left -= len(piece)
+            digest = hashlib.sha256()
+            target = None if store is None else store / f"upload-{id(writer)}"
+            fd = None if target is None else os.open(target, os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                while left:
+                    piece = await reader.read(min(READ, left))
+                    if not piece:
+                        return
+                    left -= len(piece)
+                    if fd is not None:
+                        digest.update(piece)
+                        os.write(fd, piece)
+                if fd is not None:
+                    os.fsync(fd)
+            finally:
+                if fd is not None and target is not None:
+                    os.close(fd)
+                    target.unlink()
             body = json.dumps({"received": length}).encode()
             writer.write(
                 b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
@@ -50,9 +70,12 @@ async def _serve_one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
         writer.close()
 
 
-def run_raw_sink(port: int) -> None:
+def run_raw_sink(port: int, store: Path | None = None) -> None:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _serve_one(reader, writer, store)
+
     async def main() -> None:
-        server = await asyncio.start_server(_serve_one, "127.0.0.1", port, limit=READ)
+        server = await asyncio.start_server(serve, "127.0.0.1", port, limit=READ)
         async with server:
             await server.serve_forever()
 

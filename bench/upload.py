@@ -425,6 +425,7 @@ class Row:
     generate_seconds: float
     baseline_seconds: float  # the uvicorn/h11 sink, for reference
     raw_seconds: float  # the raw asyncio socket sink: ingest's ceiling
+    disk_seconds: float  # the same sink hashing, writing and fsyncing: a durable ingest's floor
     curl_seconds: float  # curl -T of the same chunks to the sandbox: upload's ceiling
     ingest: Ingest
     ingest_peak: Peak
@@ -454,17 +455,20 @@ def megabytes(value: int) -> str:
 
 def table(rows: list[Row]) -> list[str]:
     lines = [
-        "| size | raw socket sink MB/s | ingest MB/s | **ingest / raw sink** "
+        "| size | raw socket sink MB/s | + SHA-256, write, fsync MB/s | ingest MB/s "
+        "| **ingest / raw sink** | ingest / hashing disk sink "
         "| curl -T → sandbox MB/s | tikpost → sandbox MB/s | **upload / curl** "
         "| uvicorn sink MB/s | peak server RSS during ingest (MB) | peak uploader RSS (MB) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         raw, curl = row.rate(row.raw_seconds), row.rate(row.curl_seconds)
+        disk = row.rate(row.disk_seconds)
         ingest = row.rate(row.ingest.seconds)
         upload = row.rate(row.upload_seconds)
         lines.append(
-            f"| {row.label} ({row.size:,} B) | {raw:.0f} | {ingest:.0f} | {ingest / raw:.2f} "
+            f"| {row.label} ({row.size:,} B) | {raw:.0f} | {disk:.0f} | {ingest:.0f} "
+            f"| {ingest / raw:.2f} | {ingest / disk:.2f} "
             f"| {curl:.0f} | {upload:.0f} | {upload / curl:.2f} "
             f"| {row.rate(row.baseline_seconds):.0f} | {megabytes(row.ingest_peak.peak)} "
             f"| {megabytes(row.uploader_hwm)} |"
@@ -585,7 +589,9 @@ def markdown(rows: list[Row], total_seconds: float) -> str:
             "upload against `curl -T` of the same chunks (the file cut by the same plan, "
             "untimed) to a fresh upload URL of the same sandbox, one curl process chaining the "
             "chunks with `--next` over one keep-alive connection. A bare ASGI app under uvicorn "
-            "(the stack tikpost serves with) is shown for reference.",
+            "(the stack tikpost serves with) is shown for reference, and so is the raw sink "
+            "doing what any durable ingest must (SHA-256 of every byte, written to a file, "
+            "fsynced before it answers): the floor of storing a checksummed upload here.",
             "- **Ingest**: `tikpost serve` in a subprocess (sandbox mode, a temporary "
             "`TIKPOST_DATA_DIR`, SQLite, local storage, `TIKPOST_PUBLIC_URL` set to its own free "
             "port), with a key from `tikpost keys create --team bench`. The client streams a "
@@ -631,6 +637,7 @@ async def bench_size(
     token = await asyncio.to_thread(sandbox_creator, sandbox, username)
     statuses: list[str] = []
     raw: float | None = None
+    disk: float | None = None
     curl: float | None = None
     pieces: list[tuple[Path, str]] = []
     for attempt in range(1, repeat + 1):
@@ -640,6 +647,9 @@ async def bench_size(
         seconds = await measure_baseline(servers["raw_sink"], path, size)
         raw = seconds if raw is None else min(raw, seconds)
         print(f"[{label} #{attempt}] raw sink {size / seconds / 1e6:.0f} MB/s", flush=True)
+        seconds = await measure_baseline(servers["disk_sink"], path, size)
+        disk = seconds if disk is None else min(disk, seconds)
+        print(f"[{label} #{attempt}] hashing disk sink {size / seconds / 1e6:.0f} MB/s", flush=True)
         with Sampler(servers["serve_pid"]) as peak:
             got = await measure_ingest(servers["serve"], servers["api_key"], path, size)
         ingest = got if ingest is None or got.seconds < ingest.seconds else ingest
@@ -684,15 +694,16 @@ async def bench_size(
     path.unlink()
     assert baseline is not None, "repeat >= 1"
     assert raw is not None
+    assert disk is not None
     assert curl is not None
     assert ingest is not None
     assert ingest_peak is not None
     assert sandbox_peak is not None
     assert result is not None
     return Row(
-        label, size, generate_seconds, baseline, raw, curl, ingest, ingest_peak, result["seconds"],
-        result["rss_before"], result["hwm"], sandbox_peak, ", ".join(sorted(set(statuses))),
-        plan["chunk_size"], plan["total_chunk_count"],
+        label, size, generate_seconds, baseline, raw, disk, curl, ingest, ingest_peak,
+        result["seconds"], result["rss_before"], result["hwm"], sandbox_peak,
+        ", ".join(sorted(set(statuses))), plan["chunk_size"], plan["total_chunk_count"],
     )  # fmt: skip
 
 
@@ -720,7 +731,23 @@ def start_servers(processes: Processes, workdir: Path) -> dict[str, Any]:
     """The sink, `tikpost serve` (with an API key) and `tikpost sandbox`, each on a free port."""
     tikpost = tikpost_command()
     sink_port, serve_port, sandbox_port = free_port(), free_port(), free_port()
-    raw_port = free_port()
+    raw_port, disk_port = free_port(), free_port()
+    store = workdir / "sink-store"  # the same filesystem as the server's media
+    store.mkdir()
+    disk_sink = processes.start(
+        [
+            sys.executable,
+            __file__,
+            "--role",
+            "raw-sink",
+            "--port",
+            str(disk_port),
+            "--file",
+            str(store),
+        ],
+        "disk-sink",
+        processes.env(),
+    )
     raw_sink = processes.start(
         [sys.executable, __file__, "--role", "raw-sink", "--port", str(raw_port)],
         "raw-sink",
@@ -751,11 +778,13 @@ def start_servers(processes: Processes, workdir: Path) -> dict[str, Any]:
     )
     wait_ready(f"http://127.0.0.1:{sink_port}/", sink, workdir / "sink.log")
     wait_ready(f"http://127.0.0.1:{raw_port}/", raw_sink, workdir / "raw-sink.log")
+    wait_ready(f"http://127.0.0.1:{disk_port}/", disk_sink, workdir / "disk-sink.log")
     wait_ready(f"{serve_url}/healthz", serve, workdir / "serve.log")
     wait_ready(f"{sandbox_url}/_sandbox/clock", sandbox, workdir / "sandbox.log")
     return {
         "sink": f"http://127.0.0.1:{sink_port}/",
         "raw_sink": f"http://127.0.0.1:{raw_port}/",
+        "disk_sink": f"http://127.0.0.1:{disk_port}/",
         "serve": serve_url,
         "serve_pid": serve.pid,
         "api_key": api_key,
@@ -822,7 +851,7 @@ def main() -> None:
     if args.role == "sink":
         run_sink(args.port)
     elif args.role == "raw-sink":
-        run_raw_sink(args.port)
+        run_raw_sink(args.port, args.file)
     elif args.role == "uploader":
         run_uploader(args.url, args.file, json.loads(args.plan))
     else:
