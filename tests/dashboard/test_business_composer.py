@@ -70,9 +70,9 @@ def test_a_business_video_is_published_with_the_sound_and_volumes_chosen(
     card = css(driver, "article.account")
     assert card.find_element(By.CSS_SELECTOR, ".api-badge").text == "Business"
     assert "API for Business" in card.find_element(By.CSS_SELECTOR, ".posting-api").text
-    # Its default privacy can only be what its videos can be.
-    default = Select(card.find_element(By.CSS_SELECTOR, "select[name=default_privacy_level]"))
-    assert [o.get_attribute("value") for o in default.options] == ["", "PUBLIC_TO_EVERYONE"]
+    # Its videos are always public, so it has no default privacy to choose.
+    assert card.find_elements(By.CSS_SELECTOR, "select[name=default_privacy_level]") == []
+    assert "always public" in card.find_element(By.CSS_SELECTOR, ".default-privacy-current").text
     [account] = dashboard.api(team.key).client.get("/v1/accounts").json()["items"]
     assert account["api"] == "business"
     screenshots(driver, "accounts-business")

@@ -29,14 +29,20 @@ async def identity(app: TikTokBusinessApp, code: str) -> tuple[TokenSet, Busines
     return tokens.as_token_set(), profile
 
 
+PUBLIC = "PUBLIC_TO_EVERYONE"
+
+
 def as_creator_info(account: Account, settings: VideoSettings) -> CreatorInfo:
-    """Video settings in creator_info's shape, the names from the account as connected."""
+    """Video settings in creator_info's shape, the names from the account as connected. The
+    settings list the account's other privacy levels too (photos take them), but a video
+    through the Business API is public whatever is asked, and tikpost sends it videos only,
+    so public is all that is offered."""
     username = account.username or account.open_id
     return CreatorInfo(
         creator_username=username,
         creator_nickname=account.display_name or username,
         creator_avatar_url=account.avatar_url,
-        privacy_level_options=settings.privacy_level_options,
+        privacy_level_options=[o for o in settings.privacy_level_options if o == PUBLIC],
         comment_disabled=settings.comment_disabled,
         duet_disabled=settings.duet_disabled,
         stitch_disabled=settings.stitch_disabled,

@@ -9,9 +9,8 @@ never picks a choice that is refused at the end.
 from __future__ import annotations
 
 from tikpost.accounts.models import AccountApi
-from tikpost.accounts.schemas import AccountRead, CreatorInfoRead
+from tikpost.accounts.schemas import AccountRead
 
-PUBLIC = "PUBLIC_TO_EVERYONE"
 PUBLIC_NOTICE = "Videos posted through TikTok's API for Business are public."
 # The top level of the Commercial Music Library's genre enum, as its trending list takes it
 # (the full enum's sub-genres are too many for a select; "ALL" is no filter).
@@ -42,15 +41,6 @@ GENRES = (
 
 def is_business(account: AccountRead | None) -> bool:
     return account is not None and account.api == AccountApi.BUSINESS
-
-
-def offered(account: AccountRead, info: CreatorInfoRead) -> CreatorInfoRead:
-    """creator_info as the page may offer it: a business account's video settings list the
-    creator's private levels too, which its videos cannot take, so only public is left."""
-    if not is_business(account):
-        return info
-    public = [level for level in info.privacy_level_options if level == PUBLIC]
-    return info.model_copy(update={"privacy_level_options": public})
 
 
 def clip_length(seconds: int | None) -> str:

@@ -55,7 +55,7 @@ def test_a_business_account_connects_and_lists_trending_sounds(
     info = sandbox_api.get(f"/v1/accounts/{account['id']}/creator-info")
     assert info.status_code == 200, info.text
     assert info.json()["creator_username"] == "brand_studio"
-    assert "PUBLIC_TO_EVERYONE" in info.json()["privacy_level_options"]
+    assert info.json()["privacy_level_options"] == ["PUBLIC_TO_EVERYONE"]
 
     listed = sandbox_api.get(f"/v1/accounts/{account['id']}/sounds").json()["items"]
     assert listed

@@ -13,7 +13,7 @@ from tikpost.accounts.models import AccountApi
 from tikpost.accounts.oauth import state_signer
 from tikpost.accounts.schemas import AccountRead, CreatorInfoRead
 from tikpost.accounts.tokens import TokenSource
-from tikpost.dashboard.business import is_business, offered
+from tikpost.dashboard.business import is_business
 from tikpost.dashboard.flash import Flash, set_flash
 from tikpost.dashboard.routing import page_router
 from tikpost.dashboard.sessions import SignedInDep
@@ -64,14 +64,15 @@ async def _privacy_options(
     database: Database, tokens: TokenSource, team: TeamRead, account: AccountRead
 ) -> list[str] | None:
     """The creator's privacy options as TikTok states them now (the default's select offers
-    exactly these); None when they cannot be read now, so no choice is offered."""
-    if account.status != "ready":
+    exactly these); None when they cannot be read now, so no choice is offered, and for a
+    business account, whose videos are always public (the page says so instead)."""
+    if account.status != "ready" or is_business(account):
         return None
     try:
         info: CreatorInfoRead = await service.creator_info(database, tokens, team, account.id)
     except ApiError:
         return None
-    return offered(account, info).privacy_level_options
+    return info.privacy_level_options
 
 
 @router.get(PATH, response_class=HTMLResponse)

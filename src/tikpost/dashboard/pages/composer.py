@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from tikpost.accounts import service as accounts
 from tikpost.accounts.schemas import CreatorInfoRead
-from tikpost.dashboard.business import offered
 from tikpost.dashboard.pages.composer_media import IMPORT_PATH, UPLOAD_PATH
 from tikpost.dashboard.pages.composer_sounds import SOUNDS_PATH
 from tikpost.dashboard.pages.composer_view import (
@@ -84,7 +83,6 @@ async def composer_page(
     info, unavailable = (None, None)
     if chosen is not None:
         info, unavailable = await _creator(database, tokens, signed, chosen.id)
-        info = offered(chosen, info) if info is not None else None
     context = page_context(ready, chosen, info, unavailable)
     context.update(
         upload_url=UPLOAD_PATH, import_url=IMPORT_PATH, publish_url=PATH, sounds_url=SOUNDS_PATH
