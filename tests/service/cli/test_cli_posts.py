@@ -53,6 +53,7 @@ def post_id(result: Result) -> str:
     return found.group(0)
 
 
+@SQLITE_ONLY
 def test_post_and_wait_until_published(
     tikpost: PostCli, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -105,6 +106,7 @@ def test_an_unreachable_server_exits_2() -> None:
     assert f"cannot reach tikpost at {url}" in result.stderr
 
 
+@SQLITE_ONLY
 def test_draft_ends_in_inbox(tikpost: PostCli, api: httpx.Client, videos: VideoFiles) -> None:
     account_id = api.get("/v1/accounts").json()["items"][0]["id"]
     result = tikpost("post", str(videos.good), "--account", account_id, "--draft", "--wait")
@@ -113,6 +115,7 @@ def test_draft_ends_in_inbox(tikpost: PostCli, api: httpx.Client, videos: VideoF
     assert "in_inbox" in result.stdout.strip().splitlines()[-1]
 
 
+@SQLITE_ONLY
 def test_unknown_account_exits_1(tikpost: PostCli, api: httpx.Client, videos: VideoFiles) -> None:
     result = tikpost("post", str(videos.good), "--account", "@nobody", "--privacy", "SELF_ONLY")
     assert result.exit_code == 1
@@ -121,12 +124,14 @@ def test_unknown_account_exits_1(tikpost: PostCli, api: httpx.Client, videos: Vi
     assert api.get("/v1/media").json()["items"] == []  # refused before uploading
 
 
+@SQLITE_ONLY
 def test_short_video_gets_the_servers_422(tikpost: PostCli, videos: VideoFiles) -> None:
     result = tikpost("post", str(videos.short), "--account", "@poster", "--privacy", "SELF_ONLY")
     assert result.exit_code == 1
     assert "error 422 video_duration_out_of_range" in result.stderr
 
 
+@SQLITE_ONLY
 def test_failed_post_exits_1_with_its_error(
     tikpost: PostCli, svc: RunningService, videos: VideoFiles
 ) -> None:
@@ -151,6 +156,7 @@ def test_failed_post_exits_1_with_its_error(
     assert retried.stdout.strip().splitlines()[-1].startswith("published")
 
 
+@SQLITE_ONLY
 def test_scheduled_post_can_be_cancelled(
     tikpost: PostCli, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -175,6 +181,7 @@ def test_scheduled_post_can_be_cancelled(
     assert "post_not_cancellable" in again.stderr
 
 
+@SQLITE_ONLY
 def test_missing_post_is_a_clear_error(tikpost: PostCli) -> None:
     result = tikpost("posts", "show", "post_missing")
     assert result.exit_code == 1
@@ -188,7 +195,6 @@ def test_at_accepts_rfc3339_and_local_time() -> None:
     assert local == datetime(2030, 6, 1, 18).astimezone()
 
 
-@SQLITE_ONLY
 def test_photos_and_a_zip_make_one_carousel_in_order(
     tikpost: PostCli, api: httpx.Client, svc: RunningService, tmp_path: Path
 ) -> None:
@@ -219,7 +225,6 @@ def test_photos_and_a_zip_make_one_carousel_in_order(
     pulled_match_sent(api, post, published)
 
 
-@SQLITE_ONLY
 def test_a_video_url_is_fetched_and_transcoded(
     tikpost: PostCli, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -235,7 +240,6 @@ def test_a_video_url_is_fetched_and_transcoded(
     assert any("Transcoding" in event["message"] for event in post["events"])
 
 
-@SQLITE_ONLY
 def test_a_video_among_photos_or_a_missing_file_is_refused(
     tikpost: PostCli, api: httpx.Client, videos: VideoFiles, tmp_path: Path
 ) -> None:
@@ -273,6 +277,7 @@ def test_a_single_url_is_a_video_unless_it_names_a_photo() -> None:
     assert post_cli.post_media([video]) == {"video": "med_v"}
 
 
+@SQLITE_ONLY
 def test_a_business_account_posts_with_a_sound_from_the_cli(
     tikpost: PostCli, svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from tests.service.conftest import RunningService, ServiceFactory
+from tests.service.conftest import SQLITE_ONLY, RunningService, ServiceFactory
 from tikpost.deps import SessionDep
 from tikpost.kit.db import Database
 from tikpost.kit.errors import ApiError
@@ -67,6 +67,7 @@ def _team_count(database_url: str) -> int:
     return asyncio.run(count())
 
 
+@SQLITE_ONLY
 def test_framework_errors_are_json(service_factory: ServiceFactory) -> None:
     with service_factory(configure=_add_test_routes) as svc, svc.client() as client:
         assert _assert_error(client.get("/no/such/route"), 404, "not_found")["field"] is None
@@ -89,6 +90,7 @@ def test_framework_errors_are_json(service_factory: ServiceFactory) -> None:
         _assert_error(not_json, 400, "invalid_json")
 
 
+@SQLITE_ONLY
 def test_unexpected_errors_are_json_500_without_details(service_factory: ServiceFactory) -> None:
     with service_factory(configure=_add_test_routes) as svc, svc.client() as client:
         response = client.get("/_test/boom")
@@ -110,6 +112,7 @@ def test_api_error_rolls_back_the_request(service_factory: ServiceFactory) -> No
         assert _team_count(svc.settings.database_url) == 1  # committed before the response
 
 
+@SQLITE_ONLY
 def test_unauthenticated_routes_do_not_leak_the_session_error(service: RunningService) -> None:
     with service.client() as client:
         response = client.get("/v1/team", headers={"X-API-Key": "tp_' OR 1=1 --"})

@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import RunningSandbox, VideoFiles
 from tests.sandbox.helpers import bearer, init_file
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import connect_account, upload
 from tikpost.media.links import MediaLinks
 from tikpost.sandbox.samples import make_jpeg
@@ -70,6 +70,7 @@ POST_CASES: list[tuple[dict[str, Any], str]] = [
 ]
 
 
+@SQLITE_ONLY
 def test_post_bodies_that_python_chokes_on(
     sandbox_api: httpx.Client, ready: dict[str, Any]
 ) -> None:
@@ -92,6 +93,7 @@ def test_post_bodies_that_python_chokes_on(
     assert (post["status"], post["scheduled_at"]) == ("scheduled", "9999-12-31T23:59:59Z")
 
 
+@SQLITE_ONLY
 def test_other_bodies_and_query_numbers(sandbox_api: httpx.Client) -> None:
     endpoint = {"url": f"https://example.com/{SURROGATE}", "description": "hooks"}
     assert_refused(send_json(sandbox_api, "POST", "/v1/webhook-endpoints", endpoint), "url")
@@ -109,6 +111,7 @@ def test_other_bodies_and_query_numbers(sandbox_api: httpx.Client) -> None:
     )
 
 
+@SQLITE_ONLY
 def test_headers_from_anyone(svc: RunningService) -> None:
     with httpx.Client(base_url=svc.url, timeout=30) as client:
         for key in (HUGE, "tp_" + "\xff" * 40, "١٢٣"):
@@ -125,6 +128,7 @@ def test_headers_from_anyone(svc: RunningService) -> None:
     assert status_line.split()[1].startswith(b"4"), status_line
 
 
+@SQLITE_ONLY
 def test_zip_entry_names_that_are_not_utf8(sandbox_api: httpx.Client) -> None:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as bundle:
@@ -136,6 +140,7 @@ def test_zip_entry_names_that_are_not_utf8(sandbox_api: httpx.Client) -> None:
     assert response.json()["error"]["code"] == "invalid_zip"
 
 
+@SQLITE_ONLY
 def test_media_link_numbers(sandbox_api: httpx.Client, svc: RunningService) -> None:
     files = {"file": ("slide.jpg", _jpeg(), "image/jpeg")}
     media = sandbox_api.post("/v1/media", files=files).json()
@@ -152,6 +157,7 @@ def test_media_link_numbers(sandbox_api: httpx.Client, svc: RunningService) -> N
             assert_refused(response, "exp")
 
 
+@SQLITE_ONLY
 def test_tiktok_webhook_receiver(svc: RunningService) -> None:
     secret = svc.app.state.tikpost.tiktok.client_secret
     url = f"{svc.url}/v1/tiktok/webhook"
@@ -179,6 +185,7 @@ def test_tiktok_webhook_receiver(svc: RunningService) -> None:
             assert signed(event).status_code == 200
 
 
+@SQLITE_ONLY
 def test_oauth_callback_params(svc: RunningService) -> None:
     with httpx.Client(base_url=svc.url, timeout=30) as client:
         for state in (HUGE, f"a.b.{HUGE}", "١٢٣", "%ED%A0%80"):
@@ -226,6 +233,7 @@ def test_sandbox_answers_like_tiktok(sandbox: RunningSandbox) -> None:
 FOREIGN_METHODS = ["PROPFIND", "MKCOL", "PURGE", "LINK", "UNLOCK", "REPORT", "SEARCH", "COPY"]
 
 
+@SQLITE_ONLY
 def test_made_up_methods_add_no_metric_series(svc: RunningService) -> None:
     """Every label from outside comes from a closed set: a method tikpost has no route for is
     `other`, whether the parser knows it or it is made up."""

@@ -19,6 +19,10 @@ from tests.support.waiting import wait_until
 from tikpost.media import probe, repository
 from tikpost.sandbox.samples import make_jpeg
 
+# SQLite only: refusals of a body before or while it streams; the rollback of a refused request
+# runs on both backends in tests/service/kit/test_errors.py.
+pytestmark = SQLITE_ONLY
+
 BOUNDARY = "tikpost-test-boundary"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
 
@@ -60,7 +64,6 @@ def test_garbage_is_unsupported(
     assert_nothing_kept(service, api)
 
 
-@SQLITE_ONLY
 def test_truncated_video_is_unsupported(
     service: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -69,7 +72,6 @@ def test_truncated_video_is_unsupported(
     assert_nothing_kept(service, api)
 
 
-@SQLITE_ONLY
 def test_a_playlist_cannot_make_the_prober_read_other_files(
     service: RunningService, api: httpx.Client
 ) -> None:
@@ -100,7 +102,6 @@ def test_too_large_is_refused_while_streaming(
         assert_nothing_kept(svc, api)
 
 
-@SQLITE_ONLY
 def test_too_large_is_refused_from_the_declared_length(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
@@ -111,7 +112,6 @@ def test_too_large_is_refused_from_the_declared_length(
         assert_nothing_kept(svc, api)
 
 
-@SQLITE_ONLY
 def test_a_file_exactly_at_the_limit_is_accepted(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str]
 ) -> None:
@@ -123,7 +123,6 @@ def test_a_file_exactly_at_the_limit_is_accepted(
         assert upload(api, jpeg, "a.jpg").status_code == 201
 
 
-@SQLITE_ONLY
 def test_missing_file_field(service: RunningService, api: httpx.Client) -> None:
     response = api.post("/v1/media", files={"video": ("a.jpg", make_jpeg(32, 32), "image/jpeg")})
     assert_error(response, 422, "validation_error", "file")
@@ -132,7 +131,6 @@ def test_missing_file_field(service: RunningService, api: httpx.Client) -> None:
     assert_nothing_kept(service, api)
 
 
-@SQLITE_ONLY
 def test_other_fields_are_ignored(service: RunningService, api: httpx.Client) -> None:
     jpeg = make_jpeg(width=32, height=32)
     response = api.post(
@@ -142,13 +140,11 @@ def test_other_fields_are_ignored(service: RunningService, api: httpx.Client) ->
     assert response.json()["size_bytes"] == len(jpeg)
 
 
-@SQLITE_ONLY
 def test_empty_file(service: RunningService, api: httpx.Client) -> None:
     assert_error(upload(api, b""), 422, "empty_file", "file")
     assert_nothing_kept(service, api)
 
 
-@SQLITE_ONLY
 def test_two_files(service: RunningService, api: httpx.Client) -> None:
     jpeg = make_jpeg(width=32, height=32)
     files = [("file", ("a.jpg", jpeg, "image/jpeg")), ("file", ("b.jpg", jpeg, "image/jpeg"))]
@@ -156,7 +152,6 @@ def test_two_files(service: RunningService, api: httpx.Client) -> None:
     assert_nothing_kept(service, api)
 
 
-@SQLITE_ONLY
 @pytest.mark.parametrize(
     "request_kwargs",
     [
@@ -173,7 +168,6 @@ def test_non_multipart_bodies(
     assert_nothing_kept(service, api)
 
 
-@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("content_type", "body"),
     [
@@ -190,7 +184,6 @@ def test_malformed_multipart(
     assert_nothing_kept(service, api)
 
 
-@SQLITE_ONLY
 def test_a_hanging_prober_is_killed(
     service: RunningService, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -203,7 +196,6 @@ def test_a_hanging_prober_is_killed(
     assert_nothing_kept(service, api)
 
 
-@SQLITE_ONLY
 def test_a_crashing_prober_is_contained(
     service: RunningService, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -215,7 +207,6 @@ def test_a_crashing_prober_is_contained(
 
 
 @BOTH_STORAGES
-@SQLITE_ONLY
 def test_a_failure_after_storing_removes_the_file(
     service: RunningService, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -231,7 +222,6 @@ def test_a_failure_after_storing_removes_the_file(
         assert_nothing_kept(service, fresh)
 
 
-@SQLITE_ONLY
 def test_endless_other_fields_count_against_the_limit(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str]
 ) -> None:
@@ -244,7 +234,6 @@ def test_endless_other_fields_count_against_the_limit(
         assert_nothing_kept(svc, api)
 
 
-@SQLITE_ONLY
 def test_a_client_vanishing_mid_upload_leaves_nothing(
     service: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -268,7 +257,6 @@ def test_a_client_vanishing_mid_upload_leaves_nothing(
     assert api.get("/v1/media").json()["items"] == []
 
 
-@SQLITE_ONLY
 def test_a_zip_sent_as_one_file_says_where_zips_go(
     service: RunningService, api: httpx.Client
 ) -> None:

@@ -11,6 +11,10 @@ import httpx
 from tests.service.conftest import SQLITE_ONLY, CliInvoker, RunningService
 from tikpost.settings import Settings
 
+# SQLite only: a key is one indexed row read by hash; the backends' difference (locking) is
+# tested where it matters (test_races, test_db).
+pytestmark = SQLITE_ONLY
+
 
 def _assert_unauthorized(response: httpx.Response, code: str) -> None:
     assert response.status_code == 401
@@ -123,7 +127,6 @@ def test_use_is_recorded(
     assert "UTC" in row.split("│")[6]
 
 
-@SQLITE_ONLY
 def test_sqlite_file_holds_no_plaintext_key(
     service_settings: Settings, create_api_key: Callable[[str], str]
 ) -> None:

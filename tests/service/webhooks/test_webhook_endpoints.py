@@ -9,6 +9,10 @@ import pytest
 
 from tests.service.conftest import SQLITE_ONLY, RunningService
 
+# SQLite only: plain rows per team; deliveries, which lock, run on both backends in
+# test_webhook_deliveries.
+pytestmark = SQLITE_ONLY
+
 # One backend for what is refused before anything is stored.
 
 
@@ -50,7 +54,6 @@ def test_create_list_delete(api: httpx.Client) -> None:
     assert api.delete(f"/v1/webhook-endpoints/{endpoint['id']}").status_code == 404
 
 
-@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -97,7 +100,6 @@ def test_endpoints_are_team_scoped(
     assert api.get(f"/v1/webhook-endpoints/{endpoint['id']}").status_code == 200
 
 
-@SQLITE_ONLY
 def test_endpoints_need_an_api_key(service: RunningService) -> None:
     with service.client() as client:
         assert client.get("/v1/webhook-endpoints").status_code == 401
