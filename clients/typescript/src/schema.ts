@@ -1295,6 +1295,8 @@ export interface components {
              * @description RFC 3339 with a timezone; null means as soon as approved.
              */
             scheduled_at?: string | null;
+            /** @description Business accounts: another sound, or null for none. */
+            sound?: components["schemas"]["SoundChoice"] | null;
             /** Title */
             title?: string | null;
             /** Video Cover Timestamp Ms */

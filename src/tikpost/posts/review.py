@@ -21,7 +21,7 @@ from tikpost.accounts.tokens import TokenSource
 from tikpost.kit.db import Database, utcnow
 from tikpost.kit.errors import ApiError
 from tikpost.media import service as media
-from tikpost.posts import creator_rules, repository, rules, schemas, service
+from tikpost.posts import business_rules, creator_rules, repository, rules, schemas, service
 from tikpost.posts.consent import Consent
 from tikpost.posts.models import Post, PostStatus
 from tikpost.posts.publish.workflow import start_publishing
@@ -195,6 +195,9 @@ async def _check(
     interactions the creator turned off, to be stored off (as intake does)."""
     request = schemas.PostCreate.model_validate({**_as_created(post), **fields})
     rules.check_request(request)
+    account = await accounts.get_for_team(session, team.id, post.account_id)
+    if account is not None:
+        business_rules.adjusted(request, account)
     duration_ms: int | None = None
     if post.media_type == "video" and post.media_id is not None:
         video = await media.get_media(session, team.id, post.media_id)

@@ -158,6 +158,9 @@ class PostUpdate(RequestModel):
     auto_add_music: bool = False
     video_cover_timestamp_ms: int | None = Field(default=None, ge=0, le=INT32_MAX)
     photo_cover_index: int | None = Field(default=None, ge=0, le=34)
+    sound: SoundChoice | None = Field(
+        default=None, description="Business accounts: another sound, or null for none."
+    )
     scheduled_at: Annotated[AwareDatetime, AfterValidator(to_utc)] | None = Field(
         default=None, description="RFC 3339 with a timezone; null means as soon as approved."
     )

@@ -297,3 +297,37 @@ def test_a_business_draft_goes_to_the_creators_drafts(
     assert sent["draft"] is True
     assert sent["post_info"]["upload_to_draft"] is True
     assert sent["sound"] is None
+
+
+def test_a_held_business_post_changes_its_sound_in_review(
+    svc: RunningService, sandbox_api: httpx.Client, videos: VideoFiles
+) -> None:
+    """PATCH on a post awaiting review: a new sound, or none; a private level is refused as
+    at creation."""
+    api = Api(sandbox_api)
+    account = api.connect_business("review_brand")
+    first, second = sandbox_api.get(f"/v1/accounts/{account['id']}/sounds").json()["items"][:2]
+    media = upload(sandbox_api, videos.good)
+    held = api.post(
+        account_id=account["id"], video=media["id"], sound={"id": first["id"]}, review="required"
+    )
+    assert held["status"] == "awaiting_review"
+    edited = sandbox_api.patch(
+        f"/v1/posts/{held['id']}", json={"sound": {"id": second["id"], "volume": 30}}
+    )
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["sound"]["id"], edited.json()["sound"]["volume"]) == (second["id"], 30)
+    refused(
+        sandbox_api.patch(f"/v1/posts/{held['id']}", json={"privacy_level": "SELF_ONLY"}),
+        422,
+        "business_videos_are_public",
+        "privacy_level",
+    )
+    cleared = sandbox_api.patch(f"/v1/posts/{held['id']}", json={"sound": None})
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["sound"] is None
+    approved = sandbox_api.post(f"/v1/posts/{held['id']}/approve")
+    assert approved.status_code == 200, approved.text
+    assert wait_final(sandbox_api, held["id"])["status"] == "published"
+    [sent] = business_posts(svc, account["open_id"])
+    assert sent["sound"] is None

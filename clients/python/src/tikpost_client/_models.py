@@ -372,42 +372,6 @@ class PhotoCoverIndex1(RootModel[int]):
     root: Annotated[int, Field(ge=0, le=34, title="Photo Cover Index")]
 
 
-class PostUpdate(BaseModel):
-    """
-    What a person (or the caller) may change on a post awaiting review; only the fields
-    given change. On a scheduled post, `scheduled_at` alone reschedules it.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    title: Annotated[str | None, Field(title="Title")] = None
-    description: Annotated[str | None, Field(title="Description")] = None
-    privacy_level: Annotated[
-        Literal["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"]
-        | None,
-        Field(title="Privacy Level"),
-    ] = None
-    disable_comment: Annotated[bool | None, Field(title="Disable Comment")] = False
-    disable_duet: Annotated[bool | None, Field(title="Disable Duet")] = False
-    disable_stitch: Annotated[bool | None, Field(title="Disable Stitch")] = False
-    brand_organic_toggle: Annotated[bool | None, Field(title="Brand Organic Toggle")] = False
-    brand_content_toggle: Annotated[bool | None, Field(title="Brand Content Toggle")] = False
-    is_aigc: Annotated[bool | None, Field(title="Is Aigc")] = False
-    auto_add_music: Annotated[bool | None, Field(title="Auto Add Music")] = False
-    video_cover_timestamp_ms: Annotated[
-        VideoCoverTimestampMs | None, Field(title="Video Cover Timestamp Ms")
-    ] = None
-    photo_cover_index: Annotated[PhotoCoverIndex1 | None, Field(title="Photo Cover Index")] = None
-    scheduled_at: Annotated[
-        AwareDatetime | None,
-        Field(
-            description="RFC 3339 with a timezone; null means as soon as approved.",
-            title="Scheduled At",
-        ),
-    ] = None
-
-
 class ReviewRejection(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -864,6 +828,45 @@ class PostRead(BaseModel):
     ] = None
     consent_at: Annotated[AwareDatetime | None, Field(title="Consent At")] = None
     events: Annotated[list[PostEventRead], Field(title="Events")]
+
+
+class PostUpdate(BaseModel):
+    """
+    What a person (or the caller) may change on a post awaiting review; only the fields
+    given change. On a scheduled post, `scheduled_at` alone reschedules it.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[str | None, Field(title="Title")] = None
+    description: Annotated[str | None, Field(title="Description")] = None
+    privacy_level: Annotated[
+        Literal["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"]
+        | None,
+        Field(title="Privacy Level"),
+    ] = None
+    disable_comment: Annotated[bool | None, Field(title="Disable Comment")] = False
+    disable_duet: Annotated[bool | None, Field(title="Disable Duet")] = False
+    disable_stitch: Annotated[bool | None, Field(title="Disable Stitch")] = False
+    brand_organic_toggle: Annotated[bool | None, Field(title="Brand Organic Toggle")] = False
+    brand_content_toggle: Annotated[bool | None, Field(title="Brand Content Toggle")] = False
+    is_aigc: Annotated[bool | None, Field(title="Is Aigc")] = False
+    auto_add_music: Annotated[bool | None, Field(title="Auto Add Music")] = False
+    video_cover_timestamp_ms: Annotated[
+        VideoCoverTimestampMs | None, Field(title="Video Cover Timestamp Ms")
+    ] = None
+    photo_cover_index: Annotated[PhotoCoverIndex1 | None, Field(title="Photo Cover Index")] = None
+    sound: Annotated[
+        SoundChoice | None, Field(description="Business accounts: another sound, or null for none.")
+    ] = None
+    scheduled_at: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="RFC 3339 with a timezone; null means as soon as approved.",
+            title="Scheduled At",
+        ),
+    ] = None
 
 
 class SoundList(BaseModel):
