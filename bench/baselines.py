@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import time
@@ -102,8 +103,15 @@ def split_chunks(path: Path, plan: dict[str, Any], into: Path) -> list[tuple[Pat
     return pieces
 
 
-def curl_upload(upload_url: str, pieces: list[tuple[Path, str]]) -> float:
-    """Seconds for curl to PUT every chunk (one process, one connection); checks each answer."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def curl_upload(upload_url: str, pieces: list[tuple[Path, str]]) -> tuple[float, float]:
+    """Seconds for curl to PUT every chunk (one process, one connection), and the CPU seconds
+    it used (user + system: unlike the wall time, barely moved by the machine's load); checks
+    each answer."""
     curl = shutil.which("curl")
     if curl is None:
         raise RuntimeError("curl is not installed")
@@ -119,11 +127,11 @@ def curl_upload(upload_url: str, pieces: list[tuple[Path, str]]) -> float:
         # The exact target: with -T, curl appends the file's name to a URL whose path ends
         # in "/" (the sandbox's upload path does).
         command += ["-w", "%{http_code}\\n", "--request-target", target, origin]
-    started = time.perf_counter()
+    started, used = time.perf_counter(), _children_cpu()
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _children_cpu() - used
     codes = done.stdout.split()
     expected = ["206"] * (len(pieces) - 1) + ["201"]
     if codes != expected:
         raise RuntimeError(f"curl got {codes}, wanted {expected}: {done.stderr[-2000:]}")
-    return seconds
+    return seconds, cpu

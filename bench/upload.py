@@ -383,18 +383,18 @@ def run_uploader(upload_url: str, path: Path, plan: dict[str, int]) -> None:
     def source(start: int, end: int) -> AsyncIterator[bytes]:
         return storage.open_read(path.name, start, end)
 
-    async def upload() -> float:
+    async def upload() -> tuple[float, float]:
         # The workflow's steps share one pooled client (tiktok.base.LoopPool): made before
         # the clock starts, as it is long made when a post's upload begins.
         async with httpx.AsyncClient(timeout=CHUNK_TIMEOUT) as http:
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             await upload_chunks(upload_url, chunk_plan, source, http=http)
-            return time.perf_counter() - started
+            return time.perf_counter() - started, time.process_time() - used
 
     before = proc_status(os.getpid())
-    seconds = asyncio.run(upload())
+    seconds, cpu = asyncio.run(upload())
     after = proc_status(os.getpid())
-    result = {"seconds": seconds, "rss_before": before["VmRSS"], "hwm": after["VmHWM"]}
+    result = {"seconds": seconds, "cpu": cpu, "rss_before": before["VmRSS"], "hwm": after["VmHWM"]}
     sys.stdout.write(json.dumps(result) + "\n")
 
 
@@ -436,6 +436,8 @@ class Row:
     sandbox_status: str
     chunk_size: int
     chunk_count: int
+    upload_cpu: float  # CPU seconds of the uploader process over the upload (best run)
+    curl_cpu: float  # the same for curl
 
     def rate(self, seconds: float) -> float:
         return self.size / seconds / 10**6
@@ -520,7 +522,8 @@ def details(rows: list[Row]) -> list[str]:
             f"(polled {megabytes(server.polled_rss)}, VmHWM {megabytes(server.hwm)}"
             f"{'' if server.hwm_reset else ', not reset: lifetime peak'}); its child processes: "
             f"{children or 'none seen'}. Upload {row.upload_seconds:.2f} s in {row.chunk_count} "
-            f"chunks of {row.chunk_size:,} B; uploader RSS "
+            f"chunks of {row.chunk_size:,} B, {row.upload_cpu:.2f} CPU s (curl: "
+            f"{row.curl_cpu:.2f} CPU s in {row.curl_seconds:.2f} s); uploader RSS "
             f"{megabytes(row.uploader_before)} MB before the upload, "
             f"peak {megabytes(row.uploader_hwm)} MB; sandbox RSS {megabytes(sandbox.before)} MB "
             f"before, peak {megabytes(sandbox.peak)} MB; "
@@ -639,6 +642,7 @@ async def bench_size(
     raw: float | None = None
     disk: float | None = None
     curl: float | None = None
+    curl_cpu: float | None = None
     pieces: list[tuple[Path, str]] = []
     for attempt in range(1, repeat + 1):
         seconds = await measure_baseline(servers["sink"], path, size)
@@ -674,6 +678,7 @@ async def bench_size(
         else:
             result = {
                 "seconds": min(result["seconds"], run["seconds"]),
+                "cpu": min(result["cpu"], run["cpu"]),
                 "rss_before": max(result["rss_before"], run["rss_before"]),
                 "hwm": max(result["hwm"], run["hwm"]),
             }
@@ -686,9 +691,14 @@ async def bench_size(
         curl_url, curl_plan = await asyncio.to_thread(init_sandbox_upload, sandbox, token, size)
         if not pieces:
             pieces = await asyncio.to_thread(split_chunks, path, curl_plan, workdir / "chunks")
-        seconds = await asyncio.to_thread(curl_upload, curl_url, pieces)
+        seconds, cpu = await asyncio.to_thread(curl_upload, curl_url, pieces)
         curl = seconds if curl is None else min(curl, seconds)
-        print(f"[{label} #{attempt}] curl -T {size / seconds / 1e6:.0f} MB/s", flush=True)
+        curl_cpu = cpu if curl_cpu is None else min(curl_cpu, cpu)
+        print(
+            f"[{label} #{attempt}] curl -T {size / seconds / 1e6:.0f} MB/s; CPU s: "
+            f"uploader {run['cpu']:.2f}, curl {cpu:.2f}",
+            flush=True,
+        )
     for piece, _ in pieces:
         piece.unlink()
     path.unlink()
@@ -696,6 +706,7 @@ async def bench_size(
     assert raw is not None
     assert disk is not None
     assert curl is not None
+    assert curl_cpu is not None
     assert ingest is not None
     assert ingest_peak is not None
     assert sandbox_peak is not None
@@ -704,6 +715,7 @@ async def bench_size(
         label, size, generate_seconds, baseline, raw, disk, curl, ingest, ingest_peak,
         result["seconds"], result["rss_before"], result["hwm"], sandbox_peak,
         ", ".join(sorted(set(statuses))), plan["chunk_size"], plan["total_chunk_count"],
+        result["cpu"], curl_cpu,
     )  # fmt: skip
 
 
