@@ -105,3 +105,23 @@ async def fetch_status(ctx: PublishContext, post: Post, publish_id: str) -> Publ
         ctx, post, lambda client: client.fetch_status(publish_id)
     )
     return status
+
+
+async def mark_one_shot(ctx: PublishContext, post_id: str, asking: str, note: str) -> None:
+    """Before a call that publishes by itself (a pull: video URL, photos, the Business API),
+    mark the attempt (`uploading`, no publish_id). Finding the mark on a re-run means a crash
+    hid whether TikTok accepted `asking` (what was asked, for the message), so the post fails
+    asking for a look at the creator's profile rather than risk publishing twice."""
+    async with ctx.database.session(write=True) as session:
+        post = await locked(session, post_id)
+        check_fence(post)
+        if post.status == "uploading":
+            raise PublishFailedError(
+                Failure(
+                    "pull_outcome_unknown",
+                    f"The worker stopped while asking TikTok to {asking}; TikTok may have "
+                    "accepted it. Check the creator's profile before retrying, to avoid a "
+                    "duplicate.",
+                )
+            )
+        await service.record(session, post, "uploading", note)

@@ -18,7 +18,7 @@ from tikpost.media.links import MediaLinks
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure, PublishFailedError
 from tikpost.posts.models import Post
-from tikpost.posts.publish.calls import VIDEO_TOGGLES, call_tiktok, locked
+from tikpost.posts.publish.calls import VIDEO_TOGGLES, call_tiktok, locked, mark_one_shot
 from tikpost.posts.publish.context import PublishContext
 from tikpost.posts.publish.fencing import check_fence
 from tikpost.tiktok import CreatorInfo
@@ -110,21 +110,12 @@ async def publish_at_tiktok(ctx: PublishContext, post: Post) -> str:
     """Publish once (a recorded share_id is returned as is): TikTok then pulls the video."""
     if post.publish_id:
         return post.publish_id
-    async with ctx.database.session(write=True) as session:
-        post_now = await locked(session, post.id)
-        check_fence(post_now)
-        if post_now.status == "uploading":
-            raise PublishFailedError(
-                Failure(
-                    "pull_outcome_unknown",
-                    "The worker stopped while asking TikTok to publish the video; TikTok may "
-                    "have accepted it. Check the creator's profile before retrying, to avoid "
-                    "a duplicate.",
-                )
-            )
-        await service.record(
-            session, post_now, "uploading", "Asking TikTok's API for Business to publish the video"
-        )
+    await mark_one_shot(
+        ctx,
+        post.id,
+        "publish the video",
+        "Asking TikTok's API for Business to publish the video",
+    )
     url, info = _video_url(ctx, post), business_post_info(post)
     share_id: str = await call_tiktok(
         ctx, post, lambda client: client.publish_video(url, info), repeatable=False

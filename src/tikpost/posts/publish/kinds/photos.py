@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from tikpost.media.links import MediaLinks
 from tikpost.posts import service
-from tikpost.posts.failures import Failure, PublishFailedError
 from tikpost.posts.models import Post
-from tikpost.posts.publish.calls import call_tiktok, locked
+from tikpost.posts.publish.calls import call_tiktok, locked, mark_one_shot
 from tikpost.posts.publish.context import PublishContext
 from tikpost.posts.publish.fencing import check_fence
 from tikpost.tiktok import CreatorInfo, InitResult
@@ -60,21 +59,9 @@ async def init_photos_at_tiktok(ctx: PublishContext, post: Post) -> str:
     if post.publish_id:
         return post.publish_id
     photo_ids = list(post.photos or [])
-    async with ctx.database.session(write=True) as session:
-        post_now = await locked(session, post.id)
-        check_fence(post_now)
-        if post_now.status == "uploading":
-            raise PublishFailedError(
-                Failure(
-                    "pull_outcome_unknown",
-                    "The worker stopped while asking TikTok to pull the photos; TikTok may have "
-                    "accepted them. Check the creator's profile before retrying, to avoid a "
-                    "duplicate.",
-                )
-            )
-        await service.record(
-            session, post_now, "uploading", f"Asking TikTok to pull {len(photo_ids)} photo(s)"
-        )
+    await mark_one_shot(
+        ctx, post.id, "pull the photos", f"Asking TikTok to pull {len(photo_ids)} photo(s)"
+    )
     links = MediaLinks.for_settings(ctx.settings)
     urls = [links.url(photo_id) for photo_id in photo_ids]
     mode = "direct" if post.mode == "direct" else "inbox"

@@ -10,13 +10,13 @@ risk publishing twice.
 from __future__ import annotations
 
 from tikpost.posts import service
-from tikpost.posts.failures import Failure, PublishFailedError
 from tikpost.posts.models import Post
 from tikpost.posts.publish.calls import (
     VIDEO_TOGGLES,
     call_tiktok,
     load_post,
     locked,
+    mark_one_shot,
     video_post_info,
 )
 from tikpost.posts.publish.context import PublishContext
@@ -51,19 +51,7 @@ async def init_pull(ctx: PublishContext, post_id: str) -> str:
     post = await load_post(ctx, post_id)
     if post.publish_id:
         return post.publish_id
-    async with ctx.database.session(write=True) as session:
-        post = await locked(session, post_id)
-        check_fence(post)
-        if post.status == "uploading":
-            raise PublishFailedError(
-                Failure(
-                    "pull_outcome_unknown",
-                    "The worker stopped while asking TikTok to pull the video; TikTok may have "
-                    "accepted it. Check the creator's profile before retrying, to avoid a "
-                    "duplicate.",
-                )
-            )
-        await service.record(session, post, "uploading", "Asking TikTok to pull the video URL")
+    await mark_one_shot(ctx, post_id, "pull the video", "Asking TikTok to pull the video URL")
     url = post.video_url
     assert url is not None
     mode = "direct" if post.mode == "direct" else "inbox"
