@@ -368,7 +368,16 @@ def _serve_on(sock: socket.socket, app: Any) -> Iterator[None]:
     The service must know its own URL before it is built (public_url feeds the OAuth redirect
     URI and the mounted sandbox's registered redirect URIs), so the port is chosen first.
     """
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
+    # Idle keep-alive connections stay open for the whole test: at uvicorn's 5 s default, a
+    # test client reusing one the moment the server closes it gets a connection reset (seen
+    # after a test waited on subprocesses), which is that race, not what the test checks.
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        timeout_keep_alive=300,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
