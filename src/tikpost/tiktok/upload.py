@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -19,6 +19,7 @@ import httpx
 from tikpost.tiktok.base import EventHooks, hooks_for_httpx
 from tikpost.tiktok.errors import TikTokError, UnexpectedUploadStatus, upload_error
 from tikpost.tiktok.responses import transport_errors
+from tikpost.tiktok.upload_feeds import Feed, Held, Ranged
 
 __all__ = [
     "MAX_VIDEO_SIZE",
@@ -141,55 +142,10 @@ def plan_chunks(
     return ChunkPlan(video_size, best[0], best[1])
 
 
-async def _rechunk(
-    source: AsyncIterator[bytes], lengths: list[int]
-) -> AsyncGenerator[list[bytes], None]:
-    """Cut an arbitrary byte stream into exactly `lengths`, each chunk the list of its pieces.
-
-    Nothing is joined: the source's pieces are passed on as they came, and only a piece that
-    straddles two chunks is cut (copying that piece, once). Joining each chunk into one bytes
-    object copied every byte twice, and the event loop's socket transport then copied the
-    unsent rest of a 10 MB write twice more: the uploader's largest CPU cost in a profile.
-    Memory stays at one chunk plus one source piece.
-    """
-    lengths_iter = iter(lengths)
-    want = next(lengths_iter, None)
-    pieces: list[bytes] = []
-    have = 0
-    async for piece in source:
-        while piece:
-            if want is None:
-                raise ValueError("byte source yielded more bytes than the plan declares")
-            take = want - have
-            if len(piece) > take:
-                pieces.append(piece[:take])
-                piece = piece[take:]
-            else:
-                pieces.append(piece)
-                take, piece = len(piece), b""
-            have += take
-            if have == want:
-                yield pieces
-                pieces, have = [], 0
-                want = next(lengths_iter, None)
-    if want is not None:
-        raise ValueError("byte source ended before the plan's video_size")
-
-
 def _accepted_through(response: httpx.Response) -> int | None:
     """Last byte TikTok holds, from its `Content-Range: bytes 0-N/TOTAL` response header."""
     match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())
     return int(match.group(1)) if match else None
-
-
-async def _stream(pieces: list[bytes]) -> AsyncIterator[bytes]:
-    """The chunk as a one-shot stream of its pieces. Given `bytes`, httpx keeps them on the
-    request, which a reference cycle with the response keeps alive until the garbage collector
-    runs: the uploader then held dozens of 10 MB chunks at once (bench/upload.py measured
-    341 MB for a 1 GB file). A generator lets each chunk go as soon as it is sent; a retry
-    makes a new one over the same pieces."""
-    for piece in pieces:
-        yield piece
 
 
 async def _put_chunk(
@@ -197,27 +153,30 @@ async def _put_chunk(
     upload_url: str,
     plan: ChunkPlan,
     index: int,
-    chunk: list[bytes],
+    body: Callable[[int], AsyncIterator[bytes]],
     content_type: str,
     retries: int,
     retry_backoff: float,
 ) -> None:
-    """PUT one chunk, retrying outages; a retry that meets 416 checks whether the first landed."""
+    """PUT one chunk, retrying outages; a retry that meets 416 checks whether the first landed.
+
+    `body(attempt)` gives the chunk's bytes afresh for each attempt."""
     first, last = plan.chunk_range(index)
     is_last = index == plan.total_chunk_count - 1
     headers = {
         "Content-Type": content_type,
-        "Content-Length": str(sum(map(len, chunk))),
+        "Content-Length": str(last - first + 1),
         "Content-Range": f"bytes {first}-{last}/{plan.video_size}",
     }
     # The path only: a real upload URL carries its token in the query.
     endpoint = httpx.URL(upload_url).path
     attempt = 0
     while True:
+        content = body(attempt)
         try:
             with transport_errors(endpoint):
                 response = await http.put(
-                    upload_url, content=_stream(chunk), headers=headers, timeout=CHUNK_TIMEOUT
+                    upload_url, content=content, headers=headers, timeout=CHUNK_TIMEOUT
                 )
         except TikTokError:
             if attempt >= retries:
@@ -241,6 +200,10 @@ async def _put_chunk(
             )
             if not error.retryable or attempt >= retries:
                 raise error
+        finally:
+            closer = getattr(content, "aclose", None)
+            if closer is not None:
+                await closer()
         attempt += 1
         await asyncio.sleep(retry_backoff * 2 ** (attempt - 1))
 
@@ -260,9 +223,12 @@ async def upload_chunks(
 ) -> None:
     """Send the file's chunks to `upload_url` in order, resuming at `start_offset`.
 
-    Memory stays at one chunk (at most 128 MB) however large the file, because the source is
-    re-cut on the fly. A callable source is opened once, at `start_offset`, so storage can seek;
-    a plain iterator must already be positioned there. `on_progress` receives the total bytes
+    A callable source is opened once, at `start_offset`, so storage can seek, and each chunk
+    streams from it as it is read: memory stays at one source piece, and reading overlaps
+    sending (a chunk read whole before its PUT left the socket idle meanwhile); a retry
+    re-opens that chunk's range, and the rest of the file after it. A plain iterator must
+    already be positioned at `start_offset`; it cannot be re-read, so each chunk is held (one
+    chunk, at most 128 MB) until it is sent. `on_progress` receives the total bytes
     TikTok holds after each chunk, which is what a resumable caller records.
     """
     if start_offset == plan.video_size:
@@ -272,31 +238,28 @@ async def upload_chunks(
     ):
         raise ValueError(f"start_offset {start_offset} is not a chunk boundary of {plan}")
     first_index = plan.chunk_index_at(start_offset)
-    ranges = plan.ranges()[first_index:]
-    stream = source(start_offset, plan.video_size) if callable(source) else source
-
     owned = http is None
     client = http or httpx.AsyncClient(
         timeout=CHUNK_TIMEOUT, event_hooks=hooks_for_httpx(event_hooks)
     )
-    chunks = _rechunk(stream, [last - first + 1 for first, last in ranges])
+    ranges = plan.ranges()[first_index:]
+    feed: Feed = (
+        Ranged(source, start_offset, plan.video_size)
+        if callable(source)
+        else Held(source, [last - first + 1 for first, last in ranges])
+    )
     try:
-        index = first_index
-        async for chunk in chunks:
+        for index, (first, last) in enumerate(ranges, first_index):
+            body = await feed.chunk(first, last)
             await _put_chunk(
-                client, upload_url, plan, index, chunk, content_type, retries, retry_backoff
+                client, upload_url, plan, index, body, content_type, retries, retry_backoff
             )
             if on_progress is not None:
                 result = on_progress(plan.chunk_range(index)[1] + 1)
                 if inspect.isawaitable(result):
                     await result
-            index += 1
+        await feed.end()
     finally:
-        await chunks.aclose()
-        if callable(source):
-            # We opened this stream, so we close it (files, storage responses) even on failure.
-            closer = getattr(stream, "aclose", None)
-            if closer is not None:
-                await closer()
+        await feed.close()
         if owned:
             await client.aclose()
