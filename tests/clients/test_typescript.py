@@ -44,6 +44,9 @@ class Served:
     log: Path
     # An origin the server accepts as a connect redirect_uri (nothing needs to listen there).
     redirect_origin: str
+    # Another team's key, for the business-account tests: the examples post SELF_ONLY to the
+    # first ready account of theirs, which must not be a business account (public only).
+    business_api_key: str
 
 
 def npm() -> str:
@@ -82,7 +85,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             f"{url}/sandbox/_sandbox/config",
             json={"processing_delay_sec": 0.2, "unaudited_active_user_cap": 1000},
         ).raise_for_status()
-        yield Served(url, create_api_key(env, "typescript"), serve.log, redirect_origin)
+        yield Served(
+            url,
+            create_api_key(env, "typescript"),
+            serve.log,
+            redirect_origin,
+            create_api_key(env, "typescript-business"),
+        )
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +121,7 @@ def test_the_node_suite_passes(served: Served, video: Path, slides: Path) -> Non
         "TIKPOST_TEST_VIDEO": str(video),
         "TIKPOST_TEST_SLIDES": str(slides),
         "TIKPOST_TEST_REDIRECT_ORIGIN": served.redirect_origin,
+        "TIKPOST_TEST_BUSINESS_API_KEY": served.business_api_key,
     }
     done = subprocess.run(
         [npm(), "test"],

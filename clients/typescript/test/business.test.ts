@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConflictError, ValidationError, type SoundChoice } from "../src/index.js";
-import { VIDEO, client, connectAccount, unique } from "./support.js";
+import { VIDEO, businessClient, connectAccount, unique } from "./support.js";
 
-const tikpost = client();
+const tikpost = businessClient();
 // One upload for the file: the server probes each, which costs.
 const video = tikpost.media.upload(VIDEO);
 

@@ -24,6 +24,12 @@ export function client(options: ClientOptions = {}): Tikpost {
   return new Tikpost({ maxRetries: 0, ...options });
 }
 
+/** A client of another team, for business accounts: the examples post SELF_ONLY to the main
+ * team's first ready account, which a business account (public only) would refuse. */
+export function businessClient(): Tikpost {
+  return client({ apiKey: required("TIKPOST_TEST_BUSINESS_API_KEY") });
+}
+
 /** Unique per test run and file, so files running side by side never see each other's things. */
 export function unique(prefix: string): string {
   return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

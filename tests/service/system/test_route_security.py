@@ -26,6 +26,7 @@ PUBLIC = {
     "/readyz",
     "/metrics",  # counts only; keep it off the public network in production
     "/v1/oauth/tiktok/callback",  # the browser's return from TikTok: authorised by its state
+    "/v1/oauth/tiktok-business/callback",  # the same, from the Business API app's consent
     "/v1/tiktok/webhook",  # TikTok's events: authorised by TikTok-Signature
     "/v1/media/{media_id}/content",  # signed, expiring links for TikTok to pull photos
     "/v1/uploads/{token}",  # presigned PUTs: the HMAC-signed, single-use token is the credential
