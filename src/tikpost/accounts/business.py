@@ -8,8 +8,8 @@ check treat both kinds of account alike.
 
 from __future__ import annotations
 
-from tikpost.accounts.models import Account
-from tikpost.accounts.schemas import SoundRead
+from tikpost.accounts.models import Account, AccountApi
+from tikpost.accounts.schemas import AccountRead, SoundRead
 from tikpost.tiktok import CreatorInfo, TokenSet
 from tikpost.tiktok.business import (
     BusinessAccountClient,
@@ -29,7 +29,13 @@ async def identity(app: TikTokBusinessApp, code: str) -> tuple[TokenSet, Busines
     return tokens.as_token_set(), profile
 
 
+# The one privacy a video through the Business API has (it takes no privacy field at all).
 PUBLIC = "PUBLIC_TO_EVERYONE"
+
+
+def is_business(account: Account | AccountRead | None) -> bool:
+    """Connected through the Business API app, so posting through it (`AccountApi`)."""
+    return account is not None and account.api == AccountApi.BUSINESS
 
 
 def as_creator_info(account: Account, settings: VideoSettings) -> CreatorInfo:

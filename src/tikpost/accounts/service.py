@@ -250,7 +250,7 @@ async def creator_info(
         account = await _owned(session, team, account_id)
 
     async def query(access_token: str) -> CreatorInfo:
-        if account.api == AccountApi.BUSINESS:
+        if business.is_business(account):
             app = tokens.business_app()
             async with app.account_client(access_token, account.open_id) as client:
                 return await business.creator_info(client, account)
@@ -275,7 +275,7 @@ async def sounds(
     """The Commercial Music Library's trending clips for a business account, live."""
     async with database.session() as session:
         account = await _owned(session, team, account_id)
-    if account.api != AccountApi.BUSINESS:
+    if not business.is_business(account):
         raise ApiError(
             409,
             "not_a_business_account",
@@ -336,7 +336,7 @@ async def disconnect(
     async with database.session() as session:
         account = await _owned(session, team, account_id)
     # The Business API documents no revoke for an app's user token: forgetting it is all.
-    revocable = account.api != AccountApi.BUSINESS
+    revocable = not business.is_business(account)
     if revocable and account.status == "ready" and account.access_token_encrypted:
         try:
             async with tokens.tiktok.oauth_client() as oauth:

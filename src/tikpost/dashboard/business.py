@@ -8,9 +8,6 @@ never picks a choice that is refused at the end.
 
 from __future__ import annotations
 
-from tikpost.accounts.models import AccountApi
-from tikpost.accounts.schemas import AccountRead
-
 PUBLIC_NOTICE = "Videos posted through TikTok's API for Business are public."
 # The top level of the Commercial Music Library's genre enum, as its trending list takes it
 # (the full enum's sub-genres are too many for a select; "ALL" is no filter).
@@ -37,10 +34,6 @@ GENRES = (
     ("DEVOTIONAL", "Devotional"),
     ("EXPERIMENTAL", "Experimental"),
 )
-
-
-def is_business(account: AccountRead | None) -> bool:
-    return account is not None and account.api == AccountApi.BUSINESS
 
 
 def clip_length(seconds: int | None) -> str:

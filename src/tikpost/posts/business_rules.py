@@ -9,18 +9,13 @@ the Content Posting API's kinds only, so a business account takes videos.
 
 from __future__ import annotations
 
-from tikpost.accounts.models import Account, AccountApi
+from tikpost.accounts.business import PUBLIC, is_business
+from tikpost.accounts.models import Account
 from tikpost.kit.errors import ApiError
-from tikpost.media.schemas import MediaRead
 from tikpost.posts.schemas import PostCreate
 
-PUBLIC = "PUBLIC_TO_EVERYONE"
 # "The maximum video size is 1 GB" (the Business API's publish page); binary, as the sandbox's.
 MAX_VIDEO_BYTES = 1024**3
-
-
-def is_business(account: Account) -> bool:
-    return account.api == AccountApi.BUSINESS
 
 
 def adjusted(request: PostCreate, account: Account) -> PostCreate:
@@ -64,10 +59,6 @@ def adjusted(request: PostCreate, account: Account) -> PostCreate:
             "privacy_level",
         )
     return request.model_copy(update={"privacy_level": PUBLIC})
-
-
-def check_video(account: Account, media: MediaRead) -> None:
-    check_size(account, media.size_bytes)
 
 
 def check_size(account: Account, size_bytes: int) -> None:

@@ -127,7 +127,7 @@ async def create_post(
         # `imported`: the URL fetched by posts.video_url.prepare; None: TikTok pulls it.
         if imported is not None:
             duration_ms = rules.check_video(request, imported, transcode=transcode).duration_ms
-            business_rules.check_video(account, imported)
+            business_rules.check_size(account, imported.size_bytes)
             media_id = imported.id
         elif request.transcode:
             raise ApiError(
@@ -144,7 +144,7 @@ async def create_post(
         except ApiError as exc:
             raise ApiError(422, "media_not_found", "no such media", "video") from exc
         duration_ms = rules.check_video(request, video, transcode=transcode).duration_ms
-        business_rules.check_video(account, video)
+        business_rules.check_size(account, video.size_bytes)
         media_id = video.id
     scheduled = request.scheduled_at is not None and request.scheduled_at > utcnow()
     # Held for review (posts.review): no workflow until a person approves.

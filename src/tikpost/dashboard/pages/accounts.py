@@ -9,11 +9,11 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tikpost.accounts import service
+from tikpost.accounts.business import is_business
 from tikpost.accounts.models import AccountApi
 from tikpost.accounts.oauth import state_signer
 from tikpost.accounts.schemas import AccountRead, CreatorInfoRead
 from tikpost.accounts.tokens import TokenSource
-from tikpost.dashboard.business import is_business
 from tikpost.dashboard.flash import Flash, set_flash
 from tikpost.dashboard.routing import page_router
 from tikpost.dashboard.sessions import SignedInDep

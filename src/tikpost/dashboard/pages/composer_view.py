@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tikpost.accounts.business import is_business
 from tikpost.accounts.schemas import AccountRead, CreatorInfoRead
-from tikpost.dashboard.business import GENRES, PUBLIC_NOTICE, is_business
+from tikpost.dashboard.business import GENRES, PUBLIC_NOTICE
 from tikpost.media.links import MediaLinks
 from tikpost.posts.models import FINAL_STATUSES
 from tikpost.posts.schemas import PostRead

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from tikpost.accounts.business import PUBLIC
 from tikpost.kit.db import utcnow
 from tikpost.media.links import MediaLinks
 from tikpost.posts import repository, service
@@ -24,7 +25,6 @@ from tikpost.posts.publish.fencing import check_fence
 from tikpost.tiktok import CreatorInfo
 from tikpost.tiktok.business import BusinessPostInfo, MusicSoundInfo
 
-PUBLIC = "PUBLIC_TO_EVERYONE"
 # "Each account can publish up to 15 posts per day" (the Business API's publish page).
 POSTS_PER_DAY = 15
 DAY = timedelta(days=1)
