@@ -1,8 +1,9 @@
 """The reconciler finishes what no workflow will: stalled, orphaned and workflow-less posts.
 
-The service runs with the reconciler ticking every second and a one-second staleness bound;
-the embedded sandbox keeps posts processing for an hour, so a post stays in `processing` until
-the reconciler acts.
+The service runs with the reconciler ticking every second and a five-second staleness bound
+(one second once let the reconciler fail a post still uploading on a loaded machine, before
+the test saw it processing); the embedded sandbox keeps posts processing for an hour, so a
+post stays in `processing` until the reconciler acts.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ pytestmark = SQLITE_ONLY
 @pytest.fixture
 def reconciling(service_factory: ServiceFactory) -> Iterator[RunningService]:
     with service_factory(
-        **SANDBOX_MODE, stale_post_sec=1.0, reconcile_schedule="* * * * * *"
+        **SANDBOX_MODE, stale_post_sec=5.0, reconcile_schedule="* * * * * *"
     ) as running:
         yield running
 
@@ -65,7 +66,8 @@ def _post_until(api: httpx.Client, account: dict[str, Any], media: dict[str, Any
     assert created.status_code == 202, created.text
     post_id: str = created.json()["id"]
     deadline = time.monotonic() + 30
-    while api.get(f"/v1/posts/{post_id}").json()["status"] != "processing":
+    while (post := api.get(f"/v1/posts/{post_id}").json())["status"] != "processing":
+        assert post["status"] in {"queued", "uploading"}, post
         assert time.monotonic() < deadline, "the post never reached processing"
         time.sleep(0.05)
     return post_id
