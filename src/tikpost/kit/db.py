@@ -16,6 +16,7 @@ Two backends are supported and must behave alike: SQLite (the embedded default) 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -34,11 +36,16 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_only
+
+from tikpost.kit.write_gate import WriteGate, gate_for
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Idle connections each loop's pool keeps (see `Database`); beyond them, any number more.
 PER_LOOP_LIMITS: dict[str, Any] = {"pool_size": 8, "max_overflow": -1}
 _BEGIN_OPTION = "tikpost_sqlite_begin"
+# In a connection's info while it holds its process's write gate (see `configure_sqlite`).
+_GATE_HELD = "tikpost_write_gate"
 
 # Stable constraint names, so Alembic can find and alter constraints on both backends.
 NAMING_CONVENTION = {
@@ -138,10 +145,52 @@ def configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
             return
         dbapi_connection.executescript(script)
 
+    # This process's writers take SQLite's write lock in turn (`kit.write_gate`), held from
+    # the BEGIN IMMEDIATE to the COMMIT or ROLLBACK, as the lock itself is. The wait is async,
+    # so only the async engines (the service's) queue; Alembic's blocking engine does not.
+    gate = gate_for(str(Path(engine.url.database or "").expanduser().resolve()))
+    given_timeout = engine.url.query.get("timeout")
+    gate_wait_sec = float(str(given_timeout)) if given_timeout else SQLITE_BUSY_TIMEOUT_MS / 1000
+    queues = engine.dialect.is_async
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "IMMEDIATE" and queues:
+            try:
+                await_only(gate.acquire(gate_wait_sec))
+            except sqlite3.OperationalError as locked:
+                raise OperationalError(f"BEGIN {mode}", None, locked) from locked
+            connection.info[_GATE_HELD] = gate
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            _let_go(connection.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Connection) -> None:
+        _let_go(connection.info)
+
+    # A connection dropped mid-transaction (reset, invalidated, closed) ends it too.
+    @event.listens_for(engine, "reset")
+    def _on_reset(_dbapi_connection: Any, record: Any, _state: Any) -> None:
+        _let_go(record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
+        _let_go(record.info)
+
+    @event.listens_for(engine, "close")
+    def _on_close(_dbapi_connection: Any, record: Any) -> None:
+        _let_go(record.info)
+
+
+def _let_go(info: dict[Any, Any]) -> None:
+    gate: WriteGate | None = info.pop(_GATE_HELD, None)
+    if gate is not None:
+        gate.release()
 
 
 @dataclass(frozen=True)
