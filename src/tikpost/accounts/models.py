@@ -64,6 +64,9 @@ class Account(Base):
     # Set only by a person (PATCH /v1/accounts/{id}, the dashboard): what a direct post that
     # names no privacy uses, for callers whose API has none (tikpost never guesses one).
     default_privacy_level: Mapped[str | None] = mapped_column(String(40), default=None)
+    # Unix times of the account's last inits at TikTok, for its 6-a-minute limit
+    # (posts.publish.pacing).
+    init_times: Mapped[list[float] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tikpost.accounts.models import Account, OAuthState
@@ -22,6 +22,16 @@ async def get_for_update(session: AsyncSession, account_id: str) -> Account | No
         select(Account).where(Account.id == account_id).with_for_update()
     )
     return result.scalar_one_or_none()
+
+
+async def set_init_times(session: AsyncSession, account_id: str, times: list[float]) -> None:
+    """Bookkeeping for TikTok's init limit (posts.publish.pacing), not a change to the account:
+    its `updated_at` stays."""
+    await session.execute(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(init_times=times, updated_at=Account.updated_at)
+    )
 
 
 async def get(session: AsyncSession, account_id: str) -> Account | None:

@@ -64,7 +64,7 @@ APP_NAME = "tikpost"
 # Bump only when a workflow's steps change (added, removed or reordered). Workflows are
 # recovered only by executors of the version that started them: a needless bump orphans every
 # scheduled post and pending webhook.
-APPLICATION_VERSION = "tikpost-workflows-5"
+APPLICATION_VERSION = "tikpost-workflows-6"
 # How often each queue looks for work; DBOS's default (1 s) delays every start noticeably.
 QUEUE_POLLING_INTERVAL_SEC = 0.2
 

@@ -24,6 +24,7 @@ STEPS = {
     "init_step",
     "media.retention.sweep",
     "outage_wait_step",
+    "pace_step",
     "posts.reconcile.fail",
     "posts.reconcile.judge",
     "posts.reconcile.resume",

@@ -1,7 +1,8 @@
 """The durable publish workflow: one DBOS workflow per post attempt.
 
-Steps: begin → check creator info → init at TikTok (publish_id recorded durably) → upload the
-chunks, streamed from storage → poll TikTok's status → finish (final state, webhooks).
+Steps: begin → a turn at the account's init limit → check creator info → init at TikTok
+(publish_id recorded durably) → upload the chunks, streamed from storage → poll TikTok's
+status → finish (final state, webhooks).
 
 DBOS never re-runs a finished step but does re-run one a crash interrupted, so every step is
 safe to repeat: init returns the recorded publish_id instead of initialising again, and upload
@@ -13,15 +14,18 @@ A step TikTok fails for now (5xx, 429, timeouts) is waited out and run again (po
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from dbos import DBOS
 
+from tikpost.accounts import repository as accounts
 from tikpost.accounts.tokens import AccountUnavailableError
 from tikpost.kit.logs import log_context
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure, from_error, from_fail_reason
 from tikpost.posts.models import FINAL_STATUSES, Post, PostStatus
+from tikpost.posts.publish import pacing
 from tikpost.posts.publish.context import PublishContext, context
 from tikpost.posts.publish.fencing import claim
 from tikpost.posts.publish.kinds import kind_of
@@ -37,7 +41,6 @@ from tikpost.posts.publish.transcoding import transcode_post
 from tikpost.runtime.steps import step
 from tikpost.runtime.workflows import (
     QueueSpec,
-    RateLimit,
     WorkflowRuntime,
     declare_queue,
     enqueue,
@@ -56,15 +59,9 @@ MAX_POLLS = 250
 
 logger = logging.getLogger(__name__)
 
-# One post at a time per TikTok account, and no more starts than TikTok's init limit
-# (6 per minute per access token), so a burst of posts queues instead of hitting 429s.
-PUBLISH_QUEUE = declare_queue(
-    QueueSpec(
-        name="publish",
-        partition_concurrency=1,
-        partition_limiter=RateLimit(limit=6, period=60),
-    )
-)
+# One post at a time per TikTok account; each paces its own init to TikTok's limit of 6 a
+# minute per access token (`pace_step`), so a burst of posts queues instead of hitting 429s.
+PUBLISH_QUEUE = declare_queue(QueueSpec(name="publish", partition_concurrency=1))
 
 
 def enqueue_options(post: Post) -> dict[str, Any]:
@@ -113,6 +110,8 @@ async def _through_the_daily_cap(post_id: str) -> None:
     for the window to reopen and try again, unless the post says `on_cap: fail`."""
     for attempt in range(MAX_CAP_WAITS + 1):
         try:
+            while (turn := await pace_step(post_id)) > 0:
+                await DBOS.sleep_async(turn)
             await ride_out(check_creator_step, post_id)
             await ride_out(init_step, post_id)
             return
@@ -142,6 +141,30 @@ async def wait_for_cap_step(post_id: str) -> float | None:
             "The creator reached TikTok's daily limit of posts through apps; trying again in "
             f"{pause / 60:.0f} min (on_cap: wait)",
         )
+        return pause
+
+
+@step(name="pace_step")
+async def pace_step(post_id: str) -> float:
+    """0.0 once the post holds one of its account's init slots (posts.publish.pacing), else
+    the seconds until one frees. Before creator_info, so that read is fresh for the init."""
+    async with context().database.session(write=True) as session:
+        post = await repository.get_for_update(session, post_id)
+        if post is None or post.status in FINAL_STATUSES or post.publish_id:
+            return 0.0  # nothing more to init
+        account = await accounts.get_for_update(session, post.account_id)
+        if account is None:
+            return 0.0  # the creator check says what became of it
+        times, pause = pacing.reserve(account.init_times or [], time.time())
+        await accounts.set_init_times(session, account.id, times)
+        if pause > 0:
+            await service.record(
+                session,
+                post,
+                post.status,
+                f"Waiting {pause:.0f} s: TikTok takes {pacing.INITS_PER_WINDOW} uploads a "
+                f"minute per account",
+            )
         return pause
 
 
