@@ -16,7 +16,10 @@ from collections import Counter
 from pathlib import Path
 
 
-def summarize(path: Path, top: int, match: str, thread: str = "") -> list[str]:
+def summarize(path: Path, top: int, match: str, thread: str = "", own: bool = False) -> list[str]:
+    """`own`: count only the innermost frame of `match` on each stack (time spent in that
+    function itself or in what it calls outside `match`), which points at what to change,
+    where inclusive shares point at the callers."""
     data = json.loads(path.read_text())
     frames = data["shared"]["frames"]
     inclusive: Counter[int] = Counter()
@@ -26,6 +29,11 @@ def summarize(path: Path, top: int, match: str, thread: str = "") -> list[str]:
             continue
         for stack, weight in zip(profile["samples"], profile["weights"], strict=True):
             total += weight
+            if own:
+                inner = [i for i in stack if match in str(frames[i].get("file", ""))]
+                if inner:
+                    inclusive[inner[-1]] += weight
+                continue
             for index in set(stack):
                 inclusive[index] += weight
     lines = [f"{path.name}: {total} samples"]
@@ -48,8 +56,11 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--match", default="")
     parser.add_argument("--thread", default="", help="only profiles (threads) named like this")
+    parser.add_argument(
+        "--own", action="store_true", help="innermost --match frame only, not inclusive"
+    )
     args = parser.parse_args()
-    print("\n".join(summarize(args.profile, args.top, args.match, args.thread)))
+    print("\n".join(summarize(args.profile, args.top, args.match, args.thread, args.own)))
 
 
 if __name__ == "__main__":
