@@ -4,7 +4,9 @@ import { Tikpost } from "@tikpost/client";
 
 const tikpost = new Tikpost(); // TIKPOST_URL, TIKPOST_API_KEY
 const hook = await tikpost.webhookEndpoints.listen(); // a local receiver; verifies every delivery
-const account = (await tikpost.accounts.list().toArray()).find((a) => a.status === "ready")!;
+// A creator account: a business account's posts are public, and SELF_ONLY is refused.
+const accounts = await tikpost.accounts.list().toArray();
+const account = accounts.find((a) => a.status === "ready" && a.api !== "business")!;
 const onProgress = (p: { sentBytes: number; totalBytes: number }) => console.log(`${p.sentBytes}/${p.totalBytes}`);
 const video = await tikpost.media.upload(process.argv[2]!, { onProgress });
 const post = await tikpost.posts.create({
