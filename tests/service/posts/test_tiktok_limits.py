@@ -108,6 +108,9 @@ def test_a_post_past_six_inits_in_a_minute_waits_its_turn_instead_of_a_429(
     started = next(e for e in final["events"] if e["message"] == "Starting the upload at TikTok")
     assert datetime.fromisoformat(started["at"]).timestamp() >= earlier[0] + pacing.WINDOW_SEC
     assert "rate_limit_exceeded" not in caplog.text
+    # Its own init is the newest; those older than a minute by then are gone (how many of the
+    # six depends on how soon after its wait the post ran).
     assert recorded is not None
-    assert len(recorded) == pacing.INITS_PER_WINDOW
+    assert 1 <= len(recorded) <= pacing.INITS_PER_WINDOW
     assert recorded[-1] >= earlier[0] + pacing.WINDOW_SEC
+    assert all(recorded[-1] - at < pacing.WINDOW_SEC for at in recorded)
