@@ -7,27 +7,19 @@ with plain data, and the runtime turns it into DBOS queues when it launches.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
-
-
-class RateLimit(TypedDict):
-    """At most `limit` workflow starts per `period` seconds (DBOS's QueueRateLimit shape)."""
-
-    limit: int
-    period: float
 
 
 @dataclass(frozen=True)
 class QueueSpec:
-    """A queue as a domain declares it; every `partition_*` limit makes it partitioned, and
-    then every enqueue must give a `partition_key` (and deduplication ids are not allowed)."""
+    """A queue as a domain declares it; a `partition_concurrency` makes it partitioned, and
+    then every enqueue must give a `partition_key` (and deduplication ids are not allowed).
+    No start-rate limiters: DBOS checks those per partition on every poll, which cost more CPU
+    than anything else in the pipeline bench (see posts.publish.pacing)."""
 
     name: str
     worker_concurrency: int | None = None
     global_concurrency: int | None = None
     partition_concurrency: int | None = None
-    partition_limiter: RateLimit | None = None
-    limiter: RateLimit | None = None
 
 
 _queues: dict[str, QueueSpec] = {}

@@ -55,7 +55,7 @@ from sqlalchemy.engine import make_url
 from tikpost.kit.db import Database
 from tikpost.runtime.drain import BusySection, busy, drain, safe_point
 from tikpost.runtime.liveness import Liveness
-from tikpost.runtime.registry import QueueSpec, RateLimit, declare_queue, declared_queues
+from tikpost.runtime.registry import QueueSpec, declare_queue, declared_queues
 from tikpost.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -194,8 +194,6 @@ class WorkflowRuntime:
                     worker_concurrency=spec.worker_concurrency,
                     global_concurrency=spec.global_concurrency,
                     partition_concurrency=spec.partition_concurrency,
-                    partition_limiter=spec.partition_limiter,
-                    limiter=spec.limiter,
                     polling_interval_sec=QUEUE_POLLING_INTERVAL_SEC,
                 )
             await self._sweep()
@@ -368,7 +366,6 @@ __all__ = [
     "BusySection",
     "Ownership",
     "QueueSpec",
-    "RateLimit",
     "StartupSweep",
     "WorkflowRuntime",
     "busy",

@@ -22,9 +22,7 @@ from tikpost.webhooks import service as webhooks
 from tikpost.webhooks.schemas import EndpointCreate
 
 # Declared at import, like a domain's queue: every runtime in this process registers it.
-TEST_QUEUE = declare_queue(
-    QueueSpec("test-partitioned", partition_limiter={"limit": 10, "period": 1.0})
-)
+TEST_QUEUE = declare_queue(QueueSpec("test-partitioned", partition_concurrency=10))
 runs: list[tuple[str, str, float]] = []
 
 
