@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import connect_account, operator, upload, wait_final
 from tests.service.webhook_helpers import Receiver, receiver
 from tests.support.api import Api
@@ -83,6 +83,7 @@ def assert_failed_as_revoked(post: dict[str, Any]) -> None:
     assert post["publish_id"] is None
 
 
+@SQLITE_ONLY
 def test_revoke_by_another_tool_disconnects_and_fails_waiting_posts(
     svc: RunningService, sandbox_api: httpx.Client, videos: VideoFiles
 ) -> None:

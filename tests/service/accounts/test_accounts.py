@@ -96,6 +96,7 @@ def test_forged_state_is_refused(svc: RunningService, api: httpx.Client) -> None
     assert api.get("/v1/accounts").json() == {"items": []}
 
 
+@SQLITE_ONLY
 def test_reused_state_is_refused(api: httpx.Client) -> None:
     started = api.post("/v1/accounts/connect").json()
     with httpx.Client(timeout=30) as browser:
@@ -118,6 +119,7 @@ def test_expired_state_is_refused(svc: RunningService, api: httpx.Client) -> Non
     assert "<code id='code'>invalid_state</code>" in response.text
 
 
+@SQLITE_ONLY
 def test_state_binds_the_account_to_the_team_that_asked(
     svc: RunningService, api: httpx.Client, create_api_key: Callable[[str], str]
 ) -> None:
@@ -127,6 +129,7 @@ def test_state_binds_the_account_to_the_team_that_asked(
     assert api.get("/v1/accounts").json() == {"items": []}
 
 
+@SQLITE_ONLY
 def test_refresh_before_expiry(svc: RunningService, api: httpx.Client) -> None:
     with operator(svc) as op:
         op.patch("/config", json={"access_token_ttl_sec": 120}).raise_for_status()
@@ -139,6 +142,7 @@ def test_refresh_before_expiry(svc: RunningService, api: httpx.Client) -> None:
     assert after["status"] == "ready"
 
 
+@SQLITE_ONLY
 def test_refresh_once_when_tiktok_rejects_the_token(svc: RunningService, api: httpx.Client) -> None:
     connect(api, username="time_traveller")
     account = only_account(api)
@@ -149,6 +153,7 @@ def test_refresh_once_when_tiktok_rejects_the_token(svc: RunningService, api: ht
     assert only_account(api)["status"] == "ready"
 
 
+@SQLITE_ONLY
 def test_revoked_refresh_token_means_reauth_required(
     svc: RunningService, api: httpx.Client
 ) -> None:
@@ -171,6 +176,7 @@ def test_revoked_refresh_token_means_reauth_required(
     assert only_account(api)["status"] == "ready"
 
 
+@SQLITE_ONLY
 def test_disconnect_revokes_at_tiktok(svc: RunningService, api: httpx.Client) -> None:
     connect(api, username="leaver")
     account = only_account(api)
@@ -201,6 +207,7 @@ def test_account_routes_need_a_key(svc: RunningService) -> None:
             assert response.json()["error"]["code"] == "api_key_missing"
 
 
+@SQLITE_ONLY
 def test_other_teams_get_404_on_every_account_route(
     svc: RunningService, api: httpx.Client, create_api_key: Callable[[str], str]
 ) -> None:
@@ -309,6 +316,7 @@ def test_no_secret_in_plaintext_in_the_database(
         assert secret.encode() not in stored
 
 
+@SQLITE_ONLY
 def test_cli_connect_and_list(svc: RunningService, api: httpx.Client) -> None:
     from typer.testing import CliRunner
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import (
     connect_account,
     operator,
@@ -34,6 +34,7 @@ def two_chunk_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_video(tmp_path_factory.mktemp("token-expiry") / "two-chunks.mp4", seconds=20)
 
 
+@SQLITE_ONLY
 def test_token_expiring_between_chunks_is_refreshed_and_the_upload_goes_on(
     svc: RunningService, sandbox_api: httpx.Client, two_chunk_video: Path
 ) -> None:

@@ -195,6 +195,7 @@ def test_at_accepts_rfc3339_and_local_time() -> None:
     assert local == datetime(2030, 6, 1, 18).astimezone()
 
 
+@SQLITE_ONLY
 def test_photos_and_a_zip_make_one_carousel_in_order(
     tikpost: PostCli, api: httpx.Client, svc: RunningService, tmp_path: Path
 ) -> None:
@@ -225,6 +226,7 @@ def test_photos_and_a_zip_make_one_carousel_in_order(
     pulled_match_sent(api, post, published)
 
 
+@SQLITE_ONLY
 def test_a_video_url_is_fetched_and_transcoded(
     tikpost: PostCli, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -240,6 +242,7 @@ def test_a_video_url_is_fetched_and_transcoded(
     assert any("Transcoding" in event["message"] for event in post["events"])
 
 
+@SQLITE_ONLY
 def test_a_video_among_photos_or_a_missing_file_is_refused(
     tikpost: PostCli, api: httpx.Client, videos: VideoFiles, tmp_path: Path
 ) -> None:

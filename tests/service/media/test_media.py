@@ -138,6 +138,7 @@ def test_filenames_are_reduced_to_a_base_name(api: httpx.Client) -> None:
     assert created.json()["filename"] == "snap.jpg"
 
 
+@SQLITE_ONLY
 def test_other_teams_media_is_not_found(
     service: RunningService,
     api: httpx.Client,
@@ -182,6 +183,7 @@ def test_every_route_needs_a_key(service: RunningService, videos: VideoFiles) ->
     assert stored_files(service) == []
 
 
+@SQLITE_ONLY
 @BOTH_STORAGES
 def test_delete_removes_the_row_and_the_file(service: RunningService, api: httpx.Client) -> None:
     keep = upload(api, make_jpeg(width=32, height=32, shade=1), "keep.jpg").json()

@@ -33,6 +33,7 @@ def set_default(api: httpx.Client, account_id: str, level: str | None) -> httpx.
     return api.patch(f"/v1/accounts/{account_id}", json={"default_privacy_level": level})
 
 
+@SQLITE_ONLY
 def test_a_post_without_privacy_uses_the_accounts_default(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:

@@ -71,6 +71,7 @@ def test_carousel_from_media_ids_is_published(svc: RunningService, api: httpx.Cl
     assert all(photo["url"].startswith(f"{svc.url}/v1/media/") for photo in pulled["photos"])
 
 
+@SQLITE_ONLY
 def test_photo_draft_goes_to_the_inbox_with_its_text(
     svc: RunningService, api: httpx.Client
 ) -> None:
@@ -92,6 +93,7 @@ def test_photo_draft_goes_to_the_inbox_with_its_text(
     pulled_match_sent(api, final, pulled)
 
 
+@SQLITE_ONLY
 def test_png_and_oversized_photos_are_converted_for_tiktok(
     svc: RunningService, api: httpx.Client
 ) -> None:
@@ -161,6 +163,7 @@ def test_carousel_from_a_zip(svc: RunningService, api: httpx.Client) -> None:
     pulled_match_sent(api, final, pulled)
 
 
+@SQLITE_ONLY
 def test_invalid_photo_posts_are_refused(svc: RunningService, api: httpx.Client) -> None:
     account = connect_account(api, "validator")
     image = upload_bytes(api, "a.jpg", make_jpeg(720, 720, 1))

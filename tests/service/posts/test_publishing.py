@@ -61,6 +61,7 @@ def test_video_is_published_exactly_once(
     assert published["media"]["sha256"] == hashlib.sha256(videos.good.read_bytes()).hexdigest()
 
 
+@SQLITE_ONLY
 @BOTH_STORAGES
 def test_draft_lands_in_the_inbox(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
@@ -201,6 +202,7 @@ def test_daily_cap_waits_for_the_window_to_reopen(
         assert statuses == ["PUBLISH_COMPLETE", "PUBLISH_COMPLETE"]
 
 
+@SQLITE_ONLY
 def test_tiktok_side_failure_keeps_tiktoks_reason_and_retry_publishes(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -295,6 +297,7 @@ def test_list_filters_and_pages(svc: RunningService, api: httpx.Client, videos: 
         api.delete(f"/v1/posts/{post_id}")
 
 
+@SQLITE_ONLY
 def test_other_teams_see_404(
     svc: RunningService, api: httpx.Client, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
@@ -324,6 +327,7 @@ def test_other_teams_see_404(
     api.delete(f"/v1/posts/{mine['id']}")
 
 
+@SQLITE_ONLY
 def test_signed_webhook_after_a_failing_receiver(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:
@@ -426,6 +430,7 @@ def test_media_of_an_unfinished_post_cannot_be_deleted(
     assert api.delete(f"/v1/media/{media['id']}").status_code == 204
 
 
+@SQLITE_ONLY
 def test_metrics_count_posts_tiktok_calls_and_bytes(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:

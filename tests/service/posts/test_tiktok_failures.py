@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.conftest import VideoFiles
-from tests.service.conftest import RunningService
+from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import upload, wait_final
 from tests.support.oauth_browser import authorize
 
@@ -16,6 +16,7 @@ def api(sandbox_api: httpx.Client) -> httpx.Client:
     return sandbox_api
 
 
+@SQLITE_ONLY
 def test_missing_permission_is_one_code(
     svc: RunningService, api: httpx.Client, videos: VideoFiles
 ) -> None:

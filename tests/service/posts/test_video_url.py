@@ -96,6 +96,7 @@ def test_a_verified_url_is_pulled_by_tiktok(
         assert api.get("/v1/media").json()["items"] == []  # tikpost fetched nothing
 
 
+@SQLITE_ONLY
 def test_a_pulled_draft_lands_in_the_inbox(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
@@ -109,6 +110,7 @@ def test_a_pulled_draft_lands_in_the_inbox(
         assert draft["status"] == "SEND_TO_USER_INBOX"
 
 
+@SQLITE_ONLY
 def test_an_imported_video_must_pass_the_video_rules(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:
@@ -127,6 +129,7 @@ def test_an_imported_video_must_pass_the_video_rules(
         assert api.get("/v1/posts").json()["items"] == []
 
 
+@SQLITE_ONLY
 def test_guarded_post_urls_are_refused(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], videos: VideoFiles
 ) -> None:

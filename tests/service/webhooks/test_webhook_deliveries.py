@@ -9,7 +9,7 @@ import httpx
 import pytest
 from standardwebhooks import Webhook
 
-from tests.service.conftest import RunningService, ServiceFactory
+from tests.service.conftest import SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.webhook_helpers import (
     Receiver,
     emit,
@@ -95,6 +95,7 @@ def test_deliveries_are_signed_and_logged(
     assert fast_api.get("/v1/webhook-deliveries", params={"status": "failed"}).json()["items"] == []
 
 
+@SQLITE_ONLY
 def test_a_failing_receiver_is_retried_until_it_succeeds(
     fast: RunningService, fast_api: httpx.Client, hooks: Receiver
 ) -> None:
@@ -119,6 +120,7 @@ def test_a_failing_receiver_is_retried_until_it_succeeds(
         Webhook(endpoint["secret"]).verify(request.body, request.headers)
 
 
+@SQLITE_ONLY
 def test_a_delivery_fails_when_the_schedule_is_spent(
     fast: RunningService, fast_api: httpx.Client, hooks: Receiver
 ) -> None:
@@ -141,6 +143,7 @@ def test_a_delivery_fails_when_the_schedule_is_spent(
     assert {d["id"] for d in failed} == set(ids)
 
 
+@SQLITE_ONLY
 def test_deleting_an_endpoint_stops_its_pending_deliveries(
     service_factory: ServiceFactory, create_api_key: Callable[[str], str], hooks: Receiver
 ) -> None:
@@ -160,6 +163,7 @@ def test_deleting_an_endpoint_stops_its_pending_deliveries(
         assert [d["id"] for d in listed.json()["items"]] == [delivery_id]  # the log stays
 
 
+@SQLITE_ONLY
 def test_deliveries_are_team_scoped(
     fast: RunningService,
     fast_api: httpx.Client,
