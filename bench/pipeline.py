@@ -438,16 +438,21 @@ def report(result: Result, capacity: float, capacity_load: str, args: argparse.N
     )
 
 
-def profile(processes: Processes, setup: Setup, out: Path, idle: bool) -> None:
+PY_SPY_MODES = {"active": [], "idle": ["--idle"], "gil": ["--gil"]}
+
+
+def profile(processes: Processes, setup: Setup, out: Path, mode: str) -> None:
     """py-spy on each tikpost process (and its children) until the setup stops: speedscope JSON
-    for https://www.speedscope.app, written when py-spy gets its SIGINT."""
+    for https://www.speedscope.app, written when py-spy gets its SIGINT. `gil` keeps only the
+    samples of the thread holding the GIL: the Python work that competes for it, without the
+    waits py-spy's own idle detection lets through."""
     out.mkdir(parents=True, exist_ok=True)
     spy = Path(sys.executable).with_name("py-spy")
     for role, pid in setup.pids.items():
         target = out / f"{setup.name}-{role}.speedscope.json"
         command = [str(spy), "record", "--pid", str(pid), "--subprocesses", "--nonblocking"]
         command += ["--rate", "100", "--format", "speedscope", "--output", str(target)]
-        command += ["--idle"] if idle else []
+        command += PY_SPY_MODES[mode]
         processes.start(command, f"{setup.name}-{role}-py-spy", processes.env())
 
 
@@ -463,7 +468,7 @@ async def bench(args: argparse.Namespace, workdir: Path, processes: Processes) -
             setup = start_setup(name, processes, workdir, None if name == "sqlite" else pg_admin)
             print(f"[{name}] running ({', '.join(setup.pids)})", flush=True)
             if args.profile is not None:
-                profile(processes, setup, args.profile, args.profile_idle)
+                profile(processes, setup, args.profile, args.profile_mode)
             result = await run_setup(setup, video, args)
             capacity, load = await baseline(setup.sandbox, video, args.accounts, args.posts)
             sections.append(report(result, capacity, load, args))
@@ -483,7 +488,9 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=Path, default=None, help="py-spy each tikpost process into this dir"
     )
-    parser.add_argument("--profile-idle", action="store_true", help="py-spy --idle: waits too")
+    parser.add_argument(
+        "--profile-mode", choices=sorted(PY_SPY_MODES), default="active", help="what py-spy samples"
+    )
     parser.add_argument(
         "--keep", type=Path, default=None, help="work in this new dir and keep it (logs, data)"
     )

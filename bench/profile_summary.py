@@ -4,7 +4,8 @@
 
 Inclusive: the share of samples (all threads, or those `--thread` names) with the frame
 anywhere on the stack; idle samples are there only if py-spy recorded with `--idle`
-(`bench/pipeline.py --profile-idle`), which shows where a thread waits. `--match` keeps frames
+(`bench/pipeline.py --profile-mode idle`), which shows where a thread waits, and only the
+GIL holder's with `--profile-mode gil`, the Python work itself. `--match` keeps frames
 whose file contains the string (e.g. `tikpost/` for tikpost's own code).
 """
 

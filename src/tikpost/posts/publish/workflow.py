@@ -37,6 +37,7 @@ from tikpost.posts.publish.publishing import (
     init_post,
     upload_to_tiktok,
 )
+from tikpost.posts.publish.slots import bounded
 from tikpost.posts.publish.transcoding import transcode_post
 from tikpost.runtime.steps import step
 from tikpost.runtime.workflows import (
@@ -125,6 +126,7 @@ async def _through_the_daily_cap(post_id: str) -> None:
 
 
 @step(name="wait_for_cap_step")
+@bounded
 async def wait_for_cap_step(post_id: str) -> float | None:
     """Seconds to wait before trying again, or None when the post would rather fail."""
     ctx = context()
@@ -145,6 +147,7 @@ async def wait_for_cap_step(post_id: str) -> float | None:
 
 
 @step(name="pace_step")
+@bounded
 async def pace_step(post_id: str) -> float:
     """0.0 once the post holds one of its account's init slots (posts.publish.pacing), else
     the seconds until one frees. Before creator_info, so that read is fresh for the init."""
@@ -169,6 +172,7 @@ async def pace_step(post_id: str) -> float:
 
 
 @step(name="begin_step")
+@bounded
 async def begin_step(post_id: str) -> bool:
     """False when there is nothing to do: cancelled, already final, or retried since (the
     retry's own workflow publishes it)."""
@@ -198,11 +202,13 @@ async def transcode_step(post_id: str) -> None:
 
 
 @step(name="check_creator_step")
+@bounded
 async def check_creator_step(post_id: str) -> None:
     await _guarded(context(), post_id, check_creator)
 
 
 @step(name="init_step")
+@bounded
 async def init_step(post_id: str) -> str:
     publish_id: str = await _guarded(context(), post_id, _as_owner(init_post))
     return publish_id
@@ -237,6 +243,7 @@ async def _await_outcome(post_id: str) -> dict[str, Any]:
 
 
 @step(name="status_step")
+@bounded
 async def status_step(post_id: str) -> dict[str, Any]:
     outcome: dict[str, Any] = await _guarded(context(), post_id, fetch_outcome)
     return outcome
@@ -274,6 +281,7 @@ async def _guarded(ctx: PublishContext, post_id: str, action: Any) -> Any:
 
 
 @step(name="fail_step")
+@bounded
 async def fail_step(post_id: str, failure: Failure) -> tuple[str, list[str]]:
     return failure.code, await fail_post(context(), post_id, failure)
 
@@ -288,6 +296,7 @@ async def fail_post(ctx: PublishContext, post_id: str, failure: Failure) -> list
 
 
 @step(name="finish_step")
+@bounded
 async def finish_step(post_id: str, outcome: dict[str, Any]) -> tuple[str, list[str]]:
     """The final state TikTok reported; returns it and the webhook deliveries to start."""
     status = outcome["status"]
