@@ -401,6 +401,7 @@ def test_two_workers_on_postgresql_killed_at_random(
     processes: Processes,
 ) -> None:
     database_url = postgres_cluster.create_database()
+    postgres_cluster.migrate_fresh(database_url)  # `serve` then has nothing to migrate
     run, serve = set_up(tmp_path, processes, database_url, {"TIKPOST_EXECUTOR_ID": "serve-1"})
     rng = random.Random(SEED)
     generations = {"a": 1, "b": 1}

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.service.conftest import PostgresCluster
 from tests.support.api import Api
 from tests.support.processes import (
     TIKPOST,
@@ -75,7 +76,12 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path, database_url: str) -> Iterator[Cluster]:
+def cluster(
+    tmp_path: Path, database_url: str, postgres_cluster: PostgresCluster
+) -> Iterator[Cluster]:
+    # At the head revision already (a copy of the session's templates): `serve` has nothing
+    # to migrate, and what these tests watch starts sooner.
+    postgres_cluster.migrate_fresh(database_url)
     with running_processes() as processes:
         service_port = free_port()
         service_url = f"http://127.0.0.1:{service_port}"
