@@ -9,6 +9,8 @@ from collections.abc import Callable
 from sqlalchemy import create_engine, select
 
 from tests.service.conftest import SQLITE_ONLY, ServiceFactory
+from tests.support.waiting import wait_until
+from tikpost.kit.crypto import hash_api_key
 from tikpost.kit.db import sync_url
 from tikpost.kit.ratelimit import ApiRateLimiter
 from tikpost.teams.models import ApiKey
@@ -45,20 +47,19 @@ def test_api_processes_sharing_redis_share_each_keys_limit(
         # machine can outlast the 1 s storage timeout and go uncounted (fail-open): both are
         # warmed up on a key of their own first, so the key under test is counted from its first.
         with service.client(create_api_key("warm-up")) as warm_up:
-            deadline = time.monotonic() + 60
-            while "x-ratelimit-remaining" not in warm_up.get("/v1/team").headers:
-                assert time.monotonic() < deadline, "the service's limiter never reached Redis"
-                time.sleep(0.5)
-        engine = create_engine(sync_url(service.settings.database_url))
-        with engine.connect() as connection:
-            warm_up_id = connection.execute(select(ApiKey.id)).scalar_one()
-        engine.dispose()
+            wait_until(
+                lambda: "x-ratelimit-remaining" in warm_up.get("/v1/team").headers,
+                "the service's limiter never reached Redis",
+                60,
+                interval=0.5,
+            )
         key = create_api_key("acme")
         with service.client(key) as api:
             assert api.get("/v1/team").headers["x-ratelimit-remaining"] == "2"
             engine = create_engine(sync_url(service.settings.database_url))
             with engine.connect() as connection:
-                [key_id] = set(connection.execute(select(ApiKey.id)).scalars()) - {warm_up_id}
+                by_hash = select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(key))
+                key_id = connection.execute(by_hash).scalar_one()
             engine.dispose()
 
             async def other_process_counts() -> None:
