@@ -6,7 +6,8 @@ loop, its thread pool and the connection pools behind them. Unbounded, they queu
 turn, a post's first step behind the later steps of all the others, and the pools open (and
 close) a connection for each. Bounded, the steps run in the order they asked (asyncio's
 semaphore is FIFO), so the burst's first steps go first and the rest follow without thrashing.
-Measured in docs/benchmarks.md (200 due at once on PostgreSQL: start lateness p99 39 → 15 s).
+Measured in docs/benchmarks.md (200 due at once on PostgreSQL: start lateness p99 46 to 48 s
+before, 23 s after).
 
 Upload and transcode are not bounded here: they last as long as their file and would hold a
 slot from the short steps of every other post meanwhile. A slot is per process and per event
