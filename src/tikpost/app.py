@@ -35,6 +35,7 @@ from tikpost.kit.db import Database
 from tikpost.kit.errors import install_error_handlers
 from tikpost.kit.openapi import document_errors
 from tikpost.kit.ratelimit import ApiRateLimiter
+from tikpost.kit.tls import client_context
 from tikpost.kit.url_guard import UrlGuard
 from tikpost.media.endpoints import router as media_router
 from tikpost.media.links import PATH_PREFIX as MEDIA_LINK_PREFIX
@@ -79,7 +80,9 @@ def create_app(settings: Settings) -> FastAPI:
     # The metrics observe every TikTok call: the server's, through its one pooled client, and
     # the workflow steps', through the clients they make on DBOS's loop.
     runtime = create_runtime(settings, http_hooks=TIKTOK_HOOKS)
-    tiktok_http = httpx.AsyncClient(timeout=30.0, event_hooks=hooks_for_httpx(TIKTOK_HOOKS))
+    tiktok_http = httpx.AsyncClient(
+        timeout=30.0, event_hooks=hooks_for_httpx(TIKTOK_HOOKS), verify=client_context()
+    )
     sandbox_app, sandbox_config = (
         _create_sandbox(settings) if settings.sandbox_mode else (None, None)
     )

@@ -31,6 +31,7 @@ import anyio
 import httpcore
 import httpx
 
+from tikpost.kit.tls import client_context
 from tikpost.kit.url_guard import (
     UrlGuard,
     UrlNotAllowedError,
@@ -159,7 +160,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, guard: UrlGuard, ssl_context: ssl.SSLContext | None = None) -> None:
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context or httpx.create_ssl_context(),
+            ssl_context=ssl_context or client_context(),
             network_backend=GuardedBackend(guard),
         )
 

@@ -10,6 +10,8 @@ from typing import Any, Self
 
 import httpx
 
+from tikpost.kit.tls import client_context
+
 # httpx's `event_hooks`: {"request": [...], "response": [...]}, as the host observes calls.
 EventHooks = Mapping[str, Sequence[Callable[..., Any]]]
 
@@ -34,7 +36,7 @@ class HttpClientOwner:
         self._api_url = api_url.rstrip("/")
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(
-            timeout=timeout, event_hooks=hooks_for_httpx(event_hooks)
+            timeout=timeout, event_hooks=hooks_for_httpx(event_hooks), verify=client_context()
         )
         self._timeout = timeout
 
@@ -77,6 +79,7 @@ class LoopPool:
                 timeout=self._timeout,
                 event_hooks=hooks_for_httpx(self._hooks),
                 limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+                verify=client_context(),
             )
             self._clients[loop] = found
         return found

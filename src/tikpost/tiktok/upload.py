@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from tikpost.kit.tls import client_context
 from tikpost.tiktok.base import EventHooks, hooks_for_httpx
 from tikpost.tiktok.errors import TikTokError, UnexpectedUploadStatus, upload_error
 from tikpost.tiktok.responses import transport_errors
@@ -240,7 +241,7 @@ async def upload_chunks(
     first_index = plan.chunk_index_at(start_offset)
     owned = http is None
     client = http or httpx.AsyncClient(
-        timeout=CHUNK_TIMEOUT, event_hooks=hooks_for_httpx(event_hooks)
+        timeout=CHUNK_TIMEOUT, event_hooks=hooks_for_httpx(event_hooks), verify=client_context()
     )
     ranges = plan.ranges()[first_index:]
     feed: Feed = (
