@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tikpost.kit.db import Database
 from tikpost.posts import repository as posts_repository
-from tikpost.posts.models import POST_STATUSES
+from tikpost.posts.statuses import POST_STATUSES
 from tikpost.tiktok import oauth, posting
 from tikpost.tiktok.errors import OAUTH_ERRORS, POSTING_ERRORS
 from tikpost.webhooks import repository as webhooks_repository

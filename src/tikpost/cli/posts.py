@@ -14,7 +14,7 @@ from rich.table import Table
 from tikpost_client import AccountRead, PostRead, Tikpost
 
 from tikpost.cli.output import DEFAULT_URL, ApiKey, ApiUrl, connected, console, fail, when
-from tikpost.posts.models import PostStatus
+from tikpost.posts.statuses import PostStatus
 
 posts_app = typer.Typer(no_args_is_help=True, help="Posts: list, inspect, cancel, retry.")
 

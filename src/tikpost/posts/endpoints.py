@@ -11,8 +11,8 @@ from tikpost.kit.idempotency import mark_replayed
 from tikpost.posts import review, service, transitions
 from tikpost.posts.consent import Consent
 from tikpost.posts.deps import IntakeDep
-from tikpost.posts.models import PostStatus
 from tikpost.posts.schemas import PostCreate, PostPage, PostRead, PostUpdate, ReviewRejection
+from tikpost.posts.statuses import PostStatus
 from tikpost.teams.auth import CurrentKey
 
 router = APIRouter(prefix="/v1/posts", tags=["posts"])

@@ -19,8 +19,8 @@ from tikpost.kit.url_guard import UrlGuard
 from tikpost.media.storage import FileChanges, Storage
 from tikpost.posts import creator_rules, fetched, photos, review, service, video_url
 from tikpost.posts.consent import Consent
-from tikpost.posts.models import PostStatus
 from tikpost.posts.schemas import PostCreate, PostRead
+from tikpost.posts.statuses import PostStatus
 from tikpost.settings import Settings
 from tikpost.teams.schemas import TeamRead
 

@@ -21,29 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tikpost.accounts import models as _accounts_models  # noqa: F401  (FK targets)
 from tikpost.kit.db import Base, UtcDateTime, utcnow
-from tikpost.kit.enums import InlineStrEnum
 from tikpost.kit.ids import new_id
 from tikpost.media import models as _media_models  # noqa: F401
-
-
-class PostStatus(InlineStrEnum):
-    """Where a post is; stored, and shown to clients, as these values."""
-
-    AWAITING_REVIEW = "awaiting_review"
-    SCHEDULED = "scheduled"
-    QUEUED = "queued"
-    UPLOADING = "uploading"
-    PROCESSING = "processing"
-    PUBLISHED = "published"
-    IN_INBOX = "in_inbox"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-POST_STATUSES = tuple(PostStatus)
-FINAL_STATUSES = frozenset(
-    {PostStatus.PUBLISHED, PostStatus.IN_INBOX, PostStatus.FAILED, PostStatus.CANCELLED}
-)
 
 
 class Post(Base):

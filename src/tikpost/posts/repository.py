@@ -12,7 +12,8 @@ from tikpost.accounts.models import Account
 from tikpost.kit.db import utcnow
 from tikpost.media import repository as media_repository
 from tikpost.media.models import Media
-from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent, PostStatus
+from tikpost.posts.models import Post, PostEvent
+from tikpost.posts.statuses import FINAL_STATUSES, PostStatus
 
 # Posts no workflow should run: finished, or held for review (approval enqueues theirs).
 _NO_WORKFLOW = FINAL_STATUSES | {PostStatus.AWAITING_REVIEW}

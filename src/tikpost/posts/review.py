@@ -23,9 +23,10 @@ from tikpost.kit.errors import ApiError
 from tikpost.media import service as media
 from tikpost.posts import business_rules, creator_rules, repository, rules, schemas, service
 from tikpost.posts.consent import Consent
-from tikpost.posts.models import Post, PostStatus
+from tikpost.posts.models import Post
 from tikpost.posts.publish.workflow import start_publishing
 from tikpost.posts.schemas import PostUpdate
+from tikpost.posts.statuses import PostStatus
 from tikpost.teams.schemas import TeamRead
 from tikpost.webhooks import service as webhooks
 from tikpost.webhooks.workflow import start_deliveries

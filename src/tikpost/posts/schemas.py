@@ -18,7 +18,7 @@ from pydantic import (
 from tikpost.accounts.models import AccountApi
 from tikpost.accounts.schemas import PrivacyLevel as PrivacyLevel
 from tikpost.kit.parse import INT32_MAX, RequestModel, to_utc
-from tikpost.posts.models import PostStatus
+from tikpost.posts.statuses import PostStatus
 
 
 class SoundChoice(RequestModel):

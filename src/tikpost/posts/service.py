@@ -25,8 +25,9 @@ from tikpost.media.storage import FileChanges
 from tikpost.posts import business_rules, creator_rules, photos, repository, rules
 from tikpost.posts.consent import Consent
 from tikpost.posts.failures import Failure
-from tikpost.posts.models import FINAL_STATUSES, Post, PostEvent, PostStatus
+from tikpost.posts.models import Post, PostEvent
 from tikpost.posts.schemas import PostCreate, PostError, PostEventRead, PostPage, PostRead
+from tikpost.posts.statuses import FINAL_STATUSES, PostStatus
 from tikpost.teams.schemas import TeamRead
 
 PAGE_SIZE = 50

@@ -22,8 +22,8 @@ from tikpost.kit.db import Database
 from tikpost.kit.errors import ApiError
 from tikpost.kit.parse import check_strings, parse_uint
 from tikpost.posts import account_loss, repository, service
-from tikpost.posts.models import FINAL_STATUSES
 from tikpost.posts.publish.workflow import TIKTOK_TOPIC
+from tikpost.posts.statuses import FINAL_STATUSES
 from tikpost.tiktok.webhooks import verify_signature
 
 logger = logging.getLogger(__name__)

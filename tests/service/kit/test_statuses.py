@@ -9,7 +9,7 @@ from typing import Any
 from tests.service.conftest import SQLITE_ONLY, SettingsFactory
 from tikpost.accounts.models import AccountStatus
 from tikpost.app import create_app
-from tikpost.posts.models import PostStatus
+from tikpost.posts.statuses import PostStatus
 from tikpost.webhooks.models import DeliveryStatus
 
 

@@ -10,8 +10,8 @@ from tikpost.compat import replay
 from tikpost.compat.algorhythm.schemas import TaskCreate, TaskRead, TaskStatus
 from tikpost.kit.db import utcnow
 from tikpost.kit.errors import ApiError
-from tikpost.posts.models import PostStatus
 from tikpost.posts.schemas import PostCreate, PostRead
+from tikpost.posts.statuses import PostStatus
 
 STATUS: dict[PostStatus, TaskStatus] = {
     PostStatus.PUBLISHED: "posted",

@@ -23,8 +23,8 @@ from tikpost.media.schemas import MediaRead
 from tikpost.posts import review, service
 from tikpost.posts.consent import Consent
 from tikpost.posts.deps import IntakeDep
-from tikpost.posts.models import PostStatus as Native
 from tikpost.posts.schemas import PostRead
+from tikpost.posts.statuses import PostStatus as Native
 from tikpost.teams.schemas import TeamRead
 from tikpost.teams.service import Authenticated
 

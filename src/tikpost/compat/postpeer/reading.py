@@ -15,8 +15,8 @@ from typing import Literal
 
 from tikpost.compat.postpeer import schemas
 from tikpost.media.schemas import MediaRead
-from tikpost.posts.models import PostStatus as Native
 from tikpost.posts.schemas import PostRead
+from tikpost.posts.statuses import PostStatus as Native
 
 # A media id → what tikpost stored for it (None once deleted).
 Lookup = Callable[[str], Awaitable[MediaRead | None]]

@@ -24,8 +24,9 @@ from tikpost.kit.errors import ApiError
 from tikpost.media.upload_slots import UploadSlot
 from tikpost.posts import repository, review, rules, service
 from tikpost.posts.consent import Consent
-from tikpost.posts.models import FINAL_STATUSES, Post, PostStatus
+from tikpost.posts.models import Post
 from tikpost.posts.schemas import PostUpdate
+from tikpost.posts.statuses import FINAL_STATUSES, PostStatus
 from tikpost.settings import Settings
 from tikpost.teams.schemas import TeamRead
 

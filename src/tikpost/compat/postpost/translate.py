@@ -17,8 +17,9 @@ from tikpost.compat.postpost.schemas import (
 )
 from tikpost.kit.db import utcnow
 from tikpost.kit.errors import ApiError
-from tikpost.posts.models import Post, PostStatus
+from tikpost.posts.models import Post
 from tikpost.posts.schemas import PostCreate
+from tikpost.posts.statuses import PostStatus
 
 PLATFORM = "tiktok"
 VIEWER_SETTINGS = frozenset(

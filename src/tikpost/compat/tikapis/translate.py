@@ -11,8 +11,8 @@ from typing import Any
 from tikpost.compat.tikapis.schemas import Lifecycle, PostAccepted, PostState
 from tikpost.kit.errors import ApiError
 from tikpost.media.ingest import FIELD as NATIVE_FIELD
-from tikpost.posts.models import PostStatus
 from tikpost.posts.schemas import PostRead
+from tikpost.posts.statuses import PostStatus
 
 FILE_FIELD = "videoFile"
 MAX_CAPTION = 2200

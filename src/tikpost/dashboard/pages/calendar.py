@@ -27,8 +27,8 @@ from tikpost.dashboard.templates import render
 from tikpost.deps import DatabaseDep, SessionDep, SettingsDep
 from tikpost.kit.errors import ApiError
 from tikpost.posts import review, service
-from tikpost.posts.models import PostStatus
 from tikpost.posts.schemas import PostRead
+from tikpost.posts.statuses import PostStatus
 
 router = page_router()
 PATH = "/calendar"

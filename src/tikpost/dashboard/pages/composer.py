@@ -32,8 +32,8 @@ from tikpost.kit.errors import ApiError, error_response, field_name
 from tikpost.posts import service
 from tikpost.posts.consent import Consent
 from tikpost.posts.deps import IntakeDep
-from tikpost.posts.models import PostStatus
 from tikpost.posts.schemas import PostCreate, PostRead
+from tikpost.posts.statuses import PostStatus
 
 router = page_router()
 

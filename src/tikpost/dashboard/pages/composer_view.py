@@ -13,8 +13,8 @@ from tikpost.accounts.business import is_business
 from tikpost.accounts.schemas import AccountRead, CreatorInfoRead
 from tikpost.dashboard.business import GENRES, PUBLIC_NOTICE
 from tikpost.media.links import MediaLinks
-from tikpost.posts.models import FINAL_STATUSES
 from tikpost.posts.schemas import PostRead
+from tikpost.posts.statuses import FINAL_STATUSES
 from tikpost.settings import Settings
 
 PATH = "/compose"

@@ -25,8 +25,8 @@ from tikpost.dashboard.sessions import SignedInDep
 from tikpost.dashboard.templates import render
 from tikpost.deps import DatabaseDep, SessionDep, SettingsDep
 from tikpost.posts import review, service
-from tikpost.posts.models import FINAL_STATUSES, PostStatus
 from tikpost.posts.schemas import PostRead
+from tikpost.posts.statuses import FINAL_STATUSES, PostStatus
 
 router = page_router()
 PATH = "/posts"

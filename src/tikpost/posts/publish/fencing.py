@@ -31,8 +31,9 @@ from tikpost.accounts import repository as accounts
 from tikpost.accounts.tokens import AccountUnavailableError
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure, PublishFailedError
-from tikpost.posts.models import FINAL_STATUSES, Post
+from tikpost.posts.models import Post
 from tikpost.posts.publish.context import PublishContext
+from tikpost.posts.statuses import FINAL_STATUSES
 from tikpost.runtime.workflows import Ownership, current_ownership, still_owns
 
 

@@ -42,7 +42,7 @@ from tikpost.kit.db import utcnow
 from tikpost.kit.db_outage import is_connection_loss
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure
-from tikpost.posts.models import FINAL_STATUSES, Post
+from tikpost.posts.models import Post
 from tikpost.posts.publish.context import context
 from tikpost.posts.publish.workflow import (
     PUBLISH_QUEUE,
@@ -51,6 +51,7 @@ from tikpost.posts.publish.workflow import (
     publish_post,
     start_publishing,
 )
+from tikpost.posts.statuses import FINAL_STATUSES
 from tikpost.runtime.steps import step
 from tikpost.runtime.workflows import (
     APPLICATION_VERSION,

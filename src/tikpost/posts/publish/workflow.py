@@ -24,7 +24,7 @@ from tikpost.accounts.tokens import AccountUnavailableError
 from tikpost.kit.logs import log_context
 from tikpost.posts import repository, service
 from tikpost.posts.failures import Failure, from_error, from_fail_reason
-from tikpost.posts.models import FINAL_STATUSES, Post, PostStatus
+from tikpost.posts.models import Post
 from tikpost.posts.publish import pacing
 from tikpost.posts.publish.context import PublishContext, context
 from tikpost.posts.publish.fencing import claim
@@ -39,6 +39,7 @@ from tikpost.posts.publish.publishing import (
 )
 from tikpost.posts.publish.slots import bounded
 from tikpost.posts.publish.transcoding import transcode_post
+from tikpost.posts.statuses import FINAL_STATUSES, PostStatus
 from tikpost.runtime.steps import step
 from tikpost.runtime.workflows import (
     QueueSpec,
