@@ -144,6 +144,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(webhooks_router)
     app.include_router(posts_router)
     app.include_router(tiktok_events_router)
+    # Before the dashboard and the vendors' routes: FastAPI builds each included router's
+    # routes on the first request that has to look through it, so a call to the emulator
+    # (or the API above) leaves the larger part of the app unbuilt until it is asked for.
+    if sandbox_app is not None:
+        app.mount(SANDBOX_PATH, sandbox_app, name="sandbox")
     # The web UI at / (and its assets at /static); outside the OpenAPI schema.
     install_dashboard(app)
     install_compat(app, VENDORS)
@@ -170,8 +175,6 @@ def create_app(settings: Settings) -> FastAPI:
         body = {"status": "ready" if ready else "unavailable", "checks": checks}
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    if sandbox_app is not None:
-        app.mount(SANDBOX_PATH, sandbox_app, name="sandbox")
     document_errors(
         app, {v.prefix: (f"{v.name.capitalize()}Error", v.error_schema) for v in VENDORS}
     )
