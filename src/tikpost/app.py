@@ -137,22 +137,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     # Outside the cap, so a refused body is counted too.
     app.add_middleware(MetricsMiddleware)
-    app.include_router(teams_router)
-    app.include_router(media_router)
-    app.include_router(media_links_router)
-    app.include_router(accounts_router)
-    app.include_router(webhooks_router)
-    app.include_router(posts_router)
-    app.include_router(tiktok_events_router)
-    # Before the dashboard and the vendors' routes: FastAPI builds each included router's
-    # routes on the first request that has to look through it, so a call to the emulator
-    # (or the API above) leaves the larger part of the app unbuilt until it is asked for.
-    if sandbox_app is not None:
-        app.mount(SANDBOX_PATH, sandbox_app, name="sandbox")
-    # The web UI at / (and its assets at /static); outside the OpenAPI schema.
-    install_dashboard(app)
-    install_compat(app, VENDORS)
 
+    # First: a load balancer's probe finds them without building the routes below.
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, Any]:
         """Liveness for load balancers and `docker run --health-cmd`; says which TikTok."""
@@ -174,6 +160,22 @@ def create_app(settings: Settings) -> FastAPI:
         ready = all(checks.values())
         body = {"status": "ready" if ready else "unavailable", "checks": checks}
         return JSONResponse(body, status_code=200 if ready else 503)
+
+    app.include_router(teams_router)
+    app.include_router(media_router)
+    app.include_router(media_links_router)
+    app.include_router(accounts_router)
+    app.include_router(webhooks_router)
+    app.include_router(posts_router)
+    app.include_router(tiktok_events_router)
+    # Before the dashboard and the vendors' routes: FastAPI builds each included router's
+    # routes on the first request that has to look through it, so a call to the emulator
+    # (or the API above) leaves the larger part of the app unbuilt until it is asked for.
+    if sandbox_app is not None:
+        app.mount(SANDBOX_PATH, sandbox_app, name="sandbox")
+    # The web UI at / (and its assets at /static); outside the OpenAPI schema.
+    install_dashboard(app)
+    install_compat(app, VENDORS)
 
     document_errors(
         app, {v.prefix: (f"{v.name.capitalize()}Error", v.error_schema) for v in VENDORS}
