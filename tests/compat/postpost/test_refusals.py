@@ -22,26 +22,26 @@ def refused(response: httpx.Response, status: int) -> str:
     return message
 
 
-@pytest.mark.parametrize(
-    ("tiktok", "message"),
-    [
-        ({"viewerSetting": ""}, "TikTok requires selecting who can view your post"),
-        ({"viewerSetting": None}, "TikTok requires selecting who can view your post"),
-        (
-            {"commercialContent": True},
-            "TikTok commercial content requires selecting brand organic, branded content, or both",
-        ),
-        ({"viewerSetting": "EVERYONE"}, "viewerSetting must be one of"),
-    ],
-)
-def test_tiktok_settings_are_checked(
-    postpost: PostPost, tiktok: dict[str, Any], message: str
-) -> None:
-    body = postpost.body(tiktok=tiktok)
-    if tiktok.get("viewerSetting", "") is None:
-        del body["platformSettings"]["tiktok"]["viewerSetting"]
-    answer = refused(postpost.client.post("/api/v1/create-post", json=body), 400)
-    assert answer.startswith(message)
+# Each case in turn on one service.
+TIKTOK_REFUSALS: list[tuple[dict[str, Any], str]] = [
+    ({"viewerSetting": ""}, "TikTok requires selecting who can view your post"),
+    ({"viewerSetting": None}, "TikTok requires selecting who can view your post"),
+    (
+        {"commercialContent": True},
+        "TikTok commercial content requires selecting brand organic, branded content, or both",
+    ),
+    ({"viewerSetting": "EVERYONE"}, "viewerSetting must be one of"),
+]
+
+
+def test_tiktok_settings_are_checked(postpost: PostPost, subtests: pytest.Subtests) -> None:
+    for tiktok, message in TIKTOK_REFUSALS:
+        with subtests.test(tiktok=tiktok):
+            body = postpost.body(tiktok=tiktok)
+            if tiktok.get("viewerSetting", "") is None:
+                del body["platformSettings"]["tiktok"]["viewerSetting"]
+            answer = refused(postpost.client.post("/api/v1/create-post", json=body), 400)
+            assert answer.startswith(message)
 
 
 def test_no_tiktok_settings_at_all_is_no_viewer_choice(postpost: PostPost) -> None:
@@ -53,20 +53,21 @@ def test_no_tiktok_settings_at_all_is_no_viewer_choice(postpost: PostPost) -> No
     assert answer == "TikTok requires selecting who can view your post"
 
 
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"content": "  "}, "content is required"),
-        ({"platforms": []}, "platforms is required"),
-        ({"platforms": ["twitter-123"]}, "tikpost serves TikTok only"),
-        ({"platforms": ["tiktok-nobody"]}, "no connected TikTok account tiktok-nobody"),
-        ({"scheduledTime": "2030-03-15 10:00:00"}, "scheduledTime"),
-        ({"content": "😀" * 1101}, "title is 2202 UTF-16 units"),
-    ],
-)
-def test_create_post_refusals(postpost: PostPost, changes: dict[str, Any], message: str) -> None:
-    response = postpost.client.post("/api/v1/create-post", json=postpost.body(**changes))
-    assert message in refused(response, 400)
+CREATE_REFUSALS: list[tuple[dict[str, Any], str]] = [
+    ({"content": "  "}, "content is required"),
+    ({"platforms": []}, "platforms is required"),
+    ({"platforms": ["twitter-123"]}, "tikpost serves TikTok only"),
+    ({"platforms": ["tiktok-nobody"]}, "no connected TikTok account tiktok-nobody"),
+    ({"scheduledTime": "2030-03-15 10:00:00"}, "scheduledTime"),
+    ({"content": "😀" * 1101}, "title is 2202 UTF-16 units"),
+]
+
+
+def test_create_post_refusals(postpost: PostPost, subtests: pytest.Subtests) -> None:
+    for changes, message in CREATE_REFUSALS:
+        with subtests.test(changes=changes):
+            response = postpost.client.post("/api/v1/create-post", json=postpost.body(**changes))
+            assert message in refused(response, 400)
 
 
 def test_branded_content_cannot_be_private(postpost: PostPost) -> None:
