@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
+import httpx
 import pytest
 
 from tests.conftest import RunningSandbox, SandboxFactory
 from tests.sandbox.helpers import bearer, error_code, init_file
+from tests.support.waiting import wait_until
 
 PUBLIC = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
 
@@ -262,6 +266,32 @@ def test_injected_faults_and_latency(sandbox: RunningSandbox) -> None:
         assert api.post("/v2/post/publish/creator_info/query/").status_code == 200
     bad = sandbox.operator.post("/_sandbox/faults", json={"endpoint": "nope", "error_rate": 1})
     assert bad.status_code == 422
+
+
+def test_clearing_the_faults_lets_a_held_request_go_on_unfailed(sandbox: RunningSandbox) -> None:
+    """A request a latency holds (a minute here) is let go by DELETE /faults: it answers
+    at once, and as if the fault had never been there."""
+    creator = sandbox.create_creator("held")
+    fault = {"endpoint": "creator_info", "error_rate": 1.0, "latency_ms": 60_000}
+    sandbox.operator.post("/_sandbox/faults", json=fault).raise_for_status()
+    answers: list[httpx.Response] = []
+
+    def ask() -> None:
+        with bearer(sandbox.url, creator["access_token"]) as api:
+            answers.append(api.post("/v2/post/publish/creator_info/query/"))
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    wait_until(
+        lambda: sandbox.operator.get("/_sandbox/faults").json()["held"].get("creator_info"),
+        "the request held",
+    )
+    sandbox.operator.delete("/_sandbox/faults").raise_for_status()
+    asking.join(timeout=10)
+    assert not asking.is_alive(), "the held request was not let go"
+    [answer] = answers
+    assert answer.status_code == 200, answer.text
+    assert sandbox.operator.get("/_sandbox/faults").json() == {"faults": {}, "held": {}}
 
 
 def test_operator_expires_a_token(sandbox: RunningSandbox) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import deque
 from typing import Any
@@ -49,11 +50,16 @@ async def inject_fault(state: SandboxState, endpoint: str) -> int | None:
     if fault is None:
         return None
     if fault.latency_ms:
+        cleared = state.faults_cleared
         state.held[endpoint] += 1
         try:
-            await asyncio.sleep(fault.latency_ms / 1000 * (0.5 + state.rng.random()))
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(fault.latency_ms / 1000 * (0.5 + state.rng.random())):
+                    await cleared.wait()
         finally:
             state.held[endpoint] -= 1
+        if cleared.is_set():
+            return None  # the operator cleared the faults meanwhile: it goes on unharmed
     if fault.error_rate <= 0 or state.rng.random() >= fault.error_rate:
         return None
     if endpoint in RAW_ENDPOINTS:

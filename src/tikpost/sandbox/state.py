@@ -230,6 +230,8 @@ class SandboxState:
         self.faults: dict[str, Fault] = {}
         # Requests being held by a fault's latency right now, per endpoint (for operators).
         self.held: Counter[str] = Counter()
+        # Set when the operator clears the faults: what a latency holds goes on at once.
+        self.faults_cleared = asyncio.Event()
         self.rate_windows: dict[tuple[str, str], deque[float]] = {}
         self.webhooks: list[WebhookDelivery] = []
         self.active_posters: dict[str, float] = {}
@@ -237,6 +239,12 @@ class SandboxState:
         self.business = BusinessState()
         self._media_dir: Path | None = None
         self._sequence = 0
+
+    def clear_faults(self) -> None:
+        """Every fault ends, and what their latency holds goes on now (`faults_cleared`)."""
+        self.faults.clear()
+        self.faults_cleared.set()
+        self.faults_cleared = asyncio.Event()
 
     # ids and secrets ------------------------------------------------------------------------
     def token_string(self, prefix: str, length: int = 40) -> str:

@@ -53,7 +53,7 @@ def post(api: httpx.Client, account: dict[str, Any], media: dict[str, Any]) -> d
 @contextmanager
 def holding(service: RunningService, endpoint: str, latency_ms: int = HOLD_MS) -> Iterator[None]:
     """Within the block, the sandbox holds every request to `endpoint` for a while; wait for
-    one with `wait_held`. Leaving the block ends the fault (held requests finish their wait)."""
+    one with `wait_held`. Leaving the block ends the fault, and the held requests go on at once."""
     with operator(service) as op:
         fault = {"endpoint": endpoint, "latency_ms": latency_ms}
         op.post("/faults", json=fault).raise_for_status()
