@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from tests.support.server import serve_in_thread
+from tests.support.videos import make_video
 from tikpost.sandbox.app import create_app
 from tikpost.sandbox.config import SandboxConfig
-from tikpost.sandbox.samples import make_video
 
 
 @dataclass

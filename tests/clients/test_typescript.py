@@ -28,7 +28,8 @@ from tests.support.processes import (
     tail,
     wait_up,
 )
-from tikpost.sandbox.samples import make_jpeg, make_video
+from tests.support.videos import make_video
+from tikpost.sandbox.samples import make_jpeg
 
 PACKAGE = Path(__file__).resolve().parents[2] / "clients" / "typescript"
 # The whole Node suite, build included, on a loaded two-core machine (it takes about a minute).

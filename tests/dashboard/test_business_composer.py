@@ -24,7 +24,7 @@ from tests.dashboard.composer_helpers import (
 )
 from tests.support.browser import Driver, screenshots, wait_for
 from tests.support.dashboard import RunningDashboard, browserless_session, sign_in
-from tikpost.sandbox.samples import make_video
+from tests.support.videos import make_video
 
 PUBLIC_NOTICE = "Videos posted through TikTok's API for Business are public."
 

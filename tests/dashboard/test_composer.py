@@ -30,7 +30,8 @@ from tests.dashboard.composer_helpers import (
 )
 from tests.support.browser import Driver, screenshots, wait_for, wait_until
 from tests.support.dashboard import RunningDashboard, sign_in
-from tikpost.sandbox.samples import make_jpeg, make_video
+from tests.support.videos import make_video
+from tikpost.sandbox.samples import make_jpeg
 
 
 def test_a_video_is_composed_and_published(

@@ -18,7 +18,7 @@ from tests.compat.tikapis.helpers import (
 from tests.conftest import VideoFiles
 from tests.service.conftest import RunningService
 from tests.service.publishing_helpers import connect_account, sandbox_posts
-from tikpost.sandbox.samples import make_video
+from tests.support.videos import make_video
 
 POSTS = f"{BASE}/v1/tiktok/posts"
 

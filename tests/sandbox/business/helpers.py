@@ -11,10 +11,11 @@ import pytest
 
 from tests.support.media_server import media_origin
 from tests.support.server import serve_in_thread
+from tests.support.videos import make_video
 from tests.support.waiting import wait_until
 from tikpost.sandbox.app import create_app
 from tikpost.sandbox.config import SandboxConfig
-from tikpost.sandbox.samples import make_jpeg, make_video
+from tikpost.sandbox.samples import make_jpeg
 
 API = "/open_api/v1.3"
 FINAL = {"PUBLISH_COMPLETE", "FAILED", "SEND_TO_USER_INBOX"}

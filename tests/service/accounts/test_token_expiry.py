@@ -24,7 +24,7 @@ from tests.service.publishing_helpers import (
     wait_final,
 )
 from tests.support.processes import stored_tokens
-from tikpost.sandbox.samples import make_video
+from tests.support.videos import make_video
 from tikpost.tiktok import plan_chunks
 
 

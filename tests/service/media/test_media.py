@@ -18,7 +18,8 @@ from av.video.stream import VideoStream
 from tests.conftest import VideoFiles
 from tests.service.conftest import SQLITE_ONLY, RunningService, ServiceFactory
 from tests.service.s3_helpers import BOTH_STORAGES, StoredObject, stored_media
-from tikpost.sandbox.samples import make_jpeg, make_video
+from tests.support.videos import make_video
+from tikpost.sandbox.samples import make_jpeg
 from tikpost.settings import Settings
 
 

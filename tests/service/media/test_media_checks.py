@@ -16,6 +16,7 @@ from tests.conftest import VideoFiles
 from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.photo_helpers import make_png
 from tests.service.publishing_helpers import connect_account, upload
+from tests.support.videos import make_video
 from tikpost.kit.errors import ApiError
 from tikpost.media import checks
 from tikpost.media.schemas import ImageProbe, MediaRead, VideoProbe
@@ -23,7 +24,7 @@ from tikpost.media.service import matroska_doctype, to_read
 from tikpost.media.transcode import plan_for, target_fps, target_size
 from tikpost.posts import rules
 from tikpost.posts.schemas import PostCreate
-from tikpost.sandbox.samples import make_video, write_frames
+from tikpost.sandbox.samples import write_frames
 
 MP4 = "mov,mp4,m4a,3gp,3g2,mj2"
 

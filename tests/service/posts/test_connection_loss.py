@@ -19,11 +19,11 @@ from sqlalchemy.exc import DBAPIError
 from tests.service.conftest import SQLITE_ONLY, RunningService
 from tests.service.publishing_helpers import connect_account, sandbox_posts, upload, wait_final
 from tests.support.processes import free_port
+from tests.support.videos import make_video
 from tikpost.kit.db import Database, sync_url, utcnow
 from tikpost.kit.db_outage import is_connection_loss
 from tikpost.posts.models import Post
 from tikpost.posts.publish.reconcile import resume_lost_to_outages
-from tikpost.sandbox.samples import make_video
 
 
 async def _error_of(database: Database, *statements: str) -> DBAPIError:

@@ -28,8 +28,8 @@ from tests.service.publishing_helpers import (
     wait_final,
 )
 from tests.support.api import Api
+from tests.support.videos import make_video
 from tests.support.waiting import wait_until
-from tikpost.sandbox.samples import make_video
 
 # Held 0.75 to 2.25 s at the sandbox: ample for one API request to land meanwhile.
 HOLD_MS = 1500

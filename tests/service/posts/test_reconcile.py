@@ -28,11 +28,11 @@ from tests.service.publishing_helpers import (
     upload,
     wait_final,
 )
+from tests.support.videos import make_video
 from tikpost.kit.db import sync_url, utcnow
 from tikpost.posts.models import Post
 from tikpost.posts.publish.reconcile import adopt_older_versions
 from tikpost.posts.publish.workflow import PUBLISH_QUEUE, publish_post
-from tikpost.sandbox.samples import make_video
 
 pytestmark = SQLITE_ONLY
 

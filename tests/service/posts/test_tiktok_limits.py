@@ -27,10 +27,10 @@ from tests.service.publishing_helpers import (
     upload,
     wait_final,
 )
+from tests.support.videos import make_video
 from tikpost.accounts.models import Account
 from tikpost.kit.db import sync_url
 from tikpost.posts.publish import outage, pacing
-from tikpost.sandbox.samples import make_video
 
 pytestmark = SQLITE_ONLY
 

@@ -26,12 +26,12 @@ from tests.support.processes import (
     start_sandbox,
     wait_up,
 )
+from tests.support.videos import make_video
 from tests.support.waiting import wait_until
 from tikpost.sandbox.business.config import (
     DEFAULT_BUSINESS_CLIENT_ID,
     DEFAULT_BUSINESS_CLIENT_SECRET,
 )
-from tikpost.sandbox.samples import make_video
 
 
 @pytest.fixture

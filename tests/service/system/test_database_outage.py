@@ -42,9 +42,9 @@ from tests.support.processes import (
     start_sandbox,
     wait_up,
 )
+from tests.support.videos import make_video
 from tests.support.waiting import wait_until
 from tikpost.kit.db import sync_url
-from tikpost.sandbox.samples import make_video
 from tikpost.tiktok.webhooks import sign
 
 IN_FLIGHT = {"uploading", "processing"}

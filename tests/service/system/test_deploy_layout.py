@@ -55,8 +55,8 @@ from tests.support.processes import (
     tail,
     wait_up,
 )
+from tests.support.videos import make_video
 from tikpost.kit.db import sync_url
-from tikpost.sandbox.samples import make_video
 from tikpost.teams.models import ApiKey
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(240)]

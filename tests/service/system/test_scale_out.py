@@ -45,9 +45,9 @@ from tests.support.processes import (
     stored_tokens,
     wait_up,
 )
+from tests.support.videos import make_video
 from tests.support.waiting import wait_until
 from tikpost.kit.db import sync_url
-from tikpost.sandbox.samples import make_video
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
 

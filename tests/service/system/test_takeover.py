@@ -31,9 +31,9 @@ from tests.support.processes import (
     start_sandbox,
     wait_up,
 )
+from tests.support.videos import make_video
 from tests.support.waiting import wait_until
 from tikpost.runtime.liveness import FENCED_EXIT_CODE
-from tikpost.sandbox.samples import make_video
 
 pytestmark = [
     pytest.mark.slow,
