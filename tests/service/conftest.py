@@ -10,6 +10,7 @@ constraints, listings, time, migrations, takeover) keeps both.
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import shutil
@@ -38,8 +39,10 @@ from tests.support.server import STOP_TIMEOUT_SEC
 from tikpost import migrations
 from tikpost.app import create_app
 from tikpost.cli import app as cli_app
+from tikpost.kit.db import Database
 from tikpost.runtime.workflows import abandon_runtime, runtime_running
 from tikpost.settings import Settings
+from tikpost.teams import service as teams_service
 
 
 def _postgres_bin_dir() -> Path | None:
@@ -351,13 +354,23 @@ def cli(service_settings: Settings) -> CliInvoker:
 
 
 @pytest.fixture
-def create_api_key(cli: CliInvoker) -> Callable[[str], str]:
-    """`create_api_key("acme")` -> a fresh key for team acme, minted by `tikpost keys create`."""
+def create_api_key(service_settings: Settings) -> Callable[[str], str]:
+    """`create_api_key("acme")` -> a fresh key for team acme, minted as `tikpost keys create`
+    mints it (migrated first, one committed unit of work) but without building the CLI, which
+    Typer does afresh on every in-process run (~50 ms; the CLI has tests of its own)."""
 
     def create(team: str = "acme") -> str:
-        result = cli("keys", "create", "--team", team)
-        assert result.exit_code == 0, result.stderr
-        return result.stdout.strip()
+        migrations.upgrade(service_settings.database_url)
+
+        async def mint() -> str:
+            database = Database(service_settings.database_url)
+            try:
+                async with database.session(write=True) as session:
+                    return (await teams_service.create_api_key(session, team)).key
+            finally:
+                await database.dispose()
+
+        return asyncio.run(mint())
 
     return create
 
