@@ -1,7 +1,7 @@
 """The whole publish pipeline against a standalone sandbox, beside what the sandbox alone can take.
 
     .venv/bin/python bench/pipeline.py [--accounts 20] [--posts 5] [--burst 20] [--clients 8]
-        [--video-mb 3] [--setups sqlite,postgres,postgres-workers]
+        [--video-mb 3] [--setups sqlite,postgres,postgres-workers] [--webhook]
 
 For each setup (`sqlite`: one `tikpost serve`; `postgres`: one `serve` on PostgreSQL;
 `postgres-workers`: `serve` taking requests only, plus two `tikpost worker`s) it starts a fresh
@@ -17,6 +17,9 @@ and then measures:
    time reached" minus `scheduled_at`) p50/p99, and how long until the last one is published;
 4. CPU seconds per post of all tikpost processes (user + system, children included) and the
    peak RSS (VmHWM) of each.
+
+`--webhook` registers a webhook endpoint for every event type, a receiver answering 200 to
+anything, so the CPU per post includes the signed deliveries a user with an endpoint gets.
 
 The baseline in the same run: a bare httpx script (one pooled client, one task per creator,
 each posting its posts one after another like tikpost's per-account queue) making the same
@@ -133,7 +136,9 @@ class Setup:
         return roots + [child for pid in roots for child in children_of(pid)]
 
 
-def start_setup(name: str, processes: Processes, workdir: Path, pg_admin: str | None) -> Setup:
+def start_setup(
+    name: str, processes: Processes, workdir: Path, pg_admin: str | None, webhook: bool
+) -> Setup:
     tikpost = tikpost_command()
     serve_port, sandbox_port = free_port(), free_port()
     serve_url, sandbox_url = f"http://127.0.0.1:{serve_port}", f"http://127.0.0.1:{sandbox_port}"
@@ -164,6 +169,14 @@ def start_setup(name: str, processes: Processes, workdir: Path, pg_admin: str | 
         TIKPOST_API_RATE_LIMIT="1000000/minute",
         TIKPOST_SECRET_KEY=secrets.token_urlsafe(32),
     )
+    receiver = None
+    if webhook:
+        # A receiver that answers 200 to anything (bench/baselines.py's raw sink), on loopback.
+        receiver = f"http://127.0.0.1:{free_port()}/hook"
+        port = receiver.rsplit(":", 1)[1].split("/")[0]
+        sink = [sys.executable, str(Path(__file__).with_name("upload.py")), "--role", "raw-sink"]
+        processes.start([*sink, "--port", port], f"{name}-webhook-receiver", processes.env())
+        env["TIKPOST_ALLOW_PRIVATE_URLS"] = "true"
     workers = 2 if name.endswith("-workers") else 0
     serve_env = {**env, "TIKPOST_EXECUTOR_ID": f"{name}-serve"}
     if workers:
@@ -190,6 +203,12 @@ def start_setup(name: str, processes: Processes, workdir: Path, pg_admin: str | 
         setup.pids[f"worker-{n}"] = worker.pid
     wait_ready(f"{sandbox_url}/_sandbox/clock", sandbox, workdir / f"{name}-sandbox.log")
     wait_ready(f"{serve_url}/healthz", serve, workdir / f"{name}-serve.log")
+    if receiver is not None:
+        headers = {"X-API-Key": setup.api_key}
+        created = httpx.post(
+            f"{serve_url}/v1/webhook-endpoints", json={"url": receiver}, headers=headers
+        )
+        created.raise_for_status()
     return setup
 
 
@@ -332,6 +351,8 @@ async def run_setup(setup: Setup, video: Path, args: argparse.Namespace) -> Resu
             for post in burst_done
         ]
         burst_published_after = max(at(post["finished_at"]) for post in burst_done) - due
+    if args.webhook:
+        await asyncio.sleep(3.0)  # the last posts' deliveries, started as they finished
     cpu = sum(cpu_seconds(pid) for pid in setup.tikpost_pids()) - cpu_start
     peak = {role: proc_status(pid).get("VmHWM", 0) for role, pid in setup.pids.items()}
     return Result(
@@ -465,7 +486,8 @@ async def bench(args: argparse.Namespace, workdir: Path, processes: Processes) -
     with contextlib.ExitStack() as stack:
         pg_admin = stack.enter_context(postgres()) if any("postgres" in s for s in setups) else None
         for name in setups:
-            setup = start_setup(name, processes, workdir, None if name == "sqlite" else pg_admin)
+            admin = None if name == "sqlite" else pg_admin
+            setup = start_setup(name, processes, workdir, admin, args.webhook)
             print(f"[{name}] running ({', '.join(setup.pids)})", flush=True)
             if args.profile is not None:
                 profile(processes, setup, args.profile, args.profile_mode)
@@ -485,6 +507,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="concurrent API clients")
     parser.add_argument("--video-mb", type=float, default=3.0)
     parser.add_argument("--setups", default="sqlite,postgres,postgres-workers")
+    parser.add_argument(
+        "--webhook", action="store_true", help="a webhook endpoint for every event (a 200 sink)"
+    )
     parser.add_argument(
         "--profile", type=Path, default=None, help="py-spy each tikpost process into this dir"
     )
