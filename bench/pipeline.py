@@ -172,10 +172,10 @@ def start_setup(
     receiver = None
     if webhook:
         # A receiver that answers 200 to anything (bench/baselines.py's raw sink), on loopback.
-        receiver = f"http://127.0.0.1:{free_port()}/hook"
-        port = receiver.rsplit(":", 1)[1].split("/")[0]
+        port = free_port()
+        receiver = f"http://127.0.0.1:{port}/hook"
         sink = [sys.executable, str(Path(__file__).with_name("upload.py")), "--role", "raw-sink"]
-        processes.start([*sink, "--port", port], f"{name}-webhook-receiver", processes.env())
+        processes.start([*sink, "--port", str(port)], f"{name}-webhook-receiver", processes.env())
         env["TIKPOST_ALLOW_PRIVATE_URLS"] = "true"
     workers = 2 if name.endswith("-workers") else 0
     serve_env = {**env, "TIKPOST_EXECUTOR_ID": f"{name}-serve"}
