@@ -1,8 +1,8 @@
-"""Sample videos for tests, encoded once per test process and linked where each test wants one.
+"""Sample videos for tests, encoded once per test process and copied where each test wants one.
 
 `tikpost.sandbox.samples.make_video` is deterministic (the same arguments give the same bytes)
 and costs about a second per 4 s of 720x1280 video (4.4 s for the 20 s two-chunk clips), which
-thirty-odd tests paid each time. Same signature, same bytes, at the path asked for: a copy of
+thirty-odd tests paid each time. Same arguments, same bytes, at the path asked for: a copy of
 the one encoded file (milliseconds), never a link, so a test may rewrite its own.
 """
 
@@ -13,6 +13,7 @@ import functools
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from tikpost.sandbox import samples
 
@@ -25,38 +26,12 @@ def _cache_dir() -> Path:
 
 
 @functools.cache
-def _encoded(
-    suffix: str,
-    seconds: float,
-    fps: int,
-    width: int,
-    height: int,
-    codec: str,
-    container: str | None,
-) -> Path:
-    name = f"{seconds}s-{fps}fps-{width}x{height}-{codec}-{container}{suffix}"
-    return samples.make_video(
-        _cache_dir() / name,
-        seconds=seconds,
-        fps=fps,
-        width=width,
-        height=height,
-        codec=codec,
-        container=container,
-    )
+def _encoded(suffix: str, **options: Any) -> Path:
+    name = "-".join(f"{key}={value}" for key, value in sorted(options.items())) or "defaults"
+    return samples.make_video(_cache_dir() / f"{name}{suffix}", **options)
 
 
-def make_video(
-    path: Path,
-    *,
-    seconds: float = 4.0,
-    fps: int = 30,
-    width: int = 720,
-    height: int = 1280,
-    codec: str = "libx264",
-    container: str | None = None,
-) -> Path:
-    """`samples.make_video(path, ...)`, encoded at most once per process for these arguments."""
-    source = _encoded(path.suffix, seconds, fps, width, height, codec, container)
-    shutil.copyfile(source, path)
+def make_video(path: Path, **options: Any) -> Path:
+    """`samples.make_video(path, **options)`, encoded at most once per process for them."""
+    shutil.copyfile(_encoded(path.suffix, **options), path)
     return path
