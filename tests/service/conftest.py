@@ -10,7 +10,6 @@ constraints, listings, time, migrations, takeover) keeps both.
 
 from __future__ import annotations
 
-import asyncio
 import glob
 import os
 import shutil
@@ -39,7 +38,7 @@ from tests.support.server import STOP_TIMEOUT_SEC
 from tikpost import migrations
 from tikpost.app import create_app
 from tikpost.cli import app as cli_app
-from tikpost.kit.db import Database
+from tikpost.cli.keys import _run_in_session
 from tikpost.runtime.workflows import abandon_runtime, runtime_running
 from tikpost.settings import Settings
 from tikpost.teams import service as teams_service
@@ -360,17 +359,10 @@ def create_api_key(service_settings: Settings) -> Callable[[str], str]:
     Typer does afresh on every in-process run (~50 ms; the CLI has tests of its own)."""
 
     def create(team: str = "acme") -> str:
-        migrations.upgrade(service_settings.database_url)
-
-        async def mint() -> str:
-            database = Database(service_settings.database_url)
-            try:
-                async with database.session(write=True) as session:
-                    return (await teams_service.create_api_key(session, team)).key
-            finally:
-                await database.dispose()
-
-        return asyncio.run(mint())
+        created = _run_in_session(
+            lambda session: teams_service.create_api_key(session, team), settings=service_settings
+        )
+        return created.key
 
     return create
 

@@ -20,27 +20,34 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from tikpost.kit.db import Database
+    from tikpost.settings import Settings
 
 T = TypeVar("T")
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys (the full key is shown only once).")
 
 
-def _prepared_database() -> Database:
+def _prepared_database(settings: Settings | None = None) -> Database:
     """The configured database, migrated first so `keys create` works on a fresh install."""
     from tikpost import migrations
     from tikpost.kit.db import Database
 
-    settings = load_settings()
+    settings = settings or load_settings()
     migrations.upgrade(settings.database_url)
     return Database(settings.database_url)
 
 
-def _run_in_session(work: Callable[[AsyncSession], Awaitable[T]], *, write: bool = True) -> T:
-    """Run one service call as one committed unit of work, like an API request would."""
+def _run_in_session(
+    work: Callable[[AsyncSession], Awaitable[T]],
+    *,
+    write: bool = True,
+    settings: Settings | None = None,
+) -> T:
+    """Run one service call as one committed unit of work, like an API request would; on the
+    configured database, or on `settings`' (the test fixtures', which skip building the CLI)."""
     from tikpost.kit.errors import ApiError
 
-    database = _prepared_database()
+    database = _prepared_database(settings)
 
     async def main() -> T:
         try:
