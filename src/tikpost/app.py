@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.applications import Starlette
@@ -35,7 +34,6 @@ from tikpost.kit.db import Database
 from tikpost.kit.errors import install_error_handlers
 from tikpost.kit.openapi import document_errors
 from tikpost.kit.ratelimit import ApiRateLimiter
-from tikpost.kit.tls import client_context
 from tikpost.kit.url_guard import UrlGuard
 from tikpost.media.endpoints import router as media_router
 from tikpost.media.links import PATH_PREFIX as MEDIA_LINK_PREFIX
@@ -48,7 +46,7 @@ from tikpost.runtime.worker import create_runtime
 from tikpost.settings import Settings
 from tikpost.state import AppState, app_state
 from tikpost.teams.endpoints import router as teams_router
-from tikpost.tiktok.base import hooks_for_httpx
+from tikpost.tiktok.base import new_client
 from tikpost.webhooks.endpoints import router as webhooks_router
 
 if TYPE_CHECKING:
@@ -80,9 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     # The metrics observe every TikTok call: the server's, through its one pooled client, and
     # the workflow steps', through the clients they make on DBOS's loop.
     runtime = create_runtime(settings, http_hooks=TIKTOK_HOOKS)
-    tiktok_http = httpx.AsyncClient(
-        timeout=30.0, event_hooks=hooks_for_httpx(TIKTOK_HOOKS), verify=client_context()
-    )
+    tiktok_http = new_client(30.0, TIKTOK_HOOKS)
     sandbox_app, sandbox_config = (
         _create_sandbox(settings) if settings.sandbox_mode else (None, None)
     )

@@ -16,9 +16,19 @@ from tikpost.kit.tls import client_context
 EventHooks = Mapping[str, Sequence[Callable[..., Any]]]
 
 
-def hooks_for_httpx(hooks: EventHooks | None) -> dict[str, list[Callable[..., Any]]]:
-    """A copy in the shape httpx wants, so a client never shares the host's lists."""
-    return {name: list(found) for name, found in (hooks or {}).items()}
+def new_client(
+    timeout: float | httpx.Timeout,
+    event_hooks: EventHooks | None = None,
+    limits: httpx.Limits | None = None,
+) -> httpx.AsyncClient:
+    """A client for TikTok: a copy of the host's hooks (so it never shares the host's lists),
+    the process's one TLS context (`kit.tls`), and httpx's default pool unless `limits`."""
+    hooks = {name: list(found) for name, found in (event_hooks or {}).items()}
+    if limits is None:
+        return httpx.AsyncClient(timeout=timeout, event_hooks=hooks, verify=client_context())
+    return httpx.AsyncClient(
+        timeout=timeout, event_hooks=hooks, verify=client_context(), limits=limits
+    )
 
 
 class HttpClientOwner:
@@ -35,9 +45,7 @@ class HttpClientOwner:
     ) -> None:
         self._api_url = api_url.rstrip("/")
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(
-            timeout=timeout, event_hooks=hooks_for_httpx(event_hooks), verify=client_context()
-        )
+        self._http = http or new_client(timeout, event_hooks)
         self._timeout = timeout
 
     async def __aenter__(self) -> Self:
@@ -75,12 +83,8 @@ class LoopPool:
         loop = asyncio.get_running_loop()
         found = self._clients.get(loop)
         if found is None or found.is_closed:
-            found = httpx.AsyncClient(
-                timeout=self._timeout,
-                event_hooks=hooks_for_httpx(self._hooks),
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
-                verify=client_context(),
-            )
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
+            found = new_client(self._timeout, self._hooks, limits)
             self._clients[loop] = found
         return found
 

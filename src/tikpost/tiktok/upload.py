@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from tikpost.kit.tls import client_context
-from tikpost.tiktok.base import EventHooks, hooks_for_httpx
+from tikpost.tiktok.base import EventHooks, new_client
 from tikpost.tiktok.errors import TikTokError, UnexpectedUploadStatus, upload_error
 from tikpost.tiktok.responses import transport_errors
 from tikpost.tiktok.upload_feeds import Feed, Held, Ranged
@@ -240,9 +239,7 @@ async def upload_chunks(
         raise ValueError(f"start_offset {start_offset} is not a chunk boundary of {plan}")
     first_index = plan.chunk_index_at(start_offset)
     owned = http is None
-    client = http or httpx.AsyncClient(
-        timeout=CHUNK_TIMEOUT, event_hooks=hooks_for_httpx(event_hooks), verify=client_context()
-    )
+    client = http or new_client(CHUNK_TIMEOUT, event_hooks)
     ranges = plan.ranges()[first_index:]
     feed: Feed = (
         Ranged(source, start_offset, plan.video_size)
