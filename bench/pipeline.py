@@ -310,6 +310,7 @@ class Result:
     cpu_per_post: float
     peak_rss: dict[str, int]
     load_after: str
+    webhooks_delivered: int | None  # deliveries that got their 200, with --webhook
 
 
 async def run_setup(setup: Setup, video: Path, args: argparse.Namespace) -> Result:
@@ -351,13 +352,14 @@ async def run_setup(setup: Setup, video: Path, args: argparse.Namespace) -> Resu
             for post in burst_done
         ]
         burst_published_after = max(at(post["finished_at"]) for post in burst_done) - due
-    if args.webhook:
-        await asyncio.sleep(3.0)  # the last posts' deliveries, started as they finished
+        expected = len(ids) + len(burst_ids)
+        delivered = await wait_deliveries(api, expected) if args.webhook else None
     cpu = sum(cpu_seconds(pid) for pid in setup.tikpost_pids()) - cpu_start
     peak = {role: proc_status(pid).get("VmHWM", 0) for role, pid in setup.pids.items()}
     return Result(
         setup.name, load_before, latencies, create_seconds, len(ids), pipeline_seconds, failed,
         lateness, burst_published_after, cpu / (len(ids) + len(burst_ids)), peak, load_average(),
+        delivered,
     )  # fmt: skip
 
 
@@ -432,6 +434,27 @@ async def baseline(sandbox: str, video: Path, creators: int, posts: int) -> tupl
 # --- the report -----------------------------------------------------------------------------
 
 
+async def wait_deliveries(api: httpx.AsyncClient, expected: int, limit: float = 120) -> int:
+    """Wait until no delivery is pending and each post's `post.published` one was made (they
+    start as posts finish); returns how many succeeded, so a failing receiver shows."""
+    deadline = time.monotonic() + limit
+
+    async def count(status: str, most: int) -> int:
+        listed = await api.get("/v1/webhook-deliveries", params={"status": status, "limit": most})
+        listed.raise_for_status()
+        return len(listed.json()["items"])
+
+    while True:
+        # Polled with one row a time: the listing is the bench's, billed to tikpost's CPU.
+        if not await count("pending", 1):
+            succeeded = await count("succeeded", 500)
+            if succeeded >= expected or time.monotonic() > deadline:
+                return succeeded
+        elif time.monotonic() > deadline:
+            return await count("succeeded", 500)
+        await asyncio.sleep(0.25)
+
+
 def report(result: Result, capacity: float, capacity_load: str, args: argparse.Namespace) -> str:
     created = result.posts / result.create_seconds
     posts_per_sec = result.posts / result.pipeline_seconds
@@ -454,6 +477,11 @@ def report(result: Result, capacity: float, capacity_load: str, args: argparse.N
             f"{result.burst_published_after:.2f} s after the due second",
             f"- CPU of tikpost's processes: {result.cpu_per_post * 1000:.0f} ms per post; "
             f"peak RSS: {peaks}; posts not published: {result.failed}",
+            *(
+                [f"- webhook deliveries that got their 200: {result.webhooks_delivered}"]
+                if result.webhooks_delivered is not None
+                else []
+            ),
             "",
         ]
     )
