@@ -16,6 +16,7 @@ Two backends are supported and must behave alike: SQLite (the embedded default) 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator
@@ -39,6 +40,8 @@ from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_only
 
 from tikpost.kit.write_gate import WriteGate, gate_for
+
+logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Idle connections each loop's pool keeps (see `Database`); beyond them, any number more.
@@ -171,7 +174,8 @@ def configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _on_end(connection: Connection) -> None:
-        _let_go(connection.info)
+        if not connection.invalidated:  # an invalidated one let go in `_on_invalidate`
+            _let_go(connection.info)
 
     # A connection dropped mid-transaction (reset, invalidated, closed) ends it too.
     @event.listens_for(engine, "reset")
@@ -179,12 +183,32 @@ def configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
         _let_go(record.info)
 
     @event.listens_for(engine, "invalidate")
-    def _on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
-        _let_go(record.info)
+    def _on_invalidate(dbapi_connection: Any, record: Any, _exception: Any) -> None:
+        try:
+            _roll_back_before_discard(dbapi_connection)
+        finally:
+            _let_go(record.info)
 
     @event.listens_for(engine, "close")
     def _on_close(_dbapi_connection: Any, record: Any) -> None:
         _let_go(record.info)
+
+
+def _roll_back_before_discard(dbapi_connection: Any) -> None:
+    """End the transaction of a connection SQLAlchemy is about to discard (a task cancelled
+    mid-statement: a shutdown cancelling a workflow step).
+
+    sqlite3 closes a connection whose cursor still holds a statement only once that cursor is
+    collected, and the cancelled task's traceback holds it; until then the connection keeps
+    the file's write lock, and every writer after it waits out the busy timeout and fails.
+    Shielded, as SQLAlchemy shields its own close there: a second cancel must not cut it.
+    """
+    if not hasattr(dbapi_connection, "run_async"):
+        return  # a blocking driver (Alembic's): no task is cancelled mid-statement there
+    try:
+        dbapi_connection.run_async(lambda driver: asyncio.shield(driver.rollback()))
+    except Exception:  # the connection is going away in any case
+        logger.debug("rolling back a discarded SQLite connection failed", exc_info=True)
 
 
 def _let_go(info: dict[Any, Any]) -> None:

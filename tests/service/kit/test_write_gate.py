@@ -121,3 +121,44 @@ def test_a_write_transaction_that_fails_gives_the_lock_back(tmp_path: Path) -> N
             await database.dispose()
 
     assert asyncio.run(run()) == 3
+
+
+def test_a_writer_cancelled_mid_statement_leaves_no_lock_behind(tmp_path: Path) -> None:
+    """A workflow step cancelled by a shutdown while its statement runs: SQLAlchemy discards
+    the connection, and sqlite3 closes it while the cursor still holds its statement, which
+    keeps the connection (and its write transaction) alive until that cursor is collected.
+    The next writer, here `retire` at the end of the shutdown, then waited out the busy
+    timeout and failed. The transaction must be rolled back before the connection goes."""
+
+    database = Database(f"sqlite:///{tmp_path / 'gate.db'}?timeout=2")
+    # A statement that runs for about a second on the connection's thread.
+    slow = "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 3000000)"
+
+    async def cancelled_writer(started: asyncio.Event) -> None:
+        async with database.session(write=True) as session:
+            await session.execute(text("INSERT INTO t VALUES (1)"))
+            started.set()
+            await session.execute(text(f"{slow} SELECT count(*) FROM c"))
+
+    async def run() -> tuple[BaseException | None, int]:
+        try:
+            async with database.session(write=True) as session:
+                await session.execute(text("CREATE TABLE t (n INTEGER)"))
+            started = asyncio.Event()
+            task = asyncio.create_task(cancelled_writer(started))
+            await started.wait()
+            await asyncio.sleep(0.1)  # the slow statement is on the connection's thread now
+            task.cancel()
+            outcome = (await asyncio.gather(task, return_exceptions=True))[0]
+            # `outcome` holds the traceback, and through it the cursor, as DBOS's log does.
+            async with database.session(write=True) as session:
+                await session.execute(text("INSERT INTO t VALUES (2)"))
+            async with database.session() as session:
+                rows = (await session.execute(text("SELECT count(*) FROM t"))).scalar_one()
+            return (outcome if isinstance(outcome, BaseException) else None), int(rows)
+        finally:
+            await database.dispose()
+
+    outcome, rows = asyncio.run(run())
+    assert isinstance(outcome, asyncio.CancelledError)
+    assert rows == 1  # the cancelled insert was rolled back, the next one committed
