@@ -9,20 +9,16 @@ signs the clean browser in.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from tests.support.browser import browser, driver  # noqa: F401 (fixtures)
 from tests.support.dashboard import RunningDashboard
+from tests.support.server import bound_socket, serve_on
 from tikpost.app import create_app
 from tikpost.settings import Settings
 
@@ -35,34 +31,13 @@ def _isolated_settings(**fields: Any) -> Settings:
         os.environ.update(saved)
 
 
-@contextmanager
-def _serve(sock: socket.socket, app: Any) -> Iterator[None]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("service did not start (see the log above)")
-        time.sleep(0.01)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDashboard]:
     """`tikpost serve` as a newcomer runs it: no TikTok credentials, so the sandbox is
     mounted at /sandbox; SQLite in a fresh data dir. The service must know its URL before it
     is built (OAuth redirects), so the socket is bound first."""
     data_dir: Path = tmp_path_factory.mktemp("dashboard")
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+    with bound_socket() as sock:
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         settings = _isolated_settings(
             data_dir=data_dir,
@@ -71,7 +46,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDashb
             api_rate_limit="100000/minute",
             allow_private_urls=True,
         )
-        with _serve(sock, create_app(settings)):
+        with serve_on(sock, create_app(settings)):
             config = httpx.patch(
                 f"{url}/sandbox/_sandbox/config", json={"processing_delay_sec": 0.2}
             )

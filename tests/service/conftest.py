@@ -16,7 +16,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,13 +27,12 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-import uvicorn
 from dbos._serialization import DefaultSerializer
 from dbos._sys_db import SystemDatabase
 from typer.testing import CliRunner
 
 from tests.service.s3_helpers import S3Server, running_s3_server
-from tests.support.server import STOP_TIMEOUT_SEC
+from tests.support.server import bound_socket, serve_on
 from tikpost import migrations
 from tikpost.app import create_app
 from tikpost.cli import app as cli_app
@@ -386,38 +384,14 @@ ServiceFactory = Callable[..., AbstractContextManager[RunningService]]
 
 @contextmanager
 def _serve_on(sock: socket.socket, app: Any) -> Iterator[None]:
-    """tests.support.server.serve_in_thread, but on a socket bound by the caller.
+    """tests.support.server.serve_on with the service's test config.
 
-    The service must know its own URL before it is built (public_url feeds the OAuth redirect
-    URI and the mounted sandbox's registered redirect URIs), so the port is chosen first.
+    Idle keep-alive connections stay open for the whole test: at uvicorn's 5 s default, a
+    test client reusing one the moment the server closes it gets a connection reset (seen
+    after a test waited on subprocesses), which is that race, not what the test checks.
     """
-    # Idle keep-alive connections stay open for the whole test: at uvicorn's 5 s default, a
-    # test client reusing one the moment the server closes it gets a connection reset (seen
-    # after a test waited on subprocesses), which is that race, not what the test checks.
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        lifespan="on",
-        timeout_graceful_shutdown=2,
-        timeout_keep_alive=300,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("service did not start (see the log above)")
-        time.sleep(0.01)
-    try:
+    with serve_on(sock, app, timeout_keep_alive=300):
         yield
-    finally:
-        server.should_exit = True
-        # Longer than the drain's grace: a loaded machine stops slowly, and a test that went on
-        # while the service still stopped would leave its runtime to the next check.
-        thread.join(timeout=STOP_TIMEOUT_SEC)
-        if thread.is_alive():
-            raise RuntimeError(f"service did not stop within {STOP_TIMEOUT_SEC} s")
 
 
 @pytest.fixture(autouse=True)
@@ -447,9 +421,7 @@ def service_factory(settings_factory: SettingsFactory) -> ServiceFactory:
     def start(
         configure: Callable[[Any], None] | None = None, **overrides: Any
     ) -> Iterator[RunningService]:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", 0))
+        with bound_socket() as sock:
             url = f"http://127.0.0.1:{sock.getsockname()[1]}"
             settings = settings_factory(**{"public_url": url, **overrides})
             app = create_app(settings)

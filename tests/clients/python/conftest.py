@@ -8,7 +8,6 @@ posts through the account they filter on.
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typer.testing import CliRunner
 
 from tests.service.conftest import SANDBOX_MODE, _isolated_settings, _serve_on
 from tests.support.oauth_browser import authorize
+from tests.support.server import bound_socket
 from tikpost import migrations
 from tikpost.app import create_app
 from tikpost.cli import app as cli_app
@@ -59,9 +59,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SdkServer]:
     env = {"TIKPOST_DATA_DIR": str(root / "data"), "TIKPOST_DATABASE_URL": database_url}
     created = CliRunner().invoke(cli_app, ["keys", "create", "--team", "sdk"], env=env)
     assert created.exit_code == 0, created.output
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+    with bound_socket() as sock:
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         settings = _isolated_settings(
             data_dir=root / "data",
