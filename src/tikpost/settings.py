@@ -71,10 +71,6 @@ class Settings(BaseSettings):
     # Liveness (see tikpost.runtime.liveness): each process beats this often; one silent for
     # `executor_stale_sec` is presumed dead and its pending workflows go to the others.
     heartbeat_sec: float = Field(default=5.0, gt=0)
-    # How often the workflow queues look for work (and waits for TikTok's webhooks are
-    # checked, on SQLite): a post starts up to this late. Measured idle, `tikpost serve` on
-    # SQLite: 3.5 % of a core at 0.2 s, 11 % at 0.05 s (DBOS's own default is 1 s).
-    workflow_poll_sec: float = Field(default=0.2, ge=0.01, le=10)
     executor_stale_sec: float = Field(default=30.0, gt=0)
     # On SIGTERM, how long running uploads may take to finish the chunk they are sending.
     shutdown_grace_sec: float = Field(default=30.0, ge=0)

@@ -305,10 +305,6 @@ def settings_factory(
             "api_rate_limit": "100000/minute",
             # Test receivers and origins live on loopback; SSRF-guard tests turn this off.
             "allow_private_urls": True,
-            # Workflows start and services stop sooner (a stop waits out DBOS's poll): ~8 %
-            # of the workflow tests' time. The default (0.2 s) runs in the tests that start
-            # `tikpost serve` as a process (system, crash, scale-out) and in bench/.
-            "workflow_poll_sec": 0.05,
             **overrides,
         }
         return _isolated_settings(**fields)

@@ -6,10 +6,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from tikpost.kit.db import async_url, sync_url
-from tikpost.runtime.workflows import dbos_config
 from tikpost.settings import TIKTOK_API_URL, TIKTOK_AUTH_URL, Settings
 
 
@@ -105,13 +103,3 @@ def test_database_urls_are_normalised(given: str, async_form: str, sync_form: st
 def test_unsupported_database_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported"):
         async_url("mysql://h/db")
-
-
-def test_the_workflow_poll_is_a_setting_dbos_is_given(
-    clean_env: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert Settings().workflow_poll_sec == 0.2
-    monkeypatch.setenv("TIKPOST_WORKFLOW_POLL_SEC", "0.5")
-    assert dbos_config(Settings(), "x")["notification_listener_polling_interval_sec"] == 0.5
-    with pytest.raises(ValidationError, match="workflow_poll_sec"):
-        Settings(workflow_poll_sec=0)
