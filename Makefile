@@ -46,9 +46,12 @@ sandbox: $(RUNTIME)
 # Redis servers, so two to four workers are what a small machine gains from. (Three on two
 # CPUs ran 19 min against 22, but once let a fencing test run past its 120 s timeout: the
 # crash and takeover tests need the headroom.) A file's tests stay on one worker (loadfile),
-# so a module's server (dashboard, SDKs) starts once, not once per worker.
+# so a module's server (dashboard, SDKs) starts once, not once per worker. Files go out in the
+# order tests/conftest.py sorts them, the long system tests first: xdist's own order (most
+# tests first) left the two-test, two-minute scale-out file to the end, one worker idle ~50 s.
 test: $(DEV) $(NPM_CI)
-	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile --durations=25
+	$(BIN)/pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile --no-loadscope-reorder \
+		--durations=25
 
 lint: $(DEV)
 	$(BIN)/ruff check .

@@ -48,9 +48,11 @@ SandboxFactory = Callable[..., AbstractContextManager[RunningSandbox]]
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The `slow` tests first, the longest-bounded (their `timeout` mark) before the rest.
 
-    pytest-xdist hands tests out in this order; a 100 s scale-out test that starts last keeps
-    one worker busy long after the other has run out of work. Started first, the many short
-    tests fill in around them. The order is the same in every worker, as xdist requires.
+    pytest-xdist hands files out in this order (with `--no-loadscope-reorder`, as `make test`
+    runs it; by default it sends the files with the most tests first); a 100 s scale-out test
+    that starts last keeps one worker busy long after the other has run out of work. Started
+    first, the many short tests fill in around them. The order is the same in every worker, as
+    xdist requires.
     """
 
     def key(item: pytest.Item) -> tuple[bool, float]:

@@ -29,7 +29,7 @@ class PromptServer(uvicorn.Server):
 
     uvicorn looks at `should_exit` once every 0.1 s, then sleeps 0.1 s more for its
     connections to see their shutdown, then waits for them in further 0.1 s steps: about
-    0.2 s of every server stop, and the suite stops servers some 900 times. The shutdown is
+    0.2 s of every server stop, and the suite stops hundreds of servers. The shutdown is
     uvicorn's own but for those sleeps; a real `tikpost serve` keeps uvicorn's.
     """
 
