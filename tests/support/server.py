@@ -35,14 +35,15 @@ class PromptServer(uvicorn.Server):
 
     def __init__(self, config: uvicorn.Config) -> None:
         super().__init__(config)
-        self._wake = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._woken: asyncio.Event | None = None
 
     def stop(self) -> None:
-        """Ask it to stop, from any thread; `serve_on` then waits for the thread."""
+        """Ask it to stop, from any thread; `serve_on` then waits for the thread.
+
+        `should_exit` is set before the loop is looked at: a stop that finds no loop yet is
+        seen by the main loop's first `on_tick`, which runs after the loop is recorded."""
         self.should_exit = True
-        self._wake.set()
         loop, woken = self._loop, self._woken
         if loop is not None and woken is not None:
             with contextlib.suppress(RuntimeError):  # its loop has ended already
@@ -50,8 +51,6 @@ class PromptServer(uvicorn.Server):
 
     async def main_loop(self) -> None:
         self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
-        if self._wake.is_set():  # asked before the loop was there to hear it
-            self._woken.set()
         counter = 0
         while not await self.on_tick(counter):
             counter = (counter + 1) % 864000
