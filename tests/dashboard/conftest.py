@@ -8,27 +8,17 @@ signs the clean browser in.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
+from tests.service.conftest import _isolated_settings
 from tests.support.browser import browser, driver  # noqa: F401 (fixtures)
 from tests.support.dashboard import RunningDashboard
 from tests.support.server import bound_socket, serve_on
 from tikpost.app import create_app
-from tikpost.settings import Settings
-
-
-def _isolated_settings(**fields: Any) -> Settings:
-    saved = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("TIKPOST_")}
-    try:
-        return Settings(_env_file=None, **fields)
-    finally:
-        os.environ.update(saved)
 
 
 @pytest.fixture(scope="module")
