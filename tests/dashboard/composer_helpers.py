@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.browser import Driver, wait_for, wait_until
+from tests.support.browser import Driver, wait_for, wait_for_text, wait_until
 from tests.support.dashboard import RunningDashboard, sign_in
 
 MUSIC = "By posting, you agree to TikTok's Music Usage Confirmation"
@@ -81,7 +81,7 @@ def publish_and_wait(driver: Driver, final: str = "published") -> None:
     """Press publish; the notice appears, then htmx polls until the post is `final`."""
     wait_until(driver, lambda d: css(d, "#publish").is_enabled())
     css(driver, "#publish").click()
-    assert wait_for(driver, "#processing-notice").text == PROCESSING
+    wait_for_text(driver, "#processing-notice", PROCESSING)
     url = driver.current_url
     wait_until(driver, lambda d: post_status(d) == final)
     assert driver.current_url == url  # no reload: the status came in by polling

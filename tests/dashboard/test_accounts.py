@@ -6,7 +6,13 @@ from __future__ import annotations
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
-from tests.support.browser import Driver, screenshots, wait_for
+from tests.support.browser import (
+    Driver,
+    screenshots,
+    wait_for,
+    wait_for_text,
+    wait_for_text_containing,
+)
 from tests.support.dashboard import RunningDashboard, sign_in
 
 
@@ -40,14 +46,14 @@ def test_connect_reconnect_disconnect(driver: Driver, dashboard: RunningDashboar
 
     card.find_element(By.CSS_SELECTOR, ".reconnect").click()
     consent(driver, creator="dash_alice")
-    assert wait_for(driver, "#flash").text == "@dash_alice is reconnected."
+    wait_for_text(driver, "#flash", "@dash_alice is reconnected.")
     assert len(driver.find_elements(By.CSS_SELECTOR, "article.account")) == 1
 
     driver.find_element(By.CSS_SELECTOR, ".disconnect").click()
-    assert "Disconnect @dash_alice?" in wait_for(driver, "h1").text
+    wait_for_text_containing(driver, "h1", "Disconnect @dash_alice?")
     screenshots(driver, "account-disconnect-confirm")
     driver.find_element(By.CSS_SELECTOR, "#confirm-disconnect").click()
-    assert wait_for(driver, "#flash").text == "@dash_alice is disconnected."
+    wait_for_text(driver, "#flash", "@dash_alice is disconnected.")
     card = driver.find_element(By.CSS_SELECTOR, "article.account")
     assert card.find_element(By.CSS_SELECTOR, ".status").text == "revoked"
     assert "Reconnect" in card.find_element(By.CSS_SELECTOR, ".what-to-do").text
@@ -85,7 +91,7 @@ def test_another_teams_account_is_not_found(driver: Driver, dashboard: RunningDa
     sign_in(driver, dashboard, stranger.key)
     assert not driver.find_elements(By.CSS_SELECTOR, "article.account")
     driver.get(f"{dashboard.url}/accounts/{account['id']}/disconnect")
-    assert wait_for(driver, "h1").text == "Not found"
+    wait_for_text(driver, "h1", "Not found")
     assert driver.find_element(By.CSS_SELECTOR, "#error-code").text == "account_not_found"
     assert driver.find_element(By.CSS_SELECTOR, "#sign-out")  # still signed in, nav kept
     screenshots(driver, "not-found")

@@ -22,7 +22,7 @@ from tests.dashboard.composer_helpers import (
     publish_and_wait,
     shown,
 )
-from tests.support.browser import Driver, screenshots, wait_for
+from tests.support.browser import Driver, screenshots, wait_for, wait_for_text
 from tests.support.dashboard import RunningDashboard, browserless_session, sign_in
 from tests.support.videos import make_video
 
@@ -66,7 +66,7 @@ def test_a_business_video_is_published_with_the_sound_and_volumes_chosen(
     assert "public videos only" in css(driver, "#connect-help").text
     wait_for(driver, "#connect-business-account").click()
     business_consent(driver, username="dash_brand")
-    assert wait_for(driver, "#flash").text == "@dash_brand is connected."
+    wait_for_text(driver, "#flash", "@dash_brand is connected.")
     card = css(driver, "article.account")
     assert card.find_element(By.CSS_SELECTOR, ".api-badge").text == "Business"
     assert "API for Business" in card.find_element(By.CSS_SELECTOR, ".posting-api").text
@@ -164,7 +164,7 @@ def test_no_sound_sends_none_and_reconnect_stays_with_the_business_app(
     sign_in(driver, dashboard, team.key)
     css(driver, ".reconnect").click()
     business_consent(driver, existing="dash_quiet_brand")
-    assert wait_for(driver, "#flash").text == "@dash_quiet_brand is reconnected."
+    wait_for_text(driver, "#flash", "@dash_quiet_brand is reconnected.")
     assert len(driver.find_elements(By.CSS_SELECTOR, "article.account")) == 1
 
     driver.get(f"{dashboard.url}/compose")

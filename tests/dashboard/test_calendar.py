@@ -12,7 +12,14 @@ from selenium.webdriver.common.by import By
 
 from tests.conftest import VideoFiles
 from tests.dashboard.posts_helpers import posting
-from tests.support.browser import Driver, screenshots, wait_for, wait_until
+from tests.support.browser import (
+    Driver,
+    screenshots,
+    wait_for,
+    wait_for_text,
+    wait_for_text_containing,
+    wait_until,
+)
 from tests.support.dashboard import RunningDashboard, sign_in
 
 ZONE = "Pacific/Auckland"
@@ -63,7 +70,7 @@ def test_a_scheduled_post_sits_on_its_local_day_and_moves(
     field = entry.find_element(By.CSS_SELECTOR, "input[name=when]")
     driver.execute_script("arguments[0].value = arguments[1]", field, f"{target_day}T10:30")
     entry.find_element(By.CSS_SELECTOR, ".reschedule-submit").click()
-    flash = wait_for(driver, "#flash").text
+    flash = wait_for_text_containing(driver, "#flash", "Rescheduled for ")
     assert flash.startswith("Rescheduled for "), flash
     assert f"({ZONE})" in flash
     wait_for(driver, f"#day-{target_day.isoformat()} #calendar-{post['id']}")
@@ -74,6 +81,6 @@ def test_a_scheduled_post_sits_on_its_local_day_and_moves(
     assert moved["events"][-1]["message"].startswith("Rescheduled for ")
 
     driver.find_element(By.CSS_SELECTOR, f"#calendar-{post['id']} .post-open").click()
-    assert wait_for(driver, "#post-status").text == "scheduled"
+    wait_for_text(driver, "#post-status", "scheduled")
     assert driver.find_element(By.CSS_SELECTOR, "#time-zone").text == ZONE
     assert "10:30" in driver.find_element(By.CSS_SELECTOR, "#scheduled-at").text

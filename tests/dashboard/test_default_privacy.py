@@ -9,7 +9,7 @@ from selenium.webdriver.support.select import Select
 
 from tests.conftest import VideoFiles
 from tests.dashboard.posts_helpers import posting
-from tests.support.browser import Driver, screenshots, wait_for
+from tests.support.browser import Driver, screenshots, wait_for, wait_for_text
 from tests.support.dashboard import RunningDashboard, sign_in
 
 
@@ -32,7 +32,7 @@ def test_default_privacy_on_the_accounts_page(
     screenshots(driver, "accounts-default-privacy")
     select.select_by_visible_text("SELF_ONLY")
     driver.find_element(By.CSS_SELECTOR, ".save-default-privacy").click()
-    assert wait_for(driver, "#flash").text == "@dash_defaults: default privacy is SELF_ONLY."
+    wait_for_text(driver, "#flash", "@dash_defaults: default privacy is SELF_ONLY.")
     chosen = Select(driver.find_element(By.ID, f"default-privacy-{account_id}"))
     assert chosen.first_selected_option.text == "SELF_ONLY"
     account = setup.api.client.get(f"/v1/accounts/{account_id}").json()
@@ -42,7 +42,7 @@ def test_default_privacy_on_the_accounts_page(
         "No default"
     )
     driver.find_element(By.CSS_SELECTOR, ".save-default-privacy").click()
-    assert wait_for(driver, "#flash").text == "@dash_defaults: default privacy is no default."
+    wait_for_text(driver, "#flash", "@dash_defaults: default privacy is no default.")
 
     # No default now: a post naming no privacy waits for a person, who sees why.
     body = {"account_id": account_id, "video": setup.video["id"], "title": "which audience?"}

@@ -8,7 +8,13 @@ import time
 from selenium.webdriver.common.by import By
 
 from tests.conftest import VideoFiles
-from tests.support.browser import Driver, screenshots, wait_for
+from tests.support.browser import (
+    Driver,
+    screenshots,
+    wait_for,
+    wait_for_text,
+    wait_for_text_containing,
+)
 from tests.support.dashboard import RunningDashboard, sign_in
 
 
@@ -31,7 +37,7 @@ def test_create_and_revoke_a_key(driver: Driver, dashboard: RunningDashboard) ->
     assert new_key not in driver.page_source
 
     driver.find_element(By.CSS_SELECTOR, f"#{new_row} button").click()
-    assert "is revoked." in wait_for(driver, "#flash").text
+    wait_for_text_containing(driver, "#flash", "is revoked.")
     row = driver.find_element(By.CSS_SELECTOR, f"#{new_row}")
     assert row.find_element(By.CSS_SELECTOR, ".badge").text == "revoked"
     assert api.client.get("/v1/team").status_code == 401
@@ -45,7 +51,7 @@ def test_revoking_the_sessions_own_key_ends_it(driver: Driver, dashboard: Runnin
     own = wait_for(driver, "#keys tbody tr")
     assert "(this session)" in own.text
     own.find_element(By.CSS_SELECTOR, "button").click()
-    assert "you are signed out" in wait_for(driver, "#flash").text
+    wait_for_text_containing(driver, "#flash", "you are signed out")
     driver.get(f"{dashboard.url}/keys")
     wait_for(driver, "#api_key")
 
@@ -77,7 +83,7 @@ def test_another_teams_key_cannot_be_revoked(driver: Driver, dashboard: RunningD
         "document.querySelector('#keys form').action = arguments[0];", f"/keys/{key_id}/revoke"
     )
     driver.find_element(By.CSS_SELECTOR, "#keys form button").click()
-    assert wait_for(driver, "#error-code").text == "api_key_not_found"
+    wait_for_text(driver, "#error-code", "api_key_not_found")
     assert dashboard.api(owner.key).client.get("/v1/team").status_code == 200
 
 
@@ -122,7 +128,7 @@ def test_webhook_endpoint_add_deliveries_delete(
 
     driver.get(f"{dashboard.url}/webhooks")
     wait_for(driver, ".delete-endpoint").click()
-    assert "is deleted." in wait_for(driver, "#flash").text
+    wait_for_text_containing(driver, "#flash", "is deleted.")
     assert wait_for(driver, "#no-endpoints")
     assert api.client.get("/v1/webhook-endpoints").json()["items"] == []
 
@@ -137,7 +143,7 @@ def test_a_bad_webhook_url_is_explained(driver: Driver, dashboard: RunningDashbo
     driver.execute_script("arguments[0].type = 'text';", field)
     field.send_keys("ftp://example.com/x")
     driver.find_element(By.CSS_SELECTOR, "#add-endpoint-submit").click()
-    assert "http" in wait_for(driver, "#endpoint-error").text
+    wait_for_text_containing(driver, "#endpoint-error", "http")
     assert driver.find_element(By.CSS_SELECTOR, "#endpoint-url").get_attribute("value") == (
         "ftp://example.com/x"
     )

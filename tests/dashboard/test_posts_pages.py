@@ -10,7 +10,7 @@ from selenium.webdriver.support.select import Select
 
 from tests.conftest import VideoFiles
 from tests.dashboard.posts_helpers import posting
-from tests.support.browser import Driver, screenshots, wait_for, wait_until
+from tests.support.browser import Driver, screenshots, wait_for, wait_for_text, wait_until
 from tests.support.dashboard import RunningDashboard, sign_in
 
 
@@ -46,7 +46,7 @@ def test_the_list_follows_a_post_to_published_without_a_reload(
     screenshots(driver, "posts-list-published")
 
     driver.find_element(By.CSS_SELECTOR, f"#post-{held['id']} .post-link").click()
-    assert wait_for(driver, "#post-status").text == "published"
+    wait_for_text(driver, "#post-status", "published")
     assert driver.find_element(By.CSS_SELECTOR, "#publish-id").text.startswith("v_pub_")
     timeline = driver.find_element(By.CSS_SELECTOR, "#timeline").text
     assert "Waiting for a person's review" in timeline
@@ -71,25 +71,25 @@ def test_filters_cancel_and_retry(
     assert shown == [f"post-{scheduled['id']}"]
     screenshots(driver, "posts-list-filtered")
     driver.get(f"{dashboard.url}/posts?from=2000-01-01&to=2000-01-02")
-    assert wait_for(driver, "#no-posts").text == "No posts match these filters yet."
+    wait_for_text(driver, "#no-posts", "No posts match these filters yet.")
 
     driver.get(f"{dashboard.url}/posts/{scheduled['id']}")
-    assert wait_for(driver, "#post-status").text == "scheduled"
+    wait_for_text(driver, "#post-status", "scheduled")
     assert driver.find_element(By.CSS_SELECTOR, "#publish-id").text == "not yet"
     driver.find_element(By.CSS_SELECTOR, "#cancel-post").click()
-    assert wait_for(driver, "#flash").text == "The post is cancelled."
-    assert driver.find_element(By.CSS_SELECTOR, "#post-status").text == "cancelled"
+    wait_for_text(driver, "#flash", "The post is cancelled.")
+    wait_for_text(driver, "#post-status", "cancelled")
     assert driver.find_element(By.CSS_SELECTOR, "#error-code").text == "cancelled"
     error = driver.find_element(By.CSS_SELECTOR, "#post-error").text
     assert "Cancelled through the dashboard before the upload started." in error
     screenshots(driver, "post-detail-cancelled")
     driver.find_element(By.CSS_SELECTOR, "#retry-post").click()
-    assert wait_for(driver, "#flash").text == "Trying again (attempt 2)."
-    assert driver.find_element(By.CSS_SELECTOR, "#post-status").text == "scheduled"
+    wait_for_text(driver, "#flash", "Trying again (attempt 2).")
+    wait_for_text(driver, "#post-status", "scheduled")
     assert setup.api.get_post(scheduled["id"])["status"] == "scheduled"
 
     # Another team's post is not found here either.
     other = dashboard.new_team()
     sign_in(driver, dashboard, other.key)
     driver.get(f"{dashboard.url}/posts/{held['id']}")
-    assert wait_for(driver, "#error-code").text == "post_not_found"
+    wait_for_text(driver, "#error-code", "post_not_found")

@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 
 from tests.conftest import VideoFiles
 from tests.dashboard.posts_helpers import posting
-from tests.support.browser import Driver, screenshots, wait_for
+from tests.support.browser import Driver, screenshots, wait_for, wait_for_text
 from tests.support.dashboard import RunningDashboard, sign_in
 
 
@@ -17,7 +17,7 @@ def test_approve_and_reject_in_the_review_queue(
     setup = posting(dashboard, videos.good, "dash_reviewer")
     sign_in(driver, dashboard, setup.team.key)
     driver.get(f"{dashboard.url}/review")
-    assert wait_for(driver, "#no-reviews").text == "Nothing waits for review."
+    wait_for_text(driver, "#no-reviews", "Nothing waits for review.")
     good = setup.post(title="agent wrote this #ok", review="required", disable_duet=True)
     bad = setup.post(title="agent wrote that", review="required", is_aigc=True)
     driver.get(f"{dashboard.url}/review")
@@ -33,7 +33,7 @@ def test_approve_and_reject_in_the_review_queue(
     screenshots(driver, "review-queue")
 
     item.find_element(By.CSS_SELECTOR, ".approve").click()
-    assert wait_for(driver, "#flash").text == "Approved: the post is queued."
+    wait_for_text(driver, "#flash", "Approved: the post is queued.")
     assert not driver.find_elements(By.CSS_SELECTOR, f"#review-{good['id']}")
     final = setup.api.wait_final(good["id"])
     assert final["status"] == "published", final["events"]
@@ -45,7 +45,7 @@ def test_approve_and_reject_in_the_review_queue(
     rejected.find_element(By.CSS_SELECTOR, "textarea[name=reason]").send_keys("not our voice")
     screenshots(driver, "review-reject-open")
     rejected.find_element(By.CSS_SELECTOR, ".reject-submit").click()
-    assert wait_for(driver, "#flash").text == "Rejected: the post is cancelled."
+    wait_for_text(driver, "#flash", "Rejected: the post is cancelled.")
     assert wait_for(driver, "#no-reviews")
     body = setup.api.get_post(bad["id"])
     assert body["status"] == "cancelled"

@@ -7,7 +7,7 @@ from datetime import timedelta
 import httpx
 from typer.testing import CliRunner
 
-from tests.support.browser import Driver, screenshots, wait_for
+from tests.support.browser import Driver, screenshots, wait_for, wait_for_text_containing
 from tests.support.dashboard import RunningDashboard, sign_in
 from tikpost.cli import app as cli_app
 
@@ -18,7 +18,7 @@ def test_sign_in_with_a_key_and_out(driver: Driver, dashboard: RunningDashboard)
     # Not signed in: sent to the sign-in page, which remembers where the browser was going.
     wait_for(driver, "#api_key")
     assert driver.current_url.endswith("/sign-in?next=/accounts")
-    assert "SANDBOX MODE" in wait_for(driver, "#sandbox-banner").text
+    wait_for_text_containing(driver, "#sandbox-banner", "SANDBOX MODE")
     screenshots(driver, "sign-in")
 
     sign_in(driver, dashboard, team.key)
@@ -48,7 +48,7 @@ def test_a_wrong_key_is_refused(driver: Driver, dashboard: RunningDashboard) -> 
     driver.get(f"{dashboard.url}/sign-in")
     wait_for(driver, "#api_key").send_keys("tp_not-a-key")
     driver.find_element("css selector", "#sign-in-submit").click()
-    assert "not valid" in wait_for(driver, "#sign-in-error").text
+    wait_for_text_containing(driver, "#sign-in-error", "not valid")
     screenshots(driver, "sign-in-refused")
 
 
@@ -62,7 +62,7 @@ def test_sign_in_link_works_once(driver: Driver, dashboard: RunningDashboard) ->
 
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     driver.get(link)
-    assert "already used" in wait_for(driver, "#sign-in-error").text
+    wait_for_text_containing(driver, "#sign-in-error", "already used")
 
 
 def test_an_expired_sign_in_link_is_refused(driver: Driver, dashboard: RunningDashboard) -> None:
@@ -70,7 +70,7 @@ def test_an_expired_sign_in_link_is_refused(driver: Driver, dashboard: RunningDa
     link = dashboard.sign_in_link(team.name)
     dashboard.expire_all_links()
     driver.get(link)
-    assert "expired" in wait_for(driver, "#sign-in-error").text
+    wait_for_text_containing(driver, "#sign-in-error", "expired")
 
 
 def test_an_idle_session_is_over(driver: Driver, dashboard: RunningDashboard) -> None:

@@ -20,6 +20,12 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
@@ -127,3 +133,46 @@ def wait_for(driver: Driver, css: str) -> WebElement:
 
 def wait_until(driver: Driver, condition: Callable[[Driver], object]) -> None:
     WebDriverWait(driver, WAIT_SEC).until(condition)
+
+
+def wait_for_text(driver: Driver, css: str, expected: str) -> str:
+    """Wait until the element at `css` reads exactly `expected`.
+
+    A form post navigates after `click()` has returned, and htmx swaps polled panels: the
+    element found first may be the old page's (`#flash` from the last action) or may go stale
+    before its text is read. So this looks the element up afresh on every try.
+    """
+    return _wait_for_text(driver, css, lambda text: text == expected, repr(expected))
+
+
+def wait_for_text_containing(driver: Driver, css: str, fragment: str) -> str:
+    """As `wait_for_text`, for a text that only has to contain `fragment`."""
+    return _wait_for_text(driver, css, lambda text: fragment in text, f"containing {fragment!r}")
+
+
+def _wait_for_text(driver: Driver, css: str, matches: Callable[[str], bool], wanted: str) -> str:
+    seen: list[str] = []
+
+    def current_text(browser: Driver) -> str | None:
+        try:
+            element = browser.find_element("css selector", css)
+            text = element.text if element.is_displayed() else None
+        except (NoSuchElementException, StaleElementReferenceException):
+            return None
+        except WebDriverException as error:
+            # Chromium's answer when the node went with the old document mid-navigation.
+            if "does not belong to the document" in str(error):
+                return None
+            raise
+        if text is None:
+            return None
+        seen.append(text)
+        return text if matches(text) else None
+
+    try:
+        found = WebDriverWait(driver, WAIT_SEC).until(current_text)
+    except TimeoutException:
+        last = repr(seen[-1]) if seen else "nothing visible"
+        raise AssertionError(f"{css}: wanted {wanted}, last saw {last}") from None
+    assert found is not None  # until() returns only a truthy answer
+    return found
