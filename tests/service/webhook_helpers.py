@@ -29,6 +29,8 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    # The sender's (host, port): the same for requests that came over one connection.
+    peer: tuple[str, int] | None = None
 
 
 @dataclass
@@ -53,7 +55,8 @@ def receiver() -> Iterator[Receiver]:
         path = request.url.path
         body = await request.body()
         with state.lock:
-            state.requests.append(Received(path, dict(request.headers), body, time.time()))
+            peer = (request.client.host, request.client.port) if request.client else None
+            state.requests.append(Received(path, dict(request.headers), body, time.time(), peer))
             seen = sum(1 for received in state.requests if received.path == path)
         return Response(status_code=500 if seen <= state.fail_first.get(path, 0) else 204)
 

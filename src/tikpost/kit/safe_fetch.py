@@ -156,12 +156,24 @@ class _ResponseStream(httpx.AsyncByteStream):
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
-    """An httpx transport whose every new connection passes the guard (HTTP/1.1, no proxy)."""
+    """An httpx transport whose every new connection passes the guard (HTTP/1.1, no proxy).
 
-    def __init__(self, guard: UrlGuard, ssl_context: ssl.SSLContext | None = None) -> None:
+    A kept-alive connection is reused without a second check: it leads to the address that
+    was checked when it was opened, whatever the name resolves to now."""
+
+    def __init__(
+        self,
+        guard: UrlGuard,
+        ssl_context: ssl.SSLContext | None = None,
+        limits: httpx.Limits | None = None,
+    ) -> None:
+        limits = limits or httpx.Limits()
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context or client_context(),
             network_backend=GuardedBackend(guard),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -204,13 +216,17 @@ class FetchLimits:
 
 
 def guarded_client(
-    guard: UrlGuard, timeout: httpx.Timeout | float, ssl_context: ssl.SSLContext | None = None
+    guard: UrlGuard,
+    timeout: httpx.Timeout | float,
+    ssl_context: ssl.SSLContext | None = None,
+    limits: httpx.Limits | None = None,
 ) -> httpx.AsyncClient:
     """An AsyncClient for user-given URLs. It never follows redirects by itself (a redirect
     is a new destination that must be judged) and ignores proxy environment variables.
-    `ssl_context` replaces the default (certifi) trust, for private CAs."""
+    `ssl_context` replaces the default (certifi) trust, for private CAs; `limits`, httpx's
+    default pool (10 connections), for a client many tasks share."""
     return httpx.AsyncClient(
-        transport=GuardedTransport(guard, ssl_context),
+        transport=GuardedTransport(guard, ssl_context, limits),
         timeout=timeout,
         follow_redirects=False,
         trust_env=False,

@@ -109,15 +109,6 @@ async def list_pending_delivery_ids(session: AsyncSession) -> list[str]:
     return list(result.scalars())
 
 
-async def count_attempts(session: AsyncSession, delivery_id: str) -> int:
-    result = await session.execute(
-        select(func.count())
-        .select_from(WebhookAttempt)
-        .where(WebhookAttempt.delivery_id == delivery_id)
-    )
-    return int(result.scalar_one())
-
-
 async def add_attempt(session: AsyncSession, attempt: WebhookAttempt) -> WebhookAttempt:
     session.add(attempt)
     await session.flush()

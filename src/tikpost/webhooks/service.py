@@ -181,12 +181,13 @@ class AttemptPlan:
 
 async def prepare_attempt(
     session: AsyncSession, secret_key: str, delivery_id: str
-) -> AttemptPlan | str:
-    """What to send, or the delivery's final status if there is nothing (left) to send.
+) -> AttemptPlan | str | None:
+    """What to send; the delivery's final status if there is nothing (left) to send; None if
+    its endpoint was deleted meanwhile (end it with `end_for_deleted_endpoint`).
 
-    A delivery whose endpoint was deleted meanwhile ends `failed` here, without a request.
-    """
-    delivery = await repository.lock_delivery(session, delivery_id)
+    It only reads, so it needs no write session: `record_attempt` locks the row and checks
+    again that the delivery is still pending before it logs anything."""
+    delivery = await repository.get_delivery(session, delivery_id)
     if delivery is None:
         return "failed"
     if delivery.status != "pending":
@@ -196,11 +197,19 @@ async def prepare_attempt(
     else:
         endpoint = await repository.get_endpoint_any(session, delivery.endpoint_id)
         if endpoint is None or endpoint.deleted_at is not None:
-            _finish(delivery, "failed", "endpoint deleted")
-            await session.flush()
-            return delivery.status
+            return None
         secret = TokenCipher(secret_key).decrypt(endpoint.secret_encrypted)
     return AttemptPlan(delivery.url, delivery.event_id, delivery.payload, secret)
+
+
+async def end_for_deleted_endpoint(session: AsyncSession, delivery_id: str) -> str:
+    """A delivery whose endpoint was deleted ends `failed`, without a request."""
+    delivery = await repository.lock_delivery(session, delivery_id)
+    if delivery is None or delivery.status != "pending":
+        return "failed" if delivery is None else delivery.status
+    _finish(delivery, "failed", "endpoint deleted")
+    await session.flush()
+    return delivery.status
 
 
 def _finish(delivery: WebhookDelivery, status: str, error: str | None) -> None:
@@ -223,13 +232,14 @@ async def record_attempt(
     """Log one request and move the delivery on; returns its status afterwards.
 
     2xx succeeds. Otherwise the delivery waits `retry_in` seconds for the next attempt, or
-    fails when the schedule is spent (`retry_in` None). The attempt number is counted here,
-    so a step repeated after a crash logs the extra request it really made.
+    fails when the schedule is spent (`retry_in` None).
     """
     delivery = await repository.lock_delivery(session, delivery_id)
     if delivery is None or delivery.status != "pending":
         return "failed" if delivery is None else delivery.status
-    number = await repository.count_attempts(session, delivery_id) + 1
+    # The row's count moves in the same transaction as each attempt's log line, so a step
+    # repeated after a crash still logs the extra request it really made.
+    number = delivery.attempt_count + 1
     error = error[:MAX_ERROR_LENGTH] if error else None
     await repository.add_attempt(
         session,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
+import weakref
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -34,7 +35,10 @@ from tikpost.webhooks import service
 from tikpost.webhooks.service import AttemptPlan
 
 # Bounds how many deliveries one process sends at once (a slow receiver holds a slot).
-DELIVERY_QUEUE = declare_queue(QueueSpec("webhook-deliveries", worker_concurrency=32))
+DELIVERY_CONCURRENCY = 32
+DELIVERY_QUEUE = declare_queue(
+    QueueSpec("webhook-deliveries", worker_concurrency=DELIVERY_CONCURRENCY)
+)
 REQUEST_TIMEOUT_SEC = 10.0
 RETRY_FIRST_DELAY_SEC = 10.0
 RETRY_MAX_DELAY_SEC = 3600.0
@@ -59,6 +63,15 @@ def retry_schedule(settings: Settings) -> list[float]:
     return list(settings.webhook_retry_delays or RETRY_SCHEDULE)
 
 
+@DBOS.workflow(name="webhooks.deliver.scheduled")
+async def deliver_on_schedule(delivery_id: str, delays: list[float]) -> str:
+    """Attempt until success or `delays` is spent; returns the final status.
+
+    The schedule is the workflow's input, which DBOS keeps with it, so a delivery keeps the
+    schedule it started with across restarts and a change of TIKPOST_WEBHOOK_RETRY_DELAYS."""
+    return await _attempt_until_done(delivery_id, delays)
+
+
 @DBOS.step(name="webhooks.schedule")
 async def _schedule_step() -> list[float]:
     """Checkpointed, so a delivery keeps the schedule it started with across restarts."""
@@ -67,8 +80,14 @@ async def _schedule_step() -> list[float]:
 
 @DBOS.workflow(name="webhooks.deliver")
 async def deliver(delivery_id: str) -> str:
-    """Attempt until success or the schedule is spent; returns the final status."""
-    delays = await _schedule_step()
+    """The delivery workflow of earlier releases: the same, with the schedule read in a step
+    of its own (four of DBOS's statements per delivery). Kept, unchanged, so deliveries
+    started by an earlier release replay to the end under this workflow version; new ones
+    start `deliver_on_schedule`. Delete both at the next `APPLICATION_VERSION`."""
+    return await _attempt_until_done(delivery_id, await _schedule_step())
+
+
+async def _attempt_until_done(delivery_id: str, delays: list[float]) -> str:
     for number in range(len(delays) + 1):
         retry_in = delays[number] if number < len(delays) else None
         status = await _attempt_step(delivery_id, retry_in)
@@ -82,8 +101,11 @@ async def deliver(delivery_id: str) -> str:
 async def _attempt_step(delivery_id: str, retry_in: float | None) -> str:
     runtime = current_runtime()
     secret_key = runtime.settings.secret_key.get_secret_value()
-    async with runtime.database.session(write=True) as session:
+    async with runtime.database.session() as session:
         plan = await service.prepare_attempt(session, secret_key, delivery_id)
+    if plan is None:
+        async with runtime.database.session(write=True) as session:
+            return await service.end_for_deleted_endpoint(session, delivery_id)
     if isinstance(plan, str):
         return plan
     started = time.monotonic()
@@ -112,18 +134,48 @@ def signed_headers(plan: AttemptPlan, now: datetime | None = None) -> dict[str, 
     }
 
 
-async def send(plan: AttemptPlan, guard: UrlGuard | None = None) -> tuple[int | None, str | None]:
+class DeliveryClients:
+    """One pooled client per event loop and guard setting, shared by every delivery on it.
+
+    A client per delivery opened a new connection (and resolved and checked the name) for
+    every event, though most go to the same few receivers; `bench/webhooks.py` measures the
+    difference. Connections belong to the loop that opened them (deliveries run on DBOS's),
+    hence one client per loop, dropped with its loop. Each new connection still passes the
+    SSRF guard; a kept-alive one leads to the address checked when it was opened.
+    """
+
+    # As many kept-alive connections as deliveries run at once; no cap on open ones, so a
+    # slow receiver never makes another's delivery wait for a connection.
+    LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=DELIVERY_CONCURRENCY)
+
+    def __init__(self) -> None:
+        self._clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, dict[bool, httpx.AsyncClient]
+        ] = weakref.WeakKeyDictionary()
+
+    def client(self, allow_private: bool) -> httpx.AsyncClient:
+        on_loop = self._clients.setdefault(asyncio.get_running_loop(), {})
+        found = on_loop.get(allow_private)
+        if found is None or found.is_closed:
+            guard = UrlGuard(allow_private=allow_private)
+            found = guarded_client(guard, REQUEST_TIMEOUT_SEC, limits=self.LIMITS)
+            on_loop[allow_private] = found
+        return found
+
+
+_clients = DeliveryClients()
+
+
+async def send(plan: AttemptPlan) -> tuple[int | None, str | None]:
     """POST once: (status code, error). Redirects are not followed: a receiver that moved
-    must be updated, not silently sent elsewhere. The URL is the client's, so the connection
-    goes through the SSRF guard (`guard`, by default per TIKPOST_ALLOW_PRIVATE_URLS), checked
-    at send time: a name that resolved to a public address at registration may not now."""
-    if guard is None:
-        guard = UrlGuard(allow_private=current_runtime().settings.allow_private_urls)
+    must be updated, not silently sent elsewhere. The URL is the client's, so each new
+    connection goes through the SSRF guard (per TIKPOST_ALLOW_PRIVATE_URLS), checked at send
+    time: a name that resolved to a public address at registration may not now."""
+    client = _clients.client(current_runtime().settings.allow_private_urls)
     try:
-        async with guarded_client(guard, REQUEST_TIMEOUT_SEC) as client:
-            response = await client.post(
-                plan.url, content=plan.payload.encode(), headers=signed_headers(plan)
-            )
+        response = await client.post(
+            plan.url, content=plan.payload.encode(), headers=signed_headers(plan)
+        )
     except UrlNotAllowedError as exc:
         return None, f"url not allowed: {exc.reason}"
     except httpx.HTTPError as exc:
@@ -139,8 +191,11 @@ async def start_deliveries(delivery_ids: Iterable[str]) -> None:
     The delivery id is the workflow id, so starting one twice (or a sweep finding it) is a
     no-op. Needs a running workflow runtime in this process (`serve` and `worker` have one).
     """
+    delays = retry_schedule(current_runtime().settings)
     for delivery_id in delivery_ids:
-        await enqueue(DELIVERY_QUEUE, deliver, delivery_id, workflow_id=delivery_id)
+        await enqueue(
+            DELIVERY_QUEUE, deliver_on_schedule, delivery_id, delays, workflow_id=delivery_id
+        )
 
 
 async def start_deliveries_anywhere(delivery_ids: list[str]) -> None:

@@ -14,6 +14,7 @@ WORKFLOWS = {
     "posts.reconcile",
     "publish_post",
     "webhooks.deliver",
+    "webhooks.deliver.scheduled",
 }
 
 STEPS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator
 
@@ -17,6 +18,9 @@ from tests.service.webhook_helpers import (
     team_id,
     wait_for_delivery,
 )
+from tikpost.runtime.workflows import WorkflowRuntime, enqueue
+from tikpost.webhooks import service as webhooks
+from tikpost.webhooks.workflow import DELIVERY_QUEUE, deliver
 
 FAST_RETRIES = [0.2, 0.2, 0.2, 0.2]
 
@@ -219,3 +223,44 @@ def _wait(condition: Callable[[], bool], timeout: float = 20) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.05)
+
+
+@SQLITE_ONLY
+def test_a_delivery_started_by_an_earlier_release_runs_to_the_end(
+    fast: RunningService, fast_api: httpx.Client, hooks: Receiver
+) -> None:
+    """Deliveries of earlier releases are `webhooks.deliver` workflows, which read their
+    schedule in a step of their own; pending ones replay under this workflow version, so
+    the workflow is still registered and still delivers, retrying on the schedule."""
+    hooks.fail_first["/legacy"] = 1
+    _endpoint(fast_api, f"{hooks.url}/legacy")
+    runtime: WorkflowRuntime = fast.app.state.tikpost.workflows
+
+    async def start_as_before() -> str:
+        async with runtime.database.session(write=True) as session:
+            (delivery_id,) = await webhooks.emit(
+                session, team_id(fast_api), "post.published", {"post_id": "p"}
+            )
+        await enqueue(DELIVERY_QUEUE, deliver, delivery_id, workflow_id=delivery_id)
+        return delivery_id
+
+    delivery = wait_for_delivery(fast_api, asyncio.run(start_as_before()))
+    assert delivery["status"] == "succeeded"
+    assert [a["status_code"] for a in delivery["attempts"]] == [500, 204]
+    assert len(hooks.at("/legacy")) == 2
+
+
+@SQLITE_ONLY
+def test_deliveries_to_one_receiver_share_a_kept_alive_connection(
+    fast: RunningService, fast_api: httpx.Client, hooks: Receiver
+) -> None:
+    """A process keeps one pooled client per loop for deliveries, so a receiver that gets
+    every event of a busy team is not sent each over a connection of its own."""
+    _endpoint(fast_api, f"{hooks.url}/pooled")
+    team = team_id(fast_api)
+    for n in range(3):
+        (delivery_id,) = emit(fast, team, "post.published", {"post_id": f"p{n}"})
+        assert wait_for_delivery(fast_api, delivery_id)["status"] == "succeeded"
+    peers = [request.peer for request in hooks.at("/pooled")]
+    assert len(peers) == 3
+    assert len(set(peers)) == 1, peers
