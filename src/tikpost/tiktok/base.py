@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
+from tikpost.kit.loop_clients import LoopClients
 from tikpost.kit.tls import client_context
 
 # httpx's `event_hooks`: {"request": [...], "response": [...]}, as the host observes calls.
@@ -64,32 +63,11 @@ class HttpClientOwner:
             await self._http.aclose()
 
 
-class LoopPool:
-    """One pooled `httpx.AsyncClient` per event loop, made on first use in that loop.
-
-    A client's connections belong to the loop that opened them, so a process whose TikTok
-    calls run on a loop it does not own (DBOS's, for workflow steps) cannot be handed one client
-    up front; a new client per call, though, costs a TLS context and a handshake each time (the
-    profile's largest single item). Keyed weakly: a loop that is gone takes its client along.
-    """
+class LoopPool(LoopClients):
+    """One pooled TikTok client per event loop (`kit.loop_clients`): the workflow steps' calls
+    run on DBOS's loop, and a new client per call cost a TLS context and a handshake each time
+    (the profile's largest single item)."""
 
     def __init__(self, timeout: float = 30.0, event_hooks: EventHooks | None = None) -> None:
-        self._timeout = timeout
-        self._hooks = event_hooks
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
-        self._clients = weakref.WeakKeyDictionary()
-
-    def client(self) -> httpx.AsyncClient:
-        loop = asyncio.get_running_loop()
-        found = self._clients.get(loop)
-        if found is None or found.is_closed:
-            limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
-            found = new_client(self._timeout, self._hooks, limits)
-            self._clients[loop] = found
-        return found
-
-    async def aclose(self) -> None:
-        """Close this loop's client (the others close with their loops)."""
-        found = self._clients.pop(asyncio.get_running_loop(), None)
-        if found is not None:
-            await found.aclose()
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
+        super().__init__(lambda: new_client(timeout, event_hooks, limits))

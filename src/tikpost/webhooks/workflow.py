@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
-import weakref
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 import httpx
 from dbos import DBOS
 from standardwebhooks import Webhook
 
 from tikpost import __version__
+from tikpost.kit.loop_clients import LoopClients
 from tikpost.kit.safe_fetch import UrlGuard, UrlNotAllowedError, guarded_client
 from tikpost.runtime.steps import step
 from tikpost.runtime.workflows import (
@@ -134,36 +135,25 @@ def signed_headers(plan: AttemptPlan, now: datetime | None = None) -> dict[str, 
     }
 
 
-class DeliveryClients:
-    """One pooled client per event loop and guard setting, shared by every delivery on it.
-
-    A client per delivery opened a new connection (and resolved and checked the name) for
-    every event, though most go to the same few receivers; `bench/webhooks.py` measures the
-    difference. Connections belong to the loop that opened them (deliveries run on DBOS's),
-    hence one client per loop, dropped with its loop. Each new connection still passes the
-    SSRF guard; a kept-alive one leads to the address checked when it was opened.
-    """
-
-    # As many kept-alive connections as deliveries run at once; no cap on open ones, so a
-    # slow receiver never makes another's delivery wait for a connection.
-    LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=DELIVERY_CONCURRENCY)
-
-    def __init__(self) -> None:
-        self._clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, dict[bool, httpx.AsyncClient]
-        ] = weakref.WeakKeyDictionary()
-
-    def client(self, allow_private: bool) -> httpx.AsyncClient:
-        on_loop = self._clients.setdefault(asyncio.get_running_loop(), {})
-        found = on_loop.get(allow_private)
-        if found is None or found.is_closed:
-            guard = UrlGuard(allow_private=allow_private)
-            found = guarded_client(guard, REQUEST_TIMEOUT_SEC, limits=self.LIMITS)
-            on_loop[allow_private] = found
-        return found
+# As many kept-alive connections as deliveries run at once; no cap on open ones, so a slow
+# receiver never makes another's delivery wait for a connection.
+DELIVERY_LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=DELIVERY_CONCURRENCY)
 
 
-_clients = DeliveryClients()
+def _delivery_client(allow_private: bool) -> httpx.AsyncClient:
+    return guarded_client(
+        UrlGuard(allow_private=allow_private), REQUEST_TIMEOUT_SEC, limits=DELIVERY_LIMITS
+    )
+
+
+# One pooled client per event loop (deliveries run on DBOS's) and guard setting. A client per
+# delivery opened a new connection, and resolved and checked the name, for every event, though
+# most go to the same few receivers. Each new connection still passes the SSRF guard; a
+# kept-alive one leads to the address checked when it was opened.
+_clients = {
+    allow_private: LoopClients(partial(_delivery_client, allow_private))
+    for allow_private in (False, True)
+}
 
 
 async def send(plan: AttemptPlan) -> tuple[int | None, str | None]:
@@ -171,7 +161,7 @@ async def send(plan: AttemptPlan) -> tuple[int | None, str | None]:
     must be updated, not silently sent elsewhere. The URL is the client's, so each new
     connection goes through the SSRF guard (per TIKPOST_ALLOW_PRIVATE_URLS), checked at send
     time: a name that resolved to a public address at registration may not now."""
-    client = _clients.client(current_runtime().settings.allow_private_urls)
+    client = _clients[current_runtime().settings.allow_private_urls].client()
     try:
         response = await client.post(
             plan.url, content=plan.payload.encode(), headers=signed_headers(plan)
