@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-from pipeline import create_database, load_average, postgres
+from pipeline import create_database, load_average, postgres, tikpost_command
 from sqlalchemy import func, select
 from upload import Processes, free_port, wait_ready
 
@@ -45,11 +45,6 @@ from tikpost.webhooks.workflow import DELIVERY_QUEUE, signed_headers, start_deli
 IDLE_SPAN_SEC = 3.0
 # Every delivery's first attempt should succeed; one that did not is reported, not waited for.
 DEADLINE_SEC = 300.0
-
-
-def tikpost_command() -> str:
-    found = Path(sys.executable).with_name("tikpost")
-    return str(found) if found.exists() else "tikpost"
 
 
 @contextlib.contextmanager
