@@ -202,11 +202,20 @@ async def prepare_attempt(
     return AttemptPlan(delivery.url, delivery.event_id, delivery.payload, secret)
 
 
-async def end_for_deleted_endpoint(session: AsyncSession, delivery_id: str) -> str:
-    """A delivery whose endpoint was deleted ends `failed`, without a request."""
+async def _lock_pending(session: AsyncSession, delivery_id: str) -> WebhookDelivery | str:
+    """The delivery's row, locked, while it is pending; else its final status (`failed` for
+    one deleted)."""
     delivery = await repository.lock_delivery(session, delivery_id)
     if delivery is None or delivery.status != "pending":
         return "failed" if delivery is None else delivery.status
+    return delivery
+
+
+async def end_for_deleted_endpoint(session: AsyncSession, delivery_id: str) -> str:
+    """A delivery whose endpoint was deleted ends `failed`, without a request."""
+    delivery = await _lock_pending(session, delivery_id)
+    if isinstance(delivery, str):
+        return delivery
     _finish(delivery, "failed", "endpoint deleted")
     await session.flush()
     return delivery.status
@@ -234,9 +243,9 @@ async def record_attempt(
     2xx succeeds. Otherwise the delivery waits `retry_in` seconds for the next attempt, or
     fails when the schedule is spent (`retry_in` None).
     """
-    delivery = await repository.lock_delivery(session, delivery_id)
-    if delivery is None or delivery.status != "pending":
-        return "failed" if delivery is None else delivery.status
+    delivery = await _lock_pending(session, delivery_id)
+    if isinstance(delivery, str):
+        return delivery
     # The row's count moves in the same transaction as each attempt's log line, so a step
     # repeated after a crash still logs the extra request it really made.
     number = delivery.attempt_count + 1
