@@ -137,11 +137,9 @@ async def update_account(
 
 
 @router.get("/v1/accounts/{account_id}/creator-info", response_model=CreatorInfoRead)
-async def creator_info(
-    account_id: str, team: CurrentTeam, database: DatabaseDep, tokens: TokensDep
-) -> CreatorInfoRead:
+async def creator_info(account_id: str, team: CurrentTeam, tokens: TokensDep) -> CreatorInfoRead:
     """TikTok's creator_info, live: privacy options, disabled interactions, max duration."""
-    return await service.creator_info(database, tokens, team, account_id)
+    return await service.creator_info(tokens, team, account_id)
 
 
 @router.get("/v1/accounts/{account_id}/sounds", response_model=SoundList)

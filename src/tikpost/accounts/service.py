@@ -243,13 +243,8 @@ async def _owned(session: AsyncSession, team: TeamRead, account_id: str) -> Acco
     return account
 
 
-async def creator_info(
-    database: Database, tokens: TokenSource, team: TeamRead, account_id: str
-) -> CreatorInfoRead:
-    async with database.session() as session:
-        account = await _owned(session, team, account_id)
-
-    async def query(access_token: str) -> CreatorInfo:
+async def creator_info(tokens: TokenSource, team: TeamRead, account_id: str) -> CreatorInfoRead:
+    async def query(access_token: str, account: Account) -> CreatorInfo:
         if business.is_business(account):
             app = tokens.business_app()
             async with app.account_client(access_token, account.open_id) as client:
@@ -258,7 +253,8 @@ async def creator_info(
             return await posting.creator_info()
 
     try:
-        info = await tokens.call(account_id, query)
+        # The account read for its token is the ownership check too: a create makes this call.
+        info = await tokens.call_as(account_id, query, team_id=team.id)
     except errors.TikTokError as exc:
         raise api_error_from_tiktok(exc) from exc
     return CreatorInfoRead.model_validate(info.model_dump())
@@ -312,7 +308,7 @@ async def set_default_privacy(
     async with database.session() as session:
         await _owned(session, team, account_id)
     if level is not None:
-        info = await creator_info(database, tokens, team, account_id)
+        info = await creator_info(tokens, team, account_id)
         if level not in info.privacy_level_options:
             raise ApiError(
                 422,

@@ -106,12 +106,17 @@ class TokenSource:
     async def access_token(self, account_id: str) -> str:
         return (await self._live(account_id))[0]
 
-    async def _live(self, account_id: str) -> tuple[str, Account]:
-        """A usable token and the account as read for it (which API it posts through)."""
+    async def _live(self, account_id: str, team_id: str | None = None) -> tuple[str, Account]:
+        """A usable token and the account as read for it (which API it posts through); with
+        `team_id`, only that team's account (a 404 otherwise, before any call to TikTok)."""
         async with self.database.session() as session:
-            account = await repository.get(session, account_id)
+            account = await (
+                repository.get(session, account_id)
+                if team_id is None
+                else repository.get_for_team(session, team_id, account_id)
+            )
         if account is None:
-            raise ApiError(404, "account_not_found", f"no account with id {account_id}")
+            raise ApiError(404, "account_not_found", f"no account with id {account_id}", "id")
         if account.status != "ready":
             raise AccountUnavailableError(account)
         token = _fresh_token(account, self.cipher)
@@ -165,9 +170,16 @@ class TokenSource:
         """Run a TikTok call with a live token; on `access_token_invalid` refresh once and retry."""
         return await self.call_as(account_id, lambda token, _account: action(token))
 
-    async def call_as(self, account_id: str, action: Callable[[str, Account], Awaitable[T]]) -> T:
-        """`call`, the action also given the account (to pick the client for its API)."""
-        token, account = await self._live(account_id)
+    async def call_as(
+        self,
+        account_id: str,
+        action: Callable[[str, Account], Awaitable[T]],
+        *,
+        team_id: str | None = None,
+    ) -> T:
+        """`call`, the action also given the account (to pick the client for its API); with
+        `team_id`, for that team's account only (one read checks both owner and token)."""
+        token, account = await self._live(account_id, team_id)
         try:
             return await action(token, account)
         except errors.AccessTokenInvalid:

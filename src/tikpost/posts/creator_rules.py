@@ -18,7 +18,6 @@ from __future__ import annotations
 from tikpost.accounts import service as accounts
 from tikpost.accounts.schemas import CreatorInfoRead
 from tikpost.accounts.tokens import TokenSource
-from tikpost.kit.db import Database
 from tikpost.kit.errors import ApiError
 from tikpost.posts.schemas import PostCreate
 from tikpost.teams.schemas import TeamRead
@@ -32,7 +31,7 @@ INTERACTIONS = (
 
 
 async def fresh_creator_info(
-    database: Database, tokens: TokenSource, team: TeamRead, request: PostCreate
+    tokens: TokenSource, team: TeamRead, request: PostCreate
 ) -> CreatorInfoRead | None:
     """creator_info as TikTok answers it now (the creator-info route's own call), for a direct
     post; None for a draft (TikTok lets the creator choose in the app) or when it cannot be
@@ -40,7 +39,7 @@ async def fresh_creator_info(
     if request.mode != "direct":
         return None
     try:
-        return await accounts.creator_info(database, tokens, team, request.account_id)
+        return await accounts.creator_info(tokens, team, request.account_id)
     except ApiError:
         return None
 

@@ -66,7 +66,7 @@ class Intake:
         database, storage, guard = self.database, self.storage, self.guard
         settings, tokens = self.settings, self.tokens
         # TikTok's creator_info, fresh (posts.creator_rules), read before any write transaction.
-        creator = await creator_rules.fresh_creator_info(database, tokens, team, request)
+        creator = await creator_rules.fresh_creator_info(tokens, team, request)
         # A `video_url` not verified with TikTok is fetched first, in its own transaction.
         imported = await video_url.prepare(
             database, storage, guard, settings, team, request, idempotency_key

@@ -19,12 +19,6 @@ from tikpost.posts.statuses import FINAL_STATUSES, PostStatus
 _NO_WORKFLOW = FINAL_STATUSES | {PostStatus.AWAITING_REVIEW}
 
 
-async def add(session: AsyncSession, post: Post) -> Post:
-    session.add(post)
-    await session.flush()
-    return post
-
-
 async def add_event(session: AsyncSession, event: PostEvent) -> None:
     session.add(event)
     await session.flush()

@@ -143,7 +143,7 @@ async def fresh_creator(
     if post is None or post.team_id != team.id or post.mode != "direct":
         return None
     try:
-        return await account_service.creator_info(database, tokens, team, post.account_id)
+        return await account_service.creator_info(tokens, team, post.account_id)
     except ApiError:
         return None
 

@@ -6,6 +6,7 @@ publish workflow enqueued (keyed by the post, so enqueueing twice is harmless).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from tikpost.accounts import repository as accounts
 from tikpost.accounts.schemas import CreatorInfoRead
 from tikpost.kit.db import utcnow
 from tikpost.kit.errors import ApiError
+from tikpost.kit.ids import new_id
 from tikpost.media import service as media
 from tikpost.media.schemas import MediaRead
 from tikpost.media.storage import FileChanges
@@ -177,27 +179,22 @@ async def create_post(
         post.consent, post.consent_by, post.consent_at = consent.kind, consent.by, utcnow()
     # A held post keeps the time asked for: approval decides whether it is still ahead.
     post.scheduled_at = request.scheduled_at if scheduled or held else None
-    post, created = await add_once(session, team, post)
-    if not created:
-        return post, False
     if privacy_missing:
-        await record(
+        return await add_once(
             session,
+            team,
             post,
-            post.status,
             "Waiting for a person to choose who can see it: the post names no privacy_level and "
             "the account has no default_privacy_level (tikpost never guesses one)",
             reason=PRIVACY_REQUIRED,
         )
-        return post, True
     if held:
         message = "Waiting for a person's review (the dashboard's review queue)"
     elif post.scheduled_at:
         message = f"Scheduled for {post.scheduled_at.isoformat()}"
     else:
         message = "Accepted; waiting for its turn on the account's queue"
-    await record(session, post, post.status, message)
-    return post, True
+    return await add_once(session, team, post, message)
 
 
 def _with_default_privacy(request: PostCreate, default: str | None) -> PostCreate:
@@ -210,15 +207,27 @@ def _with_default_privacy(request: PostCreate, default: str | None) -> PostCreat
     return with_default
 
 
-async def add_once(session: AsyncSession, team: TeamRead, post: Post) -> tuple[Post, bool]:
-    """Insert `post`; (post, created). When another request with the same Idempotency-Key
-    committed first, that one's post is the answer (its body must be the same request)."""
+async def add_once(
+    session: AsyncSession, team: TeamRead, post: Post, first_line: str, **data: Any
+) -> tuple[Post, bool]:
+    """Insert the new `post` with the first line of its timeline; (post, created). When another
+    request with the same Idempotency-Key committed first, that one's post is the answer (its
+    body must be the same request).
+
+    One flush writes both rows (the id is made here, not at the flush, so the line can name its
+    post), and only a post with a key, the one thing that can collide, pays for a SAVEPOINT:
+    a create is the API's hottest write."""
+    post.id = new_id("post")
+    first = PostEvent(post_id=post.id, status=post.status, message=first_line, data=data)
+    key = post.idempotency_key
     try:
-        async with session.begin_nested():
-            await repository.add(session, post)
+        async with session.begin_nested() if key is not None else contextlib.nullcontext():
+            session.add_all((post, first))
+            await session.flush()
     except IntegrityError:
-        assert post.idempotency_key is not None
-        existing = await repository.find_by_idempotency_key(session, team.id, post.idempotency_key)
+        if key is None:
+            raise
+        existing = await repository.find_by_idempotency_key(session, team.id, key)
         if existing is None:
             raise
         return replayed(existing, post.request_hash or ""), False

@@ -98,12 +98,11 @@ async def disconnect(
 @router.get("/v1/tiktok/creator-info", response_model=schemas.CreatorInfo)
 async def creator_info(
     key: Key,
-    database: DatabaseDep,
     tokens: TokensDep,
     accountId: Annotated[str, Query(min_length=1, max_length=64)],  # noqa: N803
 ) -> schemas.CreatorInfo:
     """TikTok's creator_info, live: what the creator may choose for a direct post."""
-    info = await accounts.creator_info(database, tokens, key.team, accountId)
+    info = await accounts.creator_info(tokens, key.team, accountId)
     return schemas.CreatorInfo(
         success=True,
         creatorUsername=info.creator_username,

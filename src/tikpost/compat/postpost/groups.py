@@ -62,16 +62,12 @@ async def create(
         request_hash=digest,
         **fields,
     )
-    post, created = await service.add_once(session, team, post)
-    if not created:
-        return post, False
-    await service.record(
+    return await service.add_once(
         session,
+        team,
         post,
-        post.status,
         "PostPost draft: waiting for its video (get-upload-url) and update-post to scheduled",
     )
-    return post, True
 
 
 async def upload_for(

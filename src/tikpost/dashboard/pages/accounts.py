@@ -19,7 +19,6 @@ from tikpost.dashboard.routing import page_router
 from tikpost.dashboard.sessions import SignedInDep
 from tikpost.dashboard.templates import creator_posts_url, render
 from tikpost.deps import DatabaseDep, SessionDep, SettingsDep, TikTokDep, TokensDep
-from tikpost.kit.db import Database
 from tikpost.kit.errors import ApiError
 from tikpost.teams.schemas import TeamRead
 
@@ -61,7 +60,7 @@ def _connect_message(accounts: list[AccountRead], request: Request) -> Flash | N
 
 
 async def _privacy_options(
-    database: Database, tokens: TokenSource, team: TeamRead, account: AccountRead
+    tokens: TokenSource, team: TeamRead, account: AccountRead
 ) -> list[str] | None:
     """The creator's privacy options as TikTok states them now (the default's select offers
     exactly these); None when they cannot be read now, so no choice is offered, and for a
@@ -69,7 +68,7 @@ async def _privacy_options(
     if account.status != "ready" or is_business(account):
         return None
     try:
-        info: CreatorInfoRead = await service.creator_info(database, tokens, team, account.id)
+        info: CreatorInfoRead = await service.creator_info(tokens, team, account.id)
     except ApiError:
         return None
     return info.privacy_level_options
@@ -87,7 +86,7 @@ async def accounts_page(
             "name": _name(account),
             "what_to_do": WHAT_TO_DO.get(account.status, ""),
             "sandbox_posts": creator_posts_url(request, account.open_id),
-            "privacy_options": await _privacy_options(database, tokens, signed.team, account),
+            "privacy_options": await _privacy_options(tokens, signed.team, account),
             "business": is_business(account),
         }
         for account in accounts

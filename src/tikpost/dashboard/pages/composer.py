@@ -39,12 +39,12 @@ router = page_router()
 
 
 async def _creator(
-    database: DatabaseDep, tokens: TokensDep, signed: SignedIn, account_id: str
+    tokens: TokensDep, signed: SignedIn, account_id: str
 ) -> tuple[CreatorInfoRead | None, str | None]:
     """creator_info now, or why the creator cannot post now (TikTok's spam-risk and cap codes,
     an account to reconnect, TikTok unreachable). Another team's account stays a 404."""
     try:
-        return await accounts.creator_info(database, tokens, signed.team, account_id), None
+        return await accounts.creator_info(tokens, signed.team, account_id), None
     except ApiError as exc:
         if exc.status == 404:
             raise
@@ -82,7 +82,7 @@ async def composer_page(
         raise ApiError(404, "account_not_found", f"no account with id {account}", "account")
     info, unavailable = (None, None)
     if chosen is not None:
-        info, unavailable = await _creator(database, tokens, signed, chosen.id)
+        info, unavailable = await _creator(tokens, signed, chosen.id)
     context = page_context(ready, chosen, info, unavailable)
     context.update(
         upload_url=UPLOAD_PATH, import_url=IMPORT_PATH, publish_url=PATH, sounds_url=SOUNDS_PATH
