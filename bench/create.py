@@ -1,18 +1,20 @@
 """`POST /v1/posts` alone: what a create costs when no workflow runs beside it.
 
     .venv/bin/python bench/create.py [--accounts 100] [--posts 1000] [--clients 8]
-        [--setups sqlite,postgres] [--profile DIR [--profile-mode gil]]
+        [--serves 1] [--setups sqlite,postgres] [--profile DIR [--profile-mode gil]]
 
 bench/pipeline.py times the creates while the workflows they start publish the earlier posts,
 so its create figure is shared CPU. Here every post is scheduled a day ahead: its workflow is
 enqueued with a delay and nothing runs until then, so the CPU billed per post is the create's
-own (creator_info from TikTok, the checks, the write transaction, the enqueue).
+own (creator_info from TikTok, the checks, the write transaction, the enqueue). `--serves 2`
+adds a `tikpost serve` that only takes requests, the clients taking turns between them: how
+far the API scales out on the same machine.
 
 Same setups as bench/pipeline.py (a standalone `tikpost sandbox --audited`, then `tikpost
 serve` on SQLite or PostgreSQL). The baselines, measured in the same run by the same
 `clients` keep-alive clients:
 
-- `GET /healthz` of the same `serve`: what its HTTP stack answers per second with no work;
+- `GET /healthz` of the same `serve`s: what their HTTP stack answers per second with no work;
 - the sandbox's `creator_info` straight from httpx: the one TikTok call each create makes,
   so the TikTok side's share shows.
 """
@@ -97,10 +99,11 @@ async def run_setup(setup: Setup, video: Path, args: argparse.Namespace) -> str:
         for n in range(args.posts)
     ]
     cpu_start = sum(cpu_seconds(pid) for pid in setup.tikpost_pids())
-    latencies, ids, seconds = await create_posts(setup.serve, setup.api_key, bodies, args.clients)
+    latencies, ids, seconds = await create_posts(setup.serves, setup.api_key, bodies, args.clients)
     cpu = sum(cpu_seconds(pid) for pid in setup.tikpost_pids()) - cpu_start
+    serves = itertools.cycle(setup.serves)
     health = await rate_of(
-        args.clients, args.posts, lambda client: client.get(f"{setup.serve}/healthz")
+        args.clients, args.posts, lambda client: client.get(f"{next(serves)}/healthz")
     )
     info = await creator_info_rate(setup.sandbox, args.clients, args.posts, args.accounts)
     created = len(ids) / seconds
@@ -109,12 +112,12 @@ async def run_setup(setup: Setup, video: Path, args: argparse.Namespace) -> str:
             f"### {setup.name}",
             "",
             f"- load average (1, 5, 15 min): {load_before} before, {load_average()} after",
-            f"- create ({args.clients} clients, {len(ids)} posts scheduled a day ahead, "
-            f"{args.accounts} accounts): **{created:.1f} posts/s**, "
+            f"- create ({args.clients} clients, {len(setup.serves)} serve, {len(ids)} posts "
+            f"scheduled a day ahead, {args.accounts} accounts): **{created:.1f} posts/s**, "
             f"p50 {percentile(latencies, 50) * 1000:.1f} ms, "
             f"p99 {percentile(latencies, 99) * 1000:.1f} ms; "
             f"CPU of tikpost's processes {cpu / len(ids) * 1000:.1f} ms per post",
-            f"- `GET /healthz` of the same serve: {health:.0f}/s (create ÷ it: "
+            f"- `GET /healthz` of the same serve(s): {health:.0f}/s (create ÷ it: "
             f"{created / health:.3f}); the sandbox's creator_info alone: {info:.0f}/s "
             f"(create ÷ it: {created / info:.3f})",
             "",
@@ -131,7 +134,9 @@ async def bench(args: argparse.Namespace, workdir: Path, processes: Processes) -
         pg_admin = stack.enter_context(postgres()) if "postgres" in setups else None
         for name in setups:
             admin = None if name == "sqlite" else pg_admin
-            setup = start_setup(name, processes, workdir, admin, webhook=False)
+            setup = start_setup(
+                name, processes, workdir, admin, webhook=False, request_serves=args.serves - 1
+            )
             if args.profile is not None:
                 profile(processes, setup, args.profile, args.profile_mode)
             sections.append(await run_setup(setup, video, args))
@@ -151,6 +156,13 @@ def main() -> None:
     )
     parser.add_argument("--posts", type=int, default=1000, help="in all, spread over accounts")
     parser.add_argument("--clients", type=int, default=8, help="concurrent API clients")
+    parser.add_argument(
+        "--serves",
+        type=int,
+        default=1,
+        help="tikpost serve processes the clients share (the ones past the first only take "
+        "requests, as in README's scale-out)",
+    )
     parser.add_argument("--video-mb", type=float, default=1.0)
     parser.add_argument("--setups", default="sqlite,postgres", help="sqlite and/or postgres")
     parser.add_argument(

@@ -130,6 +130,8 @@ class Setup:
     sandbox: str
     api_key: str
     pids: dict[str, int] = field(default_factory=dict)  # tikpost's processes, by role
+    # Every `serve` taking API requests: `serve` first, then any request-only ones.
+    serves: list[str] = field(default_factory=list)
 
     def tikpost_pids(self) -> list[int]:
         roots = list(self.pids.values())
@@ -137,8 +139,16 @@ class Setup:
 
 
 def start_setup(
-    name: str, processes: Processes, workdir: Path, pg_admin: str | None, webhook: bool
+    name: str,
+    processes: Processes,
+    workdir: Path,
+    pg_admin: str | None,
+    webhook: bool,
+    request_serves: int = 0,
 ) -> Setup:
+    """The setup's sandbox and tikpost processes, ready; `request_serves` more `tikpost serve`
+    processes that only take requests (`TIKPOST_SERVE_RUNS_WORKFLOWS=false`), as README's
+    scale-out has them."""
     tikpost = tikpost_command()
     serve_port, sandbox_port = free_port(), free_port()
     serve_url, sandbox_url = f"http://127.0.0.1:{serve_port}", f"http://127.0.0.1:{sandbox_port}"
@@ -196,13 +206,31 @@ def start_setup(
     )
     setup = Setup(name, serve_url, sandbox_url, minted.stdout.decode().strip())
     setup.pids["serve"] = serve.pid
+    setup.serves.append(serve_url)
+    started = [(serve_url, serve, workdir / f"{name}-serve.log")]
+    for n in range(request_serves):
+        port = free_port()
+        role = f"serve-requests-{n}"
+        extra = processes.start(
+            [tikpost, "serve", "--port", str(port)],
+            f"{name}-{role}",
+            {
+                **env,
+                "TIKPOST_EXECUTOR_ID": f"{name}-{role}",
+                "TIKPOST_SERVE_RUNS_WORKFLOWS": "false",
+            },
+        )
+        setup.pids[role] = extra.pid
+        setup.serves.append(f"http://127.0.0.1:{port}")
+        started.append((setup.serves[-1], extra, workdir / f"{name}-{role}.log"))
     for n in range(workers):
         worker = processes.start(
             [tikpost, "worker", "--executor-id", f"{name}-worker-{n}"], f"{name}-worker-{n}", env
         )
         setup.pids[f"worker-{n}"] = worker.pid
     wait_ready(f"{sandbox_url}/_sandbox/clock", sandbox, workdir / f"{name}-sandbox.log")
-    wait_ready(f"{serve_url}/healthz", serve, workdir / f"{name}-serve.log")
+    for url, process, log in started:
+        wait_ready(f"{url}/healthz", process, log)
     if receiver is not None:
         headers = {"X-API-Key": setup.api_key}
         created = httpx.post(
@@ -246,14 +274,15 @@ async def upload_video(client: httpx.AsyncClient, path: Path) -> str:
 
 
 async def create_posts(
-    url: str, key: str, bodies: list[dict[str, Any]], clients: int
+    urls: list[str], key: str, bodies: list[dict[str, Any]], clients: int
 ) -> tuple[list[float], list[str], float]:
-    """Each body POSTed by one of `clients` workers, each on its own keep-alive connection."""
+    """Each body POSTed by one of `clients` workers, each on its own keep-alive connection to
+    one of `urls` in turn."""
     latencies: list[float] = []
     ids: list[str] = []
     pending = list(reversed(bodies))
 
-    async def worker() -> None:
+    async def worker(url: str) -> None:
         headers = {"X-API-Key": key}
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=TIMEOUT) as client:
             while pending:
@@ -266,7 +295,7 @@ async def create_posts(
                 ids.append(response.json()["id"])
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
+    await asyncio.gather(*(worker(urls[n % len(urls)]) for n in range(clients)))
     return latencies, ids, time.perf_counter() - started
 
 
@@ -329,7 +358,7 @@ async def run_setup(setup: Setup, video: Path, args: argparse.Namespace) -> Resu
         ]
         started = time.time()
         latencies, ids, create_seconds = await create_posts(
-            setup.serve, setup.api_key, bodies, args.clients
+            setup.serves, setup.api_key, bodies, args.clients
         )
         done = await wait_final(api, ids, limit=600)
         pipeline_seconds = max(at(post["finished_at"]) for post in done) - started
@@ -341,7 +370,7 @@ async def run_setup(setup: Setup, video: Path, args: argparse.Namespace) -> Resu
             {"account_id": account, **common, "scheduled_at": due_at}
             for account in accounts[args.accounts :]
         ]
-        _, burst_ids, _ = await create_posts(setup.serve, setup.api_key, burst, args.clients)
+        _, burst_ids, _ = await create_posts(setup.serves, setup.api_key, burst, args.clients)
         if time.time() >= due:
             raise RuntimeError("the burst took longer to create than its lead time")
         burst_done = await wait_final(api, burst_ids, limit=600)
