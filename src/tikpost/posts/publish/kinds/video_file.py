@@ -37,7 +37,7 @@ class VideoFile:
     async def check(self, ctx: PublishContext, post: Post, info: CreatorInfo) -> None:
         """The video no longer than the creator may post."""
         limit_ms = info.max_video_post_duration_sec * 1000
-        media = (await _load(ctx, post.id))[1]
+        media = await _media_of(ctx, post)
         if media.probe.get("duration_ms", 0) > limit_ms:
             raise PublishFailedError(
                 Failure(
@@ -49,7 +49,7 @@ class VideoFile:
             )
 
     async def init(self, ctx: PublishContext, post: Post) -> str:
-        return await init_at_tiktok(ctx, post.id)
+        return await init_at_tiktok(ctx, post)
 
     async def upload(self, ctx: PublishContext, post: Post) -> None:
         """Resume from what TikTok holds for the recorded publish_id; re-init once if the
@@ -68,7 +68,8 @@ class VideoFile:
 
 
 async def _load(ctx: PublishContext, post_id: str) -> tuple[Post, Media]:
-    """The post and the video to send: the transcoded one when the post made one."""
+    """The post and the video to send (the transcoded one when the post made one), in one
+    read."""
     async with ctx.database.session() as session:
         post = await repository.get_for_update(session, post_id)
         media_id = post and (post.transcoded_media_id or post.media_id)
@@ -78,11 +79,25 @@ async def _load(ctx: PublishContext, post_id: str) -> tuple[Post, Media]:
     return post, media
 
 
-async def init_at_tiktok(ctx: PublishContext, post_id: str, *, again: bool = False) -> str:
-    """Init once: a recorded publish_id is returned, never replaced (unless `again`)."""
-    post, media = await _load(ctx, post_id)
+async def _media_of(ctx: PublishContext, post: Post) -> Media:
+    """The video to send for a post this step has just read (`_load` reads both at once)."""
+    media_id = post.transcoded_media_id or post.media_id
+    media = None
+    if media_id:
+        async with ctx.database.session() as session:
+            media = await media_repository.get(session, media_id)
+    if media is None:
+        raise PublishFailedError(Failure("media_missing", "The post's video no longer exists."))
+    return media
+
+
+async def init_at_tiktok(ctx: PublishContext, post: Post, *, again: bool = False) -> str:
+    """Init once: a recorded publish_id is returned, never replaced (unless `again`). `post`
+    is as this step read it just before."""
     if post.publish_id and not again:
         return post.publish_id
+    post_id = post.id
+    media = await _media_of(ctx, post)
     plan = plan_chunks(media.size_bytes)
     mode = "direct" if post.mode == "direct" else "inbox"
     if not again:
@@ -145,7 +160,7 @@ async def _send_video(ctx: PublishContext, post_id: str) -> Media:
             except errors.UploadUrlExpired:
                 if reinit:
                     raise
-                await init_at_tiktok(ctx, post_id, again=True)
+                await init_at_tiktok(ctx, post, again=True)
                 continue
         break
     return media
