@@ -126,12 +126,16 @@ def create_database(admin_url: str, name: str) -> str:
 @dataclass
 class Setup:
     name: str
-    serve: str
+    # Every `serve` taking API requests: the one running workflows first, then any
+    # request-only ones.
+    serves: list[str]
     sandbox: str
     api_key: str
     pids: dict[str, int] = field(default_factory=dict)  # tikpost's processes, by role
-    # Every `serve` taking API requests: `serve` first, then any request-only ones.
-    serves: list[str] = field(default_factory=list)
+
+    @property
+    def serve(self) -> str:
+        return self.serves[0]
 
     def tikpost_pids(self) -> list[int]:
         roots = list(self.pids.values())
@@ -204,9 +208,8 @@ def start_setup(
     serve = processes.start(
         [tikpost, "serve", "--port", str(serve_port)], f"{name}-serve", serve_env
     )
-    setup = Setup(name, serve_url, sandbox_url, minted.stdout.decode().strip())
+    setup = Setup(name, [serve_url], sandbox_url, minted.stdout.decode().strip())
     setup.pids["serve"] = serve.pid
-    setup.serves.append(serve_url)
     started = [(serve_url, serve, workdir / f"{name}-serve.log")]
     for n in range(request_serves):
         port = free_port()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tikpost.media import repository as media_repository
 from tikpost.media.models import Media
 from tikpost.posts import repository, service
@@ -67,28 +69,28 @@ class VideoFile:
                 )
 
 
+async def _video_of(session: AsyncSession, post: Post | None) -> Media:
+    """The video to send for `post`: the transcoded one when the post made one."""
+    media_id = post and (post.transcoded_media_id or post.media_id)
+    media = await media_repository.get(session, media_id) if media_id else None
+    if media is None:
+        raise PublishFailedError(Failure("media_missing", "The post's video no longer exists."))
+    return media
+
+
 async def _load(ctx: PublishContext, post_id: str) -> tuple[Post, Media]:
-    """The post and the video to send (the transcoded one when the post made one), in one
-    read."""
+    """The post and its video, in one read."""
     async with ctx.database.session() as session:
         post = await repository.get_for_update(session, post_id)
-        media_id = post and (post.transcoded_media_id or post.media_id)
-        media = await media_repository.get(session, media_id) if media_id else None
-    if post is None or media is None:
-        raise PublishFailedError(Failure("media_missing", "The post's video no longer exists."))
+        media = await _video_of(session, post)
+    assert post is not None  # a missing post has no video either
     return post, media
 
 
 async def _media_of(ctx: PublishContext, post: Post) -> Media:
-    """The video to send for a post this step has just read (`_load` reads both at once)."""
-    media_id = post.transcoded_media_id or post.media_id
-    media = None
-    if media_id:
-        async with ctx.database.session() as session:
-            media = await media_repository.get(session, media_id)
-    if media is None:
-        raise PublishFailedError(Failure("media_missing", "The post's video no longer exists."))
-    return media
+    """The video of a post this step has just read, without reading the post again."""
+    async with ctx.database.session() as session:
+        return await _video_of(session, post)
 
 
 async def init_at_tiktok(ctx: PublishContext, post: Post, *, again: bool = False) -> str:
